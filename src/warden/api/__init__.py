@@ -1,0 +1,1 @@
+"""FastAPI routers: thin faces over the stages."""

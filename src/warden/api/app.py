@@ -1,0 +1,34 @@
+"""The FastAPI application: API under /v1, the console under /, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from warden import __version__
+from warden.settings import Settings, get_settings
+
+# Modules under warden.api and warden.console that expose `router`; add yours here.
+ROUTER_MODULES = [
+    "warden.api.health",
+    "warden.console.routes",
+]
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Warden",
+        version=__version__,
+        description="AI-assisted compliance and risk operations for crypto exchanges.",
+    )
+    app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for name in ROUTER_MODULES:
+        app.include_router(importlib.import_module(name).router)
+    return app
