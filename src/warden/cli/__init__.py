@@ -12,6 +12,7 @@ from warden import __version__
 # Modules under warden.cli that add commands; add yours here.
 COMMAND_MODULES = [
     "basics",
+    "groups",
 ]
 
 app = typer.Typer(
