@@ -13,6 +13,9 @@ from warden import __version__
 COMMAND_MODULES = [
     "basics",
     "groups",
+    "ingest",
+    "audit",
+    "bench_ingest",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,158 @@
+"""The append-only, hash-chained audit log.
+
+Each record's hash is the SHA-256 of the previous record's hash and the record's canonical JSON (seq, time,
+actor, action, subject, before, after). Editing, deleting, inserting or reordering any record breaks the
+chain from that record on; a head row (newest seq and hash) also catches records cut off the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from warden.store.tables import audit_head, audit_log
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    before: str | None
+    after: str | None
+    prev_hash: str
+    hash: str
+
+    @property
+    def before_value(self) -> Any:
+        return None if self.before is None else json.loads(self.before)
+
+    @property
+    def after_value(self) -> Any:
+        return None if self.after is None else json.loads(self.after)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    records: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "records": self.records,
+            "first_bad_seq": self.first_bad_seq,
+            "reason": self.reason,
+        }
+
+
+def canonical_json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _timestamp(at: datetime | None) -> str:
+    moment = (at or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record_hash(
+    prev_hash: str,
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    subject: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    body = json.dumps(
+        [seq, at, actor, action, subject, before, after], separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append_audit(
+    conn: sa.Connection,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    before: Any = None,
+    after: Any = None,
+    at: datetime | None = None,
+) -> AuditRecord:
+    """Append one record inside the caller's transaction (it commits or rolls back with the change)."""
+    # Touching the head row first takes the write lock (SQLite) or row lock (PostgreSQL), so concurrent
+    # appenders queue up instead of forking the chain.
+    conn.execute(sa.update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq))
+    head = conn.execute(sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    seq = int(head.seq) + 1
+    stamp = _timestamp(at)
+    before_json, after_json = canonical_json(before), canonical_json(after)
+    digest = record_hash(head.hash, seq, stamp, actor, action, subject, before_json, after_json)
+    record = AuditRecord(seq, stamp, actor, action, subject, before_json, after_json, head.hash, digest)
+    conn.execute(sa.insert(audit_log).values(**record.__dict__))
+    conn.execute(sa.update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+    return record
+
+
+def iter_records(conn: sa.Connection, batch: int = 5000) -> Iterator[AuditRecord]:
+    result = conn.execution_options(yield_per=batch).execute(sa.select(audit_log).order_by(audit_log.c.seq))
+    for row in result:
+        yield AuditRecord(**row._mapping)
+
+
+def recent_records(conn: sa.Connection, limit: int = 20) -> list[AuditRecord]:
+    rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit))
+    return [AuditRecord(**row._mapping) for row in rows]
+
+
+def verify_chain(conn: sa.Connection) -> VerifyResult:
+    """Walk the chain in order and name the first record that does not fit."""
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    for rec in iter_records(conn):
+        count += 1
+        if rec.seq != expected_seq:
+            what = "missing (deleted?)" if rec.seq > expected_seq else "out of order"
+            return VerifyResult(
+                False, count, expected_seq, f"record {expected_seq} is {what}; found {rec.seq}"
+            )
+        if rec.prev_hash != prev_hash:
+            return VerifyResult(
+                False,
+                count,
+                rec.seq,
+                f"record {rec.seq} does not follow record {rec.seq - 1} (inserted or reordered)",
+            )
+        recomputed = record_hash(
+            rec.prev_hash, rec.seq, rec.at, rec.actor, rec.action, rec.subject, rec.before, rec.after
+        )
+        if recomputed != rec.hash:
+            return VerifyResult(
+                False, count, rec.seq, f"record {rec.seq} was edited: its content does not match its hash"
+            )
+        expected_seq, prev_hash = rec.seq + 1, rec.hash
+    head = conn.execute(sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    if int(head.seq) != expected_seq - 1 or head.hash != prev_hash:
+        first_missing = expected_seq if int(head.seq) >= expected_seq else int(head.seq) + 1
+        return VerifyResult(
+            False,
+            count,
+            first_missing,
+            f"the log ends at record {expected_seq - 1} but its head says {head.seq}",
+        )
+    return VerifyResult(True, count)

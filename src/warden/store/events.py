@@ -1,0 +1,60 @@
+"""The events repository: idempotent inserts and the counts the console shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from warden.store.tables import events
+
+_IN_CHUNK = 500
+
+
+def existing_ids(conn: sa.Connection, event_ids: Iterable[str]) -> set[str]:
+    ids = list(event_ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        found.update(conn.execute(sa.select(events.c.event_id).where(events.c.event_id.in_(chunk))).scalars())
+    return found
+
+
+EVENT_COLUMNS = ("event_id", "type", "customer_id", "occurred_at", "amount_usd", "payload", "ingest_run_id")
+_INSERT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))})"
+
+
+def insert_events(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows (tuples in EVENT_COLUMNS order) already known to be new (see `existing_ids`).
+
+    Goes straight to the driver's executemany: on bulk ingest SQLAlchemy's per-row parameter
+    processing costs more than the insert itself.
+    """
+    if not rows:
+        return
+    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(_INSERT.replace("%s", placeholder), rows)
+
+
+def count_by_type(conn: sa.Connection) -> dict[str, int]:
+    rows = conn.execute(sa.select(events.c.type, sa.func.count()).group_by(events.c.type))
+    return {row[0]: int(row[1]) for row in rows}
+
+
+def count_by_day_and_type(conn: sa.Connection) -> list[tuple[str, str, int]]:
+    day = sa.func.substr(sa.cast(events.c.occurred_at, sa.String), 1, 10)
+    rows = conn.execute(
+        sa.select(day, events.c.type, sa.func.count()).group_by(day, events.c.type).order_by(day)
+    )
+    return [(str(row[0]), str(row[1]), int(row[2])) for row in rows]
+
+
+def time_range(conn: sa.Connection) -> tuple[datetime | None, datetime | None]:
+    row = conn.execute(sa.select(sa.func.min(events.c.occurred_at), sa.func.max(events.c.occurred_at))).one()
+    return row[0], row[1]
+
+
+def get_payload(conn: sa.Connection, event_id: str) -> str | None:
+    return conn.execute(sa.select(events.c.payload).where(events.c.event_id == event_id)).scalar_one_or_none()

@@ -1,0 +1,63 @@
+"""Table definitions of the foundation (events, ingest runs, audit log).
+
+The schema is created by the Alembic migrations in `migrations/`; these objects describe it for queries.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("event_id", sa.String(128), primary_key=True),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("customer_id", sa.String(128), nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("amount_usd", sa.Numeric(38, 8), nullable=True),
+    sa.Column("payload", sa.Text, nullable=False, doc="the event as received, canonical JSON"),
+    sa.Column("ingest_run_id", sa.Integer, nullable=True),
+    sa.Index("ix_events_customer_time", "customer_id", "occurred_at"),
+)
+
+ingest_runs = sa.Table(
+    "ingest_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("read", sa.Integer, nullable=False, default=0),
+    sa.Column("stored", sa.Integer, nullable=False, default=0),
+    sa.Column("duplicates", sa.Integer, nullable=False, default=0),
+    sa.Column("rejected", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column(
+        "seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
+    sa.Column("at", sa.String(40), nullable=False, doc="UTC time, ISO 8601 with microseconds, as hashed"),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(200), nullable=False),
+    sa.Column("subject", sa.String(500), nullable=False),
+    sa.Column("before", sa.Text, nullable=True, doc="canonical JSON"),
+    sa.Column("after", sa.Text, nullable=True, doc="canonical JSON"),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# One row: the newest record's seq and hash, so that cutting records off the end is detected too.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
