@@ -206,9 +206,7 @@ class Ingestor:
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _ingest_file(
-        self, path: Path, rejects: IO[str] | None, progress: ProgressCallback | None
-    ) -> FileResult:
+    def _ingest_file(self, path: Path, rejects: IO[str] | None, progress: ProgressCallback | None) -> FileResult:
         result = FileResult(path=str(path))
         run_id = self._open_run(path)
         history = HistoryWriter(self.history_root)
@@ -305,7 +303,9 @@ class Ingestor:
                     rejected=0,
                 )
             )
-            return int(inserted.inserted_primary_key[0])
+            key = inserted.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def _close_run(self, run_id: int, result: FileResult, status: str, error: str | None) -> None:
         with self.store.engine.begin() as conn:

@@ -50,9 +50,7 @@ UtcDatetime = Annotated[AwareDatetime, PlainSerializer(lambda d: _utc(d).isoform
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128)]
 Asset = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,16}$", description="ticker, upper case")]
-Network = Annotated[
-    str, Field(pattern=r"^[a-z0-9_-]{1,32}$", description="lower case: bitcoin, ethereum, ...")
-]
+Network = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$", description="lower case: bitcoin, ethereum, ...")]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Phone = Annotated[str, Field(pattern=r"^\+[1-9]\d{1,14}$", description="E.164")]
 Address = Annotated[str, Field(min_length=1, max_length=256)]

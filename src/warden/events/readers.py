@@ -48,9 +48,9 @@ def detect_format(path: Path) -> str:
     )
 
 
-def _open_binary(path: Path) -> io.BufferedIOBase:
+def _open_binary(path: Path) -> io.BufferedReader | gzip.GzipFile:
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return gzip.GzipFile(path, "rb")
     return open(path, "rb")
 
 
@@ -91,7 +91,7 @@ def _read_jsonl(path: Path) -> Iterator[RawRecord]:
 
 def _read_csv(path: Path) -> Iterator[RawRecord]:
     with _open_binary(path) as binary:
-        head = binary.peek(4096)[:4096] if hasattr(binary, "peek") else b""
+        head = binary.peek(4096)[:4096]
         _check_text(path, 1, head.rsplit(b"\n", 1)[0] if b"\n" in head else head)
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         reader = csv.reader(text)
@@ -111,22 +111,14 @@ def _read_csv(path: Path) -> Iterator[RawRecord]:
                 if not row:
                     continue
                 if len(row) != width:
-                    yield RawRecord(
-                        line=line_no, values={"__error__": f"{len(row)} fields, header has {width}"}
-                    )
+                    yield RawRecord(line=line_no, values={"__error__": f"{len(row)} fields, header has {width}"})
                     continue
                 if "\x00" in "".join(row):
-                    raise FileFormatError(
-                        f"{path}:{line_no}: binary data (NUL bytes); this is not a CSV file"
-                    )
+                    raise FileFormatError(f"{path}:{line_no}: binary data (NUL bytes); this is not a CSV file")
                 # An empty cell is an absent optional field.
-                yield RawRecord(
-                    line=line_no, values={k: v for k, v in zip(header, row, strict=True) if v != ""}
-                )
+                yield RawRecord(line=line_no, values={k: v for k, v in zip(header, row, strict=True) if v != ""})
         except UnicodeDecodeError:
-            raise FileFormatError(
-                f"{path}:{reader.line_num + 1}: not UTF-8 text; this is not a CSV file"
-            ) from None
+            raise FileFormatError(f"{path}:{reader.line_num + 1}: not UTF-8 text; this is not a CSV file") from None
         except csv.Error as exc:
             raise FileFormatError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from None
 
