@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from warden import __version__
 from warden.settings import Settings, get_settings
+from warden.store.db import Store, open_store
 
 # Modules under warden.api and warden.console that expose `router`; add yours here.
 ROUTER_MODULES = [
@@ -20,7 +21,7 @@ ROUTER_MODULES = [
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Warden",
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="AI-assisted compliance and risk operations for crypto exchanges.",
     )
     app.state.settings = settings
+    app.state.store = store or open_store(settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "ingest",
     "audit",
     "bench_ingest",
+    "serve",
 ]
 
 app = typer.Typer(

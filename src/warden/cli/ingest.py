@@ -16,10 +16,12 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from warden.audit.log import append_audit
 from warden.cli.common import fail, print_json, settings_or_exit
 from warden.events.ingest import Ingestor, IngestSummary
+from warden.events.labels import read_labels, store_labels
 from warden.events.readers import FileFormatError, detect_format
-from warden.store.db import open_store
+from warden.store.db import Store, open_store
 
 
 def _print_summary(summary: IngestSummary) -> None:
@@ -40,17 +42,32 @@ def _print_summary(summary: IngestSummary) -> None:
         console.print(f"rejects with positions and reasons: {summary.rejects_path}")
 
 
+def _load_labels(store: Store, path: Path) -> list[str]:
+    """Store the valid rows of a labels.csv; returns the bad rows' positions and reasons."""
+    try:
+        parsed = read_labels(path)
+    except FileFormatError as exc:
+        return [str(exc)]
+    with store.engine.begin() as conn:
+        added = store_labels(conn, parsed.labels, source="import")
+        append_audit(
+            conn,
+            actor="cli:ingest",
+            action="labels.import",
+            subject=str(path),
+            after={"rows": len(parsed.labels), "added": added, "errors": len(parsed.errors)},
+        )
+    return parsed.errors
+
+
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(
-        paths: list[Path] = typer.Argument(
-            ..., help="event files: .jsonl, .csv, .parquet (.jsonl.gz, .csv.gz)"
-        ),
-        rejects: Path | None = typer.Option(
-            None, help="where rejected records go (default under the data dir)"
-        ),
+        paths: list[Path] = typer.Argument(..., help="event files: .jsonl, .csv, .parquet (.jsonl.gz, .csv.gz)"),
+        rejects: Path | None = typer.Option(None, help="where rejected records go (default under the data dir)"),
         as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
         progress: bool = typer.Option(True, help="show a progress bar"),
+        labels: Path | None = typer.Option(None, help="a labels.csv (ground truth) to store with the events"),
     ) -> None:
         """Load events; exits 1 when any record was rejected or any file could not be read."""
         settings = settings_or_exit()
@@ -84,10 +101,14 @@ def register(app: typer.Typer) -> None:
         if summary.total("rejected") == 0:
             rejects_path.unlink(missing_ok=True)
             summary.rejects_path = None
+        label_errors = _load_labels(store, labels) if labels else []
+        report = summary.as_dict() | ({"label_errors": label_errors} if labels else {})
         if as_json:
-            print_json(summary.as_dict())
+            print_json(report)
         else:
             _print_summary(summary)
+            for error in label_errors:
+                typer.echo(f"labels: {error}", err=True)
         store.dispose()
-        if not summary.ok:
+        if not summary.ok or label_errors:
             raise typer.Exit(1)

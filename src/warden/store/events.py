@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,19 +40,6 @@ def insert_events(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
 def count_by_type(conn: sa.Connection) -> dict[str, int]:
     rows = conn.execute(sa.select(events.c.type, sa.func.count()).group_by(events.c.type))
     return {row[0]: int(row[1]) for row in rows}
-
-
-def count_by_day_and_type(conn: sa.Connection) -> list[tuple[str, str, int]]:
-    day = sa.func.substr(sa.cast(events.c.occurred_at, sa.String), 1, 10)
-    rows = conn.execute(
-        sa.select(day, events.c.type, sa.func.count()).group_by(day, events.c.type).order_by(day)
-    )
-    return [(str(row[0]), str(row[1]), int(row[2])) for row in rows]
-
-
-def time_range(conn: sa.Connection) -> tuple[datetime | None, datetime | None]:
-    row = conn.execute(sa.select(sa.func.min(events.c.occurred_at), sa.func.max(events.c.occurred_at))).one()
-    return row[0], row[1]
 
 
 def get_payload(conn: sa.Connection, event_id: str) -> str | None:

@@ -37,12 +37,21 @@ ingest_runs = sa.Table(
     sa.Column("error", sa.Text, nullable=True),
 )
 
+labels = sa.Table(
+    "labels",
+    metadata,
+    sa.Column("entity_type", sa.String(16), primary_key=True),
+    sa.Column("entity_id", sa.String(256), primary_key=True),
+    sa.Column("label", sa.String(32), nullable=False),
+    sa.Column("typology", sa.String(64), primary_key=True, default=""),
+    sa.Column("scenario_id", sa.String(128), primary_key=True, default=""),
+    sa.Column("source", sa.String(64), nullable=False, doc="simulator, review, import ..."),
+)
+
 audit_log = sa.Table(
     "audit_log",
     metadata,
-    sa.Column(
-        "seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
-    ),
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False),
     sa.Column("at", sa.String(40), nullable=False, doc="UTC time, ISO 8601 with microseconds, as hashed"),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("action", sa.String(200), nullable=False),

@@ -49,10 +49,17 @@ def upgrade() -> None:
         sa.Column("error", sa.Text, nullable=True),
     )
     op.create_table(
+        "labels",
+        sa.Column("entity_type", sa.String(16), primary_key=True),
+        sa.Column("entity_id", sa.String(256), primary_key=True),
+        sa.Column("label", sa.String(32), nullable=False),
+        sa.Column("typology", sa.String(64), primary_key=True),
+        sa.Column("scenario_id", sa.String(128), primary_key=True),
+        sa.Column("source", sa.String(64), nullable=False),
+    )
+    op.create_table(
         "audit_log",
-        sa.Column(
-            "seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
-        ),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False),
         sa.Column("at", sa.String(40), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("action", sa.String(200), nullable=False),
@@ -102,5 +109,6 @@ def downgrade() -> None:
         op.execute(sa.text("DROP FUNCTION IF EXISTS warden_audit_append_only()"))
     op.drop_table("audit_head")
     op.drop_table("audit_log")
+    op.drop_table("labels")
     op.drop_table("ingest_runs")
     op.drop_table("events")
