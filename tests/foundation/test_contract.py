@@ -91,3 +91,11 @@ def test_kyc_phone_must_be_e164() -> None:
     bad = copy.deepcopy(EXAMPLES["kyc_submission"]) | {"phone": "0151 2345678"}
     with pytest.raises(ValidationError):
         EVENT_ADAPTER.validate_python(bad)
+
+
+def test_every_example_in_the_docs_validates() -> None:
+    text = (REPO / "docs" / "events.md").read_text()
+    blocks = [block.split("```", 1)[0] for block in text.split("```json\n")[1:]]
+    assert len(blocks) == len(EXAMPLES)
+    for block in blocks:
+        EVENT_ADAPTER.validate_json(block)
