@@ -1,0 +1,78 @@
+"""API keys for the exchange's backend: created once (only the hash is kept), checked on every call, audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from warden.audit.log import append_audit
+from warden.store.tables import api_keys
+
+KEY_PREFIX = "wk_"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key_id: str
+    name: str
+    scopes: frozenset[str]
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(conn: sa.Connection, name: str, scopes: set[str], actor: str) -> tuple[ApiKey, str]:
+    """Returns the key record and the secret, which is shown once and never stored."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(30)
+    key = ApiKey(key_id=secrets.token_hex(6), name=name, scopes=frozenset(scopes))
+    conn.execute(
+        sa.insert(api_keys).values(
+            key_id=key.key_id, name=name, key_hash=_digest(secret), scopes=" ".join(sorted(scopes)),
+            created_at=datetime.now(UTC),
+        )
+    )
+    append_audit(conn, actor=actor, action="api_key.create", subject=key.key_id,
+                 after={"name": name, "scopes": sorted(scopes)})
+    return key, secret
+
+
+def revoke_api_key(conn: sa.Connection, key_id: str, actor: str) -> bool:
+    changed = conn.execute(
+        sa.update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    ).rowcount
+    if changed:
+        append_audit(conn, actor=actor, action="api_key.revoke", subject=key_id)
+    return bool(changed)
+
+
+class ApiKeyVerifier:
+    """Checks presented keys; remembers answers briefly so the hot path does not query the store each call."""
+
+    def __init__(self, engine: sa.Engine, ttl_seconds: float = 10.0) -> None:
+        self.engine = engine
+        self.ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+
+    def verify(self, presented: str | None) -> ApiKey | None:
+        if not presented or not presented.startswith(KEY_PREFIX):
+            return None
+        digest = _digest(presented)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached and now - cached[0] < self.ttl:
+            return cached[1]
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(api_keys.c.key_id, api_keys.c.name, api_keys.c.scopes)
+                .where(api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))
+            ).one_or_none()
+        key = ApiKey(row.key_id, row.name, frozenset(row.scopes.split())) if row else None
+        self._cache[digest] = (now, key)
+        return key
