@@ -1,0 +1,240 @@
+"""Online, point-in-time features: `features_for(event)` from state strictly before the event, then
+`update(event)` to fold it in.
+
+Ties: events with the same timestamp must not see each other, so `update` stages events until time moves
+on and only then folds them. Events must arrive in non-decreasing `occurred_at` order; a late event is
+folded at once and may blur window edges (documented in docs/features.md).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Protocol
+
+from warden.features.catalog import FEATURE_NAMES
+from warden.features.facts import US_PER_DAY, US_PER_HOUR, EventFacts
+from warden.features.state import CustomerState, entity_window
+from warden.features.windows import DistinctWindow
+
+FeatureValue = int | float | bool | str | None
+Features = dict[str, FeatureValue]
+
+
+class OnlineFeatureStore(Protocol):
+    def features_for(self, event: Any) -> Features: ...
+
+    def update(self, event: Any) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+def _hours(t: int, since: int | None) -> float | None:
+    return None if since is None else (t - since) / US_PER_HOUR
+
+
+def _others(window: DistinctWindow | None, t: int, customer: str) -> int:
+    """Customers other than `customer` in the window at t."""
+    if window is None:
+        return 0
+    counts = window.expire(t)
+    return len(counts) - (customer in counts)
+
+
+class FeatureEngine(ABC):
+    """The feature semantics; subclasses decide where state lives."""
+
+    def __init__(self) -> None:
+        self._staged: list[EventFacts] = []
+        self._staged_ts = -(2**63)
+
+    @abstractmethod
+    def _customer(self, customer: str, create: bool) -> CustomerState | None: ...
+
+    @abstractmethod
+    def _entity(self, kind: str, key: str, create: bool) -> DistinctWindow | None: ...
+
+    @abstractmethod
+    def _commit(self) -> None:
+        """Persist state touched by the last fold."""
+
+    def features_for(self, event: Any) -> Features:
+        facts = EventFacts(event)
+        if self._staged and self._staged_ts < facts.ts:
+            self.flush()
+        return self._compute(facts)
+
+    def update(self, event: Any) -> None:
+        facts = EventFacts(event)
+        if facts.ts != self._staged_ts and self._staged:
+            self.flush()
+        self._staged_ts = facts.ts
+        self._staged.append(facts)
+
+    def flush(self) -> None:
+        staged, self._staged = self._staged, []
+        for facts in staged:
+            self._fold(facts)
+        self._commit()
+
+    def _compute(self, f: EventFacts) -> Features:
+        t = f.ts
+        state = self._customer(f.customer, False) or CustomerState()
+        w_counts, w_sums = state.withdrawals.query(t)
+        d_counts, d_sums = state.deposits.query(t)
+        fail_counts = state.failed_logins.query(t)[0]
+        cents = f.cents
+        out: Features = {
+            "customer_withdrawal_count_1h": w_counts[0],
+            "customer_withdrawal_count_24h": w_counts[1],
+            "customer_withdrawal_count_7d": w_counts[2],
+            "customer_withdrawal_count_30d": w_counts[3],
+            "customer_withdrawal_sum_usd_1h": w_sums[0] / 100,
+            "customer_withdrawal_sum_usd_24h": w_sums[1] / 100,
+            "customer_withdrawal_sum_usd_7d": w_sums[2] / 100,
+            "customer_withdrawal_sum_usd_30d": w_sums[3] / 100,
+            "customer_deposit_count_1h": d_counts[0],
+            "customer_deposit_count_24h": d_counts[1],
+            "customer_deposit_count_7d": d_counts[2],
+            "customer_deposit_count_30d": d_counts[3],
+            "customer_deposit_sum_usd_1h": d_sums[0] / 100,
+            "customer_deposit_sum_usd_24h": d_sums[1] / 100,
+            "customer_deposit_sum_usd_7d": d_sums[2] / 100,
+            "customer_deposit_sum_usd_30d": d_sums[3] / 100,
+            "customer_transfer_out_count_24h": state.transfers_out.query(t)[0][0],
+            "customer_transfer_in_count_24h": state.transfers_in.query(t)[0][0],
+            "customer_login_count_24h": state.logins.query(t)[0][0],
+            "customer_failed_login_count_1h": fail_counts[0],
+            "customer_failed_login_count_24h": fail_counts[1],
+            "customer_distinct_devices_30d": len(state.devices.expire(t)),
+            "customer_distinct_ips_24h": len(state.ips.expire(t)),
+            "customer_distinct_countries_30d": len(state.countries.expire(t)),
+            "customer_distinct_withdrawal_addresses_7d": len(state.withdrawal_addresses.expire(t)),
+        }
+        top = state.max_withdrawal.query(t)
+        out["customer_max_withdrawal_usd_30d"] = None if top is None else top / 100
+
+        device = f.device
+        first = state.device_first.get(device) if device is not None else None
+        out["is_new_device"] = device is not None and first is None
+        out["device_age_hours"] = _hours(t, first)
+        if f.is_login:
+            out["is_new_country"] = f.country is not None and f.country not in state.country_first
+        else:
+            out["is_new_country"] = state.last_login is not None and state.last_login[2]
+        out["hours_since_new_device_login"] = _hours(t, state.last_new_device_login)
+
+        address = f.to_address
+        if address is not None:
+            added = state.address_first.get(address)
+            out["is_new_address"] = added is None
+            out["address_age_hours"] = _hours(t, added)
+            out["address_in_address_book"] = state.address_book.get(address, False)
+            out["address_distinct_customers_30d"] = _others(self._entity("address", address, False), t, f.customer)
+        else:
+            out["is_new_address"] = False
+            out["address_age_hours"] = None
+            out["address_in_address_book"] = False
+            out["address_distinct_customers_30d"] = 0
+        out["device_distinct_customers_30d"] = (
+            0 if device is None else _others(self._entity("device", device, False), t, f.customer)
+        )
+        out["ip_distinct_customers_24h"] = (
+            0 if f.ip is None else _others(self._entity("ip", f.ip, False), t, f.customer)
+        )
+
+        out["hours_since_credential_change"] = _hours(t, state.last_credential)
+        out["hours_since_whitelist_change"] = _hours(t, state.last_whitelist)
+        out["hours_since_last_activity"] = _hours(t, state.last_activity)
+        out["account_age_days"] = 0.0 if state.first_ts is None else (t - state.first_ts) / US_PER_DAY
+        out["hours_since_last_deposit"] = _hours(t, state.last_deposit)
+        w_count30, w_sum30 = w_counts[3], w_sums[3]
+        out["amount_usd_to_avg_withdrawal_30d"] = (
+            None if cents is None or w_count30 == 0 or w_sum30 == 0 else cents * w_count30 / w_sum30
+        )
+        own = cents if f.type == "withdrawal" and cents is not None else 0
+        out["withdrawal_share_of_deposits_24h"] = None if d_sums[1] == 0 else (w_sums[1] + own) / d_sums[1]
+        out["hour_utc"] = (t // US_PER_HOUR) % 24
+        return out
+
+    def _fold(self, f: EventFacts) -> None:
+        t = f.ts
+        state = self._customer(f.customer, True)
+        assert state is not None
+        if state.first_ts is None:
+            state.first_ts = t
+        state.last_activity = t
+        kind = f.type
+        cents = f.cents
+        if kind == "withdrawal" and cents is not None:
+            state.withdrawals.add(t, cents)
+            state.max_withdrawal.add(t, cents)
+        elif kind == "deposit" and cents is not None:
+            state.deposits.add(t, cents)
+            state.last_deposit = t
+        elif kind == "transfer" and f.counterparty is not None:
+            state.transfers_out.add(t, 1)
+            receiver = self._customer(f.counterparty, True)
+            assert receiver is not None
+            receiver.transfers_in.add(t, 1)
+        elif f.is_login:
+            if f.success:
+                state.logins.add(t, 1)
+            else:
+                state.failed_logins.add(t, 1)
+        if f.credential_change:
+            state.last_credential = t
+        if f.whitelist_change:
+            state.last_whitelist = t
+        if f.book_address is not None:
+            state.address_first.setdefault(f.book_address, t)
+            state.address_book[f.book_address] = f.book_action == "add"
+        if f.to_address is not None:
+            state.address_first.setdefault(f.to_address, t)
+            state.withdrawal_addresses.add(t, f.to_address)
+            self._entity("address", f.to_address, True).add(t, f.customer)  # type: ignore[union-attr]
+        device = f.seen_device
+        if device is not None:
+            # "first seen at t" also holds for a second event of the same instant, as offline computes it
+            new_device = state.device_first.setdefault(device, t) == t
+            state.devices.add(t, device)
+            self._entity("device", device, True).add(t, f.customer)  # type: ignore[union-attr]
+            if f.is_login and new_device:
+                state.last_new_device_login = t
+        if f.ip is not None:
+            state.ips.add(t, f.ip)
+            self._entity("ip", f.ip, True).add(t, f.customer)  # type: ignore[union-attr]
+        country = f.login_country
+        if country is not None:
+            new_country = state.country_first.setdefault(country, t) == t
+            state.countries.add(t, country)
+            state.last_login = (t, country, new_country)
+
+
+class InProcessFeatureStore(FeatureEngine):
+    """State in this process's memory: the default, and the fast path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.customers: dict[str, CustomerState] = {}
+        self.entities: dict[str, dict[str, DistinctWindow]] = {"address": {}, "device": {}, "ip": {}}
+
+    def _customer(self, customer: str, create: bool) -> CustomerState | None:
+        state = self.customers.get(customer)
+        if state is None and create:
+            state = self.customers[customer] = CustomerState()
+        return state
+
+    def _entity(self, kind: str, key: str, create: bool) -> DistinctWindow | None:
+        windows = self.entities[kind]
+        window = windows.get(key)
+        if window is None and create:
+            window = windows[key] = entity_window(kind)
+        return window
+
+    def _commit(self) -> None:
+        """Nothing to persist: the dicts are the state."""
+
+
+def feature_vector(features: Features) -> list[FeatureValue]:
+    """Values in catalogue order."""
+    return [features[name] for name in FEATURE_NAMES]
