@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite under data_dir")
     redis_url: str | None = None
     nats_url: str | None = None
+    ruleset_path: Path | None = Field(None, description="the live ruleset YAML; default: the starter pack")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"

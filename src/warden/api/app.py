@@ -9,12 +9,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from warden import __version__
+from warden.governance.api_keys import ApiKeyVerifier
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
 
 # Modules under warden.api and warden.console that expose `router`; add yours here.
 ROUTER_MODULES = [
     "warden.api.health",
+    "warden.api.decisions",
     "warden.console.routes",
 ]
 
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.store = store or open_store(settings)
+    app.state.api_keys = ApiKeyVerifier(app.state.store.engine)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)

@@ -17,6 +17,8 @@ COMMAND_MODULES = [
     "audit",
     "bench_ingest",
     "serve",
+    "apikeys",
+    "decide",
 ]
 
 app = typer.Typer(

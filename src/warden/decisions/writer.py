@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 Row = dict[str, Any]
-InsertMany = Callable[[sa.Connection, list[Row]], None]
+InsertMany = Callable[[sa.Connection, list[Row]], list[bool]]
 
 
 class GroupCommitWriter:
@@ -20,13 +20,13 @@ class GroupCommitWriter:
         self.engine = engine
         self.insert_many = insert_many
         self.max_batch = max_batch
-        self._queue: queue.Queue[tuple[Row, Future[None]] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Row, Future[bool]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="decision-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, row: Row) -> Future[None]:
-        """The future completes once the row is committed (or fails with the commit's error)."""
-        done: Future[None] = Future()
+    def submit(self, row: Row) -> Future[bool]:
+        """The future completes once the row is committed: True if it was new, False if already stored."""
+        done: Future[bool] = Future()
         self._queue.put((row, done))
         return done
 
@@ -52,13 +52,13 @@ class GroupCommitWriter:
                 batch.append(item)
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[Row, Future[None]]]) -> None:
+    def _commit(self, batch: list[tuple[Row, Future[bool]]]) -> None:
         try:
             with self.engine.begin() as conn:
-                self.insert_many(conn, [row for row, _ in batch])
+                inserted = self.insert_many(conn, [row for row, _ in batch])
         except Exception as exc:  # every waiting request learns that its record was not stored
             for _, done in batch:
                 done.set_exception(exc)
             return
-        for _, done in batch:
-            done.set_result(None)
+        for (_, done), new in zip(batch, inserted, strict=True):
+            done.set_result(new)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from warden.audit.log import append_audit
-from warden.events.models import EVENT_ADAPTER, AnyEvent
+from warden.events.models import EVENT_ADAPTER, EVENT_TYPES, AnyEvent
 from warden.events.readers import FileFormatError, RawRecord, read_records
 from warden.store.db import Store
 from warden.store.events import existing_ids, insert_events
@@ -80,25 +80,18 @@ class Rejection:
     record: str
 
 
+def error_path(loc: tuple[int | str, ...]) -> list[str]:
+    """A validation error's field path, without the event type the union is discriminated by."""
+    path = [str(p) for p in loc]
+    return path[1:] if path and path[0] in EVENT_TYPES else path
+
+
 def describe_validation_error(exc: ValidationError) -> str:
-    """`field.path: message` for each problem; the union's tag is left out of the path."""
+    """`field.path: message` for each problem."""
     parts = []
     for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"]]
-        if loc and loc[0] in {
-            "login",
-            "deposit",
-            "withdrawal",
-            "transfer",
-            "trade",
-            "address_book_change",
-            "profile_change",
-            "kyc_submission",
-        }:
-            loc = loc[1:]
-        where = ".".join(loc) or "(record)"
-        message = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {message}")
+        where = ".".join(error_path(err["loc"])) or "(record)"
+        parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 

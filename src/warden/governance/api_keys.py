@@ -33,18 +33,23 @@ def create_api_key(conn: sa.Connection, name: str, scopes: set[str], actor: str)
     key = ApiKey(key_id=secrets.token_hex(6), name=name, scopes=frozenset(scopes))
     conn.execute(
         sa.insert(api_keys).values(
-            key_id=key.key_id, name=name, key_hash=_digest(secret), scopes=" ".join(sorted(scopes)),
+            key_id=key.key_id,
+            name=name,
+            key_hash=_digest(secret),
+            scopes=" ".join(sorted(scopes)),
             created_at=datetime.now(UTC),
         )
     )
-    append_audit(conn, actor=actor, action="api_key.create", subject=key.key_id,
-                 after={"name": name, "scopes": sorted(scopes)})
+    append_audit(
+        conn, actor=actor, action="api_key.create", subject=key.key_id, after={"name": name, "scopes": sorted(scopes)}
+    )
     return key, secret
 
 
 def revoke_api_key(conn: sa.Connection, key_id: str, actor: str) -> bool:
     changed = conn.execute(
-        sa.update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        sa.update(api_keys)
+        .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
         .values(revoked_at=datetime.now(UTC))
     ).rowcount
     if changed:
@@ -70,8 +75,9 @@ class ApiKeyVerifier:
             return cached[1]
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(api_keys.c.key_id, api_keys.c.name, api_keys.c.scopes)
-                .where(api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))
+                sa.select(api_keys.c.key_id, api_keys.c.name, api_keys.c.scopes).where(
+                    api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None)
+                )
             ).one_or_none()
         key = ApiKey(row.key_id, row.name, frozenset(row.scopes.split())) if row else None
         self._cache[digest] = (now, key)

@@ -1,0 +1,34 @@
+"""API-key authentication for the machine-to-machine API (`X-API-Key` header or `Authorization: Bearer`)."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request, status
+
+from warden.governance.api_keys import ApiKey, ApiKeyVerifier
+
+
+def _presented(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    if key:
+        return key
+    auth = request.headers.get("authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+
+def require_scope(scope: str):  # type: ignore[no-untyped-def]
+    """A dependency that admits only keys carrying `scope`: 401 without a valid key, 403 without the scope."""
+
+    def check(request: Request) -> ApiKey:
+        verifier: ApiKeyVerifier = request.app.state.api_keys
+        key = verifier.verify(_presented(request))
+        if key is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "a valid API key is required (X-API-Key header)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if scope not in key.scopes and "admin" not in key.scopes:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this API key lacks the scope {scope!r}")
+        return key
+
+    return check

@@ -1,0 +1,72 @@
+"""`/v1/decisions`: an event in, an explained decision out; idempotent on event_id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from warden.api.auth import require_scope
+from warden.decisions.repository import recent_decisions
+from warden.decisions.service import DecisionService
+from warden.events.examples import EXAMPLES
+from warden.events.ingest import error_path
+from warden.events.models import EVENT_ADAPTER
+from warden.events.schema import event_json_schema
+
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"], dependencies=[Depends(require_scope("decisions"))])
+
+
+def _service(request: Request) -> DecisionService:
+    service: DecisionService | None = getattr(request.app.state, "decisions", None)
+    if service is None:
+        from warden.decisions.factory import build_service  # built on first use: loads rules, model, state
+
+        service = request.app.state.decisions = build_service(request.app.state.settings, request.app.state.store)
+    return service
+
+
+def _validation_response(exc: ValidationError) -> JSONResponse:
+    detail = [
+        {"loc": ["body", *error_path(err["loc"])], "msg": err["msg"].removeprefix("Value error, "), "type": err["type"]}
+        for err in exc.errors(include_url=False)
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+@router.post(
+    "",
+    summary="Decide on an event",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": event_json_schema(), "example": EXAMPLES["withdrawal"]}},
+        }
+    },
+    responses={200: {"description": "the decision record (already decided events return the stored one)"}},
+)
+async def decide(request: Request) -> Any:
+    try:
+        event = EVENT_ADAPTER.validate_json(await request.body())
+    except ValidationError as exc:
+        return _validation_response(exc)
+    record, new = await _service(request).decide(event)
+    return JSONResponse(record, status_code=201 if new else 200)
+
+
+@router.get("/{event_id}", summary="The stored decision of an event")
+def get_decision(event_id: str, request: Request) -> Any:
+    record = _service(request).stored(event_id)
+    if record is None:
+        raise HTTPException(404, f"no decision for event {event_id!r}")
+    return record
+
+
+@router.get("", summary="Recent decisions, newest first")
+def list_decisions(
+    request: Request, limit: int = Query(50, ge=1, le=500), outcome: str | None = None
+) -> list[dict[str, Any]]:
+    with request.app.state.store.engine.connect() as conn:
+        return recent_decisions(conn, limit, outcome)

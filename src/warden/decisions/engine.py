@@ -1,0 +1,145 @@
+"""The decision engine: point-in-time features, then rules and the model, then the strongest outcome.
+
+`decide(event)` reads the features from state strictly before the event, evaluates the ruleset and the model
+policy, and only then folds the event into the state, so a replay and live traffic see the same values.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from warden import __version__
+from warden.decisions.record import Decision, ModelResult
+from warden.events.models import AnyEvent
+from warden.features.online import OnlineFeatureStore
+from warden.rules.outcome import Outcome
+from warden.rules.ruleset import Ruleset
+
+
+class Scorer(Protocol):
+    """A fraud model as the engine uses it (see warden.models)."""
+
+    name: str
+    version: str
+    event_types: frozenset[str]
+
+    def score(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
+        """The score in [0, 1] and the top contributions, largest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class ModelPolicy:
+    """Maps a model score to an outcome: the first threshold the score reaches, from the top."""
+
+    thresholds: Sequence[tuple[float, Outcome]] = ((0.9, Outcome.HOLD), (0.6, Outcome.REVIEW), (0.4, Outcome.CHALLENGE))
+
+    def outcome_for(self, score: float) -> Outcome:
+        for threshold, outcome in sorted(self.thresholds, key=lambda t: -t[0]):
+            if score >= threshold:
+                return outcome
+        return Outcome.ALLOW
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [{"threshold": t, "outcome": o.label} for t, o in self.thresholds]
+
+
+def event_fields(event: AnyEvent) -> dict[str, Any]:
+    """The event as rules see it: its declared fields (extra fields are ignored by the product)."""
+    return dict(event.__dict__)
+
+
+@dataclass
+class DecisionEngine:
+    ruleset: Ruleset
+    features: OnlineFeatureStore
+    model: Scorer | None = None
+    model_policy: ModelPolicy = field(default_factory=ModelPolicy)
+
+    @property
+    def versions(self) -> dict[str, str]:
+        versions = {"warden": __version__, "ruleset": f"{self.ruleset.name}@{self.ruleset.version}"}
+        if self.model is not None:
+            versions["model"] = f"{self.model.name}@{self.model.version}"
+        return versions
+
+    def decide(self, event: AnyEvent) -> Decision:
+        started = time.perf_counter()
+        features = self.features.features_for(event)
+        fields = event_fields(event)
+        hits = self.ruleset.evaluate(fields, features)
+        verdict = self.ruleset.verdict(hits)
+        outcome, score, reasons = verdict.outcome, verdict.score, list(verdict.reasons)
+        model_result = self._score(event.type, features)
+        if model_result is not None:
+            model_outcome = Outcome.parse(model_result.outcome)
+            if model_outcome > outcome:
+                outcome, reasons = model_outcome, []
+            if model_outcome == outcome and model_outcome > Outcome.ALLOW:
+                reasons.append(_model_reason(model_result))
+            score += 100.0 * model_result.score
+        self.features.update(event)
+        return Decision(
+            event_id=event.event_id,
+            customer_id=event.customer_id,
+            event_type=event.type,
+            occurred_at=event.occurred_at.astimezone(UTC),
+            decided_at=datetime.now(UTC),
+            outcome=outcome.label,
+            score=round(score, 4),
+            reasons=reasons,
+            rule_hits=[h.to_dict() for h in hits],
+            model=model_result,
+            features=dict(features),
+            ruleset={
+                "name": verdict.ruleset,
+                "version": verdict.ruleset_version,
+                "fingerprint": verdict.fingerprint,
+                "engine_version": verdict.engine_version,
+            },
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            versions=self.versions,
+        )
+
+    def _score(self, event_type: str, features: Mapping[str, Any]) -> ModelResult | None:
+        if self.model is None or event_type not in self.model.event_types:
+            return None
+        score, contributions = self.model.score(features)
+        return ModelResult(
+            name=self.model.name,
+            version=self.model.version,
+            score=round(float(score), 6),
+            outcome=self.model_policy.outcome_for(score).label,
+            top_contributions=contributions,
+        )
+
+
+def _model_reason(result: ModelResult) -> str:
+    top = ", ".join(str(c.get("feature")) for c in result.top_contributions[:3])
+    return f"fraud model score {result.score:.2f} ({result.name}@{result.version}); top factors: {top}"
+
+
+def fallback_decision(event: AnyEvent, outcome: Outcome, why: str, versions: dict[str, str]) -> Decision:
+    """The decision of the failure policy when the engine could not decide in time or a dependency is down."""
+    now = datetime.now(UTC)
+    return Decision(
+        event_id=event.event_id,
+        customer_id=event.customer_id,
+        event_type=event.type,
+        occurred_at=event.occurred_at.astimezone(UTC),
+        decided_at=now,
+        outcome=outcome.label,
+        score=0.0,
+        reasons=[f"failure policy: {why}; {outcome.label} until decided properly"],
+        rule_hits=[],
+        model=None,
+        features={},
+        ruleset={},
+        latency_ms=0.0,
+        degraded=why,
+        versions=versions,
+    )

@@ -1,0 +1,46 @@
+"""Assembling the live decision engine from settings: the live ruleset, the feature state, the active model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warden.decisions.engine import DecisionEngine, Scorer
+from warden.decisions.service import DecisionService
+from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
+from warden.rules.loader import load_ruleset, starter_pack_path
+from warden.rules.ruleset import Ruleset
+from warden.settings import Settings
+from warden.store.db import Store
+
+
+def feature_store(settings: Settings) -> OnlineFeatureStore:
+    """Redis when configured (several API workers share the state), else this process's memory."""
+    if settings.redis_url:
+        from warden.features.redis_store import RedisFeatureStore
+
+        return RedisFeatureStore(settings.redis_url)
+    return InProcessFeatureStore()
+
+
+def live_ruleset(settings: Settings, path: Path | None = None) -> Ruleset:
+    return load_ruleset(path or settings.ruleset_path or starter_pack_path())
+
+
+def active_model(settings: Settings) -> Scorer | None:
+    try:
+        from warden.models.registry import load_active_scorer
+    except ImportError:  # the model package is optional until it ships a default
+        return None
+    return load_active_scorer(settings)  # type: ignore[no-any-return]
+
+
+def build_engine(settings: Settings, ruleset_path: Path | None = None) -> DecisionEngine:
+    return DecisionEngine(
+        ruleset=live_ruleset(settings, ruleset_path),
+        features=feature_store(settings),
+        model=active_model(settings),
+    )
+
+
+def build_service(settings: Settings, store: Store) -> DecisionService:
+    return DecisionService(build_engine(settings), store)

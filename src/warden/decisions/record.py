@@ -1,0 +1,66 @@
+"""The decision record: everything needed to answer "why" and to reproduce the decision."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+
+@dataclass
+class ModelResult:
+    name: str
+    version: str
+    score: float
+    outcome: str
+    top_contributions: list[dict[str, Any]]  # [{"feature", "value", "contribution"}], largest first
+
+
+@dataclass
+class Decision:
+    event_id: str
+    customer_id: str
+    event_type: str
+    occurred_at: datetime
+    decided_at: datetime
+    outcome: str
+    score: float
+    reasons: list[str]
+    rule_hits: list[dict[str, Any]]
+    model: ModelResult | None
+    features: dict[str, Any]
+    ruleset: dict[str, str]
+    latency_ms: float
+    degraded: str | None = None  # set when the failure policy decided instead of rules and models
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["occurred_at"] = self.occurred_at.isoformat().replace("+00:00", "Z")
+        data["decided_at"] = self.decided_at.isoformat().replace("+00:00", "Z")
+        return data
+
+    def summary(self) -> dict[str, Any]:
+        """One line of `warden decide`: event_id, outcome, score, reasons."""
+        return {"event_id": self.event_id, "outcome": self.outcome, "score": self.score, "reasons": self.reasons}
+
+    def to_json(self) -> str:
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+    def to_row(self, sqlite: bool) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "customer_id": self.customer_id,
+            "event_type": self.event_type,
+            "occurred_at": self.occurred_at,
+            "decided_at": self.decided_at,
+            "outcome": self.outcome,
+            "score": self.score,
+            "latency_ms": self.latency_ms,
+            "ruleset_version": f"{self.ruleset.get('name')}@{self.ruleset.get('version')}",
+            "model_version": f"{self.model.name}@{self.model.version}" if self.model else None,
+            "degraded": self.degraded,
+            "record": self.to_json(),
+        }

@@ -1,0 +1,62 @@
+"""Deciding for callers that need the answer durable: idempotent on event_id, deadline and failure policy,
+records committed (group commit) before the answer is returned."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from warden.decisions.engine import DecisionEngine, fallback_decision
+from warden.decisions.policy import FailurePolicy, policy_for
+from warden.decisions.record import Decision
+from warden.decisions.repository import get_decision, insert_decisions
+from warden.decisions.writer import GroupCommitWriter
+from warden.events.models import AnyEvent
+from warden.logging import get_logger
+from warden.store.db import Store
+
+log = get_logger(__name__)
+
+
+class DecisionService:
+    def __init__(self, engine: DecisionEngine, store: Store, policies: dict[str, FailurePolicy] | None = None) -> None:
+        self.engine = engine
+        self.store = store
+        self.policies = policies
+        self.writer = GroupCommitWriter(store.engine, insert_decisions)
+        self._engine_lock = threading.Lock()  # online feature state is updated in event order, one at a time
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def stored(self, event_id: str) -> dict[str, Any] | None:
+        with self.store.engine.connect() as conn:
+            return get_decision(conn, event_id)
+
+    def _decide_now(self, event: AnyEvent) -> Decision:
+        with self._engine_lock:
+            return self.engine.decide(event)
+
+    async def decide(self, event: AnyEvent) -> tuple[dict[str, Any], bool]:
+        """The decision record and whether it is new (False: this event was decided before)."""
+        existing = await asyncio.to_thread(self.stored, event.event_id)
+        if existing is not None:
+            return existing, False
+        policy = policy_for(event.type, self.policies)
+        try:
+            decision = await asyncio.wait_for(asyncio.to_thread(self._decide_now, event), policy.deadline_ms / 1000)
+        except TimeoutError:
+            decision = self._fallback(event, policy, f"deadline of {policy.deadline_ms:g} ms passed")
+        except Exception as exc:  # a dependency (feature store, model) failed: the policy decides
+            log.warning("decision dependency failed", event_id=event.event_id, error=repr(exc))
+            decision = self._fallback(event, policy, f"dependency failed: {type(exc).__name__}")
+        new = await asyncio.wrap_future(self.writer.submit(decision.to_row(self.store.dialect == "sqlite")))
+        if not new:  # another request decided the same event first: its record is the answer
+            stored = await asyncio.to_thread(self.stored, event.event_id)
+            if stored is not None:
+                return stored, False
+        return decision.to_dict(), True
+
+    def _fallback(self, event: AnyEvent, policy: FailurePolicy, why: str) -> Decision:
+        return fallback_decision(event, policy.on_failure, f"{why} ({policy.mode})", self.engine.versions)
