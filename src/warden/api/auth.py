@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import HTTPException, Request, status
 
 from warden.governance.api_keys import ApiKey, ApiKeyVerifier
@@ -15,7 +17,7 @@ def _presented(request: Request) -> str | None:
     return auth[7:].strip() if auth.lower().startswith("bearer ") else None
 
 
-def require_scope(scope: str):  # type: ignore[no-untyped-def]
+def require_scope(scope: str) -> Callable[[Request], ApiKey]:
     """A dependency that admits only keys carrying `scope`: 401 without a valid key, 403 without the scope."""
 
     def check(request: Request) -> ApiKey:

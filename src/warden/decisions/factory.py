@@ -31,7 +31,7 @@ def active_model(settings: Settings) -> Scorer | None:
         from warden.models.registry import load_active_scorer
     except ImportError:  # the model package is optional until it ships a default
         return None
-    return load_active_scorer(settings)  # type: ignore[no-any-return]
+    return load_active_scorer(settings)
 
 
 def build_engine(settings: Settings, ruleset_path: Path | None = None) -> DecisionEngine:
