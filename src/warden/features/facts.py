@@ -55,22 +55,44 @@ class EventFacts:
     )
 
     def __init__(self, event: Any) -> None:
+        # Read only the fields each type has: a missing attribute on a pydantic model is slow to probe.
         kind: str = event.type
         self.type = kind
         self.ts = to_micros(event.occurred_at)
         self.customer: str = event.customer_id
-        self.cents = to_cents(getattr(event, "amount_usd", None))
-        self.device: str | None = getattr(event, "device_id", None)
-        self.ip: str | None = getattr(event, "ip", None)
-        self.is_login = kind == "login"
-        self.success: bool = bool(event.success) if self.is_login else True
-        self.country: str | None = event.country if self.is_login else None
-        self.login_country = self.country if self.is_login and self.success else None
+        self.cents: int | None = None
+        self.device: str | None = None
+        self.ip: str | None = None
+        self.is_login = False
+        self.success = True
+        self.country: str | None = None
+        self.to_address: str | None = None
+        self.counterparty: str | None = None
+        self.credential_change = False
+        self.whitelist_change = False
+        self.book_action: str | None = None
+        self.book_address: str | None = None
+        if kind == "login":
+            self.is_login = True
+            self.device, self.ip, self.country = event.device_id, event.ip, event.country
+            self.success = bool(event.success)
+        elif kind == "withdrawal":
+            self.cents = to_cents(event.amount_usd)
+            self.device, self.ip, self.to_address = event.device_id, event.ip, event.to_address
+        elif kind in ("deposit", "trade"):
+            self.cents = to_cents(event.amount_usd)
+        elif kind == "transfer":
+            self.cents = to_cents(event.amount_usd)
+            self.counterparty = event.counterparty_id
+        elif kind == "address_book_change":
+            self.device, self.ip = event.device_id, event.ip
+            self.book_action, self.book_address = event.action, event.address
+            self.whitelist_change = True
+        elif kind == "profile_change":
+            self.device, self.ip = event.device_id, event.ip
+            self.credential_change = event.field in CREDENTIAL_FIELDS
+            self.whitelist_change = event.field == "withdrawal_whitelist"
+        elif kind == "kyc_submission":
+            self.device, self.ip = event.device_id, event.ip
+        self.login_country = self.country if self.success else None
         self.seen_device = self.device if self.success else None
-        self.to_address: str | None = event.to_address if kind == "withdrawal" else None
-        self.counterparty: str | None = event.counterparty_id if kind == "transfer" else None
-        field = event.field if kind == "profile_change" else None
-        self.credential_change = field in CREDENTIAL_FIELDS
-        self.whitelist_change = field == "withdrawal_whitelist" or kind == "address_book_change"
-        self.book_action: str | None = event.action if kind == "address_book_change" else None
-        self.book_address: str | None = event.address if kind == "address_book_change" else None

@@ -46,6 +46,15 @@ class FeatureEngine(ABC):
     def __init__(self) -> None:
         self._staged: list[EventFacts] = []
         self._staged_ts = -(2**63)
+        self._last: tuple[Any, EventFacts] | None = None  # features_for's facts, reused by update
+
+    def _facts(self, event: Any) -> EventFacts:
+        last = self._last
+        if last is not None and last[0] is event:
+            return last[1]
+        facts = EventFacts(event)
+        self._last = (event, facts)
+        return facts
 
     @abstractmethod
     def _customer(self, customer: str, create: bool) -> CustomerState | None: ...
@@ -58,13 +67,13 @@ class FeatureEngine(ABC):
         """Persist state touched by the last fold."""
 
     def features_for(self, event: Any) -> Features:
-        facts = EventFacts(event)
+        facts = self._facts(event)
         if self._staged and self._staged_ts < facts.ts:
             self.flush()
         return self._compute(facts)
 
     def update(self, event: Any) -> None:
-        facts = EventFacts(event)
+        facts = self._facts(event)
         if facts.ts != self._staged_ts and self._staged:
             self.flush()
         self._staged_ts = facts.ts

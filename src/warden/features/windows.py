@@ -36,6 +36,8 @@ class WindowSum:
         """(counts, sums) per span at time t."""
         times, values, starts, sums = self.times, self.values, self.starts, self.sums
         n = len(times)
+        if n == 0:  # most customers never transfer: skip the loop
+            return [0] * len(starts), [0] * len(starts)
         counts = []
         for i, span in enumerate(self.spans):
             lo = t - span
