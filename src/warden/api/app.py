@@ -17,7 +17,9 @@ from warden.store.db import Store, open_store
 ROUTER_MODULES = [
     "warden.api.health",
     "warden.api.decisions",
+    "warden.api.screening",
     "warden.console.routes",
+    "warden.console.decisions",
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"

@@ -47,3 +47,29 @@ def stacked_bars(rows: list[dict[str, Any]], series: list[str], width: int = 960
         x += 24 + 7 * len(name)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def contribution_bars(contributions: list[dict[str, Any]], width: int = 640) -> str:
+    """Horizontal bars of model contributions: red pushes towards fraud, green away from it."""
+    if not contributions:
+        return ""
+    row_h, label_w = 22, 260
+    peak = max(abs(float(c.get("contribution", 0))) for c in contributions) or 1.0
+    half = (width - label_w) / 2
+    height = row_h * len(contributions) + 8
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="model contributions">']
+    parts.append(f'<line x1="{label_w + half}" x2="{label_w + half}" y1="0" y2="{height}" stroke="#98a2b3"/>')
+    for i, c in enumerate(contributions):
+        value = float(c.get("contribution", 0))
+        w = half * abs(value) / peak
+        x = label_w + half if value >= 0 else label_w + half - w
+        y = 4 + i * row_h
+        color = "#dc2626" if value >= 0 else "#16a34a"
+        label = escape(f"{c.get('feature')} = {c.get('value')}")
+        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{label}</text>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{row_h - 6}" fill="{color}">'
+            f"<title>{value:+.4f}</title></rect>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
