@@ -40,9 +40,7 @@ class _Gen:
     def emit(self, kind: str, customer: str, when: datetime, **fields: Any) -> str:
         self.n += 1
         event_id = f"ev-{self.n:08d}"
-        self.raw.append(
-            {"event_id": event_id, "type": kind, "customer_id": customer, "occurred_at": when, **fields}
-        )
+        self.raw.append({"event_id": event_id, "type": kind, "customer_id": customer, "occurred_at": when, **fields})
         return event_id
 
     def money(self, usd: float) -> dict[str, str]:
