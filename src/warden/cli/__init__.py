@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "audit",
     "bench_ingest",
     "serve",
+    "simulate",
     "apikeys",
     "decide",
 ]
