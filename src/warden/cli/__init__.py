@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "simulate",
     "apikeys",
     "decide",
+    "train_fraud",
 ]
 
 app = typer.Typer(

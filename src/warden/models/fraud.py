@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ import numpy as np
 
 from warden.features.catalog import FEATURE_NAMES
 
-MODEL_FEATURES: tuple[str, ...] = (*FEATURE_NAMES, "amount_usd")
+# Features only (no raw event fields), so the decision engine can score with `features_for` output alone.
+MODEL_FEATURES: tuple[str, ...] = FEATURE_NAMES
 MODEL_FILE = "model.txt"
 META_FILE = "meta.json"
 _PREDICT_CONTRIB = 3  # C_API_PREDICT_CONTRIB
@@ -99,7 +101,7 @@ class FraudModel:
             raise ValueError(f"{folder}: model features do not match {META_FILE}")
         return cls(booster, meta)
 
-    def _contributions(self, features: dict[str, Any]) -> np.ndarray:
+    def _contributions(self, features: Mapping[str, Any]) -> np.ndarray:
         get = features.get
         # numpy turns None into NaN and bools into 0/1 in one C loop, far cheaper than per-item float()
         self._row[:] = [get(name) for name in self.features]
@@ -107,7 +109,7 @@ class FraudModel:
             return self._fast(self._row)
         return np.asarray(self.booster.predict(self._row.reshape(1, -1), pred_contrib=True, num_threads=1))[0]
 
-    def score(self, features: dict[str, Any], top: int = 5) -> tuple[float, list[Contribution]]:
+    def score(self, features: Mapping[str, Any], top: int = 5) -> tuple[float, list[Contribution]]:
         """Fraud probability in [0, 1] and the features that pushed it up most (log-odds, largest first)."""
         contrib = self._contributions(features)
         score = 1.0 / (1.0 + math.exp(-float(contrib.sum())))

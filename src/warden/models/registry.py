@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 from warden.models.fraud import META_FILE, MODEL_FILE, FraudModel
+from warden.models.scorer import FraudScorer
+from warden.settings import Settings
 
 DEFAULT_FRAUD_MODEL = Path(__file__).parent / "default"
 
@@ -60,3 +62,8 @@ def load_fraud_model(data_dir: Path | None = None, version: str | None = None) -
     if version is not None:
         raise RegistryError(f"model version {version} requested but no data_dir given")
     return FraudModel.load(DEFAULT_FRAUD_MODEL)
+
+
+def load_active_scorer(settings: Settings) -> FraudScorer:
+    """What the decision engine scores withdrawals with: the active model, else the packaged default."""
+    return FraudScorer(load_fraud_model(settings.data_dir))

@@ -1,0 +1,74 @@
+"""`warden bench features`: online µs/event against a same-run reference, offline throughput, and parity."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from warden.features.catalog import FEATURE_NAMES
+from warden.features.facts import EventFacts
+from warden.features.frame import events_frame
+from warden.features.offline import compute_features
+from warden.features.online import InProcessFeatureStore
+
+TARGET_US_PER_EVENT = 20.0
+
+
+def _best_of(runs: int, fn: Any) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def run_features_bench(customers: int = 2000, seed: int = 7) -> dict[str, Any]:
+    from warden.models.synthetic import generate  # the bench's data; domain code does not depend on it
+
+    events = generate(seed=seed, customers=customers, takeovers=customers // 20, scams=customers // 20).events
+    n = len(events)
+    online_rows: list[dict[str, Any]] = []
+
+    def online() -> None:
+        store = InProcessFeatureStore()
+        online_rows.clear()
+        for event in events:
+            online_rows.append(store.features_for(event))
+            store.update(event)
+
+    def reference() -> None:
+        for event in events:
+            EventFacts(event)
+
+    online_s = _best_of(3, online)
+    reference_s = _best_of(3, reference)
+    frame = events_frame(events)
+    started = time.perf_counter()
+    offline = compute_features(frame)
+    offline_s = time.perf_counter() - started
+    mismatches = sum(
+        1
+        for row, batch in zip(online_rows, offline.iter_rows(named=True), strict=True)
+        for name in FEATURE_NAMES
+        if row[name] != batch[name]
+    )
+    us = online_s / n * 1e6
+    return {
+        "benchmark": "features",
+        "events": n,
+        "features_per_event": len(FEATURE_NAMES),
+        "online_us_per_event": round(us, 2),
+        "online_events_per_second": round(n / online_s),
+        "target_us_per_event": TARGET_US_PER_EVENT,
+        "meets_target": us < TARGET_US_PER_EVENT and mismatches == 0,
+        "reference": {
+            "what": "reading the same fields of each event (EventFacts), nothing else; best of 3",
+            "us_per_event": round(reference_s / n * 1e6, 2),
+        },
+        "ratio_to_reference": round(online_s / reference_s, 2),
+        "offline_seconds": round(offline_s, 3),
+        "offline_rows_per_second": round(n / offline_s),
+        "online_offline_mismatches": mismatches,
+        "note": "online is features_for + update per event, one core, in-process store; best of 3 runs",
+    }

@@ -1,0 +1,40 @@
+"""The fraud model as the decision engine calls it (`warden.decisions.engine.Scorer`).
+
+The engine maps scores to outcomes with fixed cut-offs (0.9 hold, 0.6 review, 0.4 challenge). A model's
+probabilities are not on that scale (fraud is rare, so the calibrated hold threshold is often near 0.01),
+so the scorer reports a *risk*: the probability mapped piecewise-linearly through the anchors
+0 -> 0, review threshold -> 0.6, hold threshold -> 0.9, 1 -> 1. Monotone, so rankings and the reasons
+are unchanged, and each model version carries its own thresholds in its metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from warden.models.fraud import FraudModel
+
+REVIEW_RISK, HOLD_RISK = 0.6, 0.9
+
+
+class FraudScorer:
+    name = "fraud"
+    event_types = frozenset({"withdrawal"})
+
+    def __init__(self, model: FraudModel) -> None:
+        self.model = model
+        self.version = model.version
+        review = model.thresholds.get("review", REVIEW_RISK)
+        hold = max(model.thresholds.get("hold", HOLD_RISK), review)
+        self._xs = [0.0, review, hold, 1.0]
+        self._ys = [0.0, REVIEW_RISK, HOLD_RISK, 1.0]
+
+    def risk(self, probability: float) -> float:
+        return float(np.interp(probability, self._xs, self._ys))
+
+    def score(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
+        probability, reasons = self.model.score(features)
+        contributions = [r.as_dict() for r in reasons]
+        return self.risk(probability), contributions
