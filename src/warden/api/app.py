@@ -20,6 +20,7 @@ ROUTER_MODULES = [
     "warden.api.screening",
     "warden.console.routes",
     "warden.console.decisions",
+    "warden.console.screening",
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"

@@ -16,6 +16,8 @@ COMMAND_MODULES = [
     "ingest",
     "audit",
     "bench_ingest",
+    "screen",
+    "lists",
     "serve",
     "simulate",
     "apikeys",

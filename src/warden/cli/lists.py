@@ -1,0 +1,82 @@
+"""`warden lists update PATH...` and `warden lists show`: load newer list versions, with the diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from warden.cli.common import fail, print_json, settings_or_exit
+
+lists_app = typer.Typer(help="Sanctions and address lists: versions, updates, diffs.", no_args_is_help=True)
+
+
+@lists_app.command("update")
+def update_cmd(
+    paths: list[Path] = typer.Argument(..., help="list files or folders (OFAC CSV, UN XML, crypto, labels, FtM, CSV)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    show: int = typer.Option(20, "--show", help="ids of added/removed entries to print per list"),
+) -> None:
+    """Validate and load newer list versions; all or nothing, a malformed file leaves the current lists in place."""
+    from warden.screening.errors import ListFormatError
+    from warden.screening.registry import update_lists
+    from warden.store.db import open_store
+
+    settings = settings_or_exit()
+    store = open_store(settings)
+    try:
+        results = update_lists(paths, settings.data_dir, store.engine)
+    except ListFormatError as exc:
+        fail(f"{exc} (nothing was changed)")
+    finally:
+        store.dispose()
+    payload: list[dict[str, Any]] = [
+        {
+            "list": r.snapshot.list_name,
+            "version_id": r.version_id,
+            "version_date": r.snapshot.version_date,
+            "sha256": r.snapshot.sha256,
+            **r.snapshot.counts,
+            "added": len(r.diff.added),
+            "removed": len(r.diff.removed),
+            "changed": len(r.diff.changed),
+            "added_ids": r.diff.added[:show],
+            "removed_ids": r.diff.removed[:show],
+        }
+        for r in results
+    ]
+    if as_json:
+        print_json(payload)
+        return
+    for row in payload:
+        typer.echo(
+            f"{row['list']} {row['version_date']}: +{row['added']} -{row['removed']} ~{row['changed']} ({row['entries']} entries, {row['addresses']} addresses)"
+        )
+        if row["removed_ids"]:
+            typer.echo(f"  removed (delisted): {', '.join(map(str, row['removed_ids']))}")
+
+
+@lists_app.command("show")
+def show_cmd(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """The active lists and the recorded versions."""
+    from warden.screening.registry import active_paths
+    from warden.screening.versions import list_history
+    from warden.store.db import open_store
+
+    settings = settings_or_exit()
+    store = open_store(settings)
+    with store.engine.connect() as conn:
+        history = list_history(conn)
+    store.dispose()
+    active = {k: str(v) for k, v in active_paths(settings.data_dir).items()}
+    payload = {"active": active, "history": history}
+    if as_json:
+        print_json(payload)
+        return
+    for name, path in active.items():
+        typer.echo(f"{name}: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lists_app, name="lists")

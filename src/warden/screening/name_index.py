@@ -1,0 +1,76 @@
+"""The name index: every alias of every entry, normalised once, with token, joined-pair and phonetic postings.
+
+Retrieval never scans all names: a query's keys (its tokens, adjacent tokens joined, their phonetic codes)
+look up posting lists, and candidates are ranked by the inverse document frequency of the keys they share.
+Very common keys ('al', 'mohammed', 'company') only count once a rarer key has found the candidate.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import jellyfish
+
+from warden.screening.models import ListEntry
+from warden.screening.normalize import normalise
+
+COMMON_KEY_DF = 400  # keys on more aliases than this do not open new candidates
+
+
+def phonetic(token: str) -> str:
+    return jellyfish.metaphone(token) if len(token) > 1 and not token.isdigit() else token
+
+
+def query_keys(tokens: tuple[str, ...]) -> list[str]:
+    keys = [f"t:{t}" for t in tokens]
+    keys += [f"t:{a}{b}" for a, b in itertools.pairwise(tokens)]
+    keys += [f"p:{phonetic(t)}" for t in tokens if len(t) > 2]
+    return list(dict.fromkeys(keys))
+
+
+@dataclass
+class NameIndex:
+    entries: list[ListEntry] = field(default_factory=list)
+    alias_entry: list[int] = field(default_factory=list)  # alias number -> entry number
+    alias_pos: list[int] = field(default_factory=list)  # alias number -> position in entry.aliases
+    alias_tokens: list[tuple[str, ...]] = field(default_factory=list)
+    alias_phonetic: list[tuple[str, ...]] = field(default_factory=list)
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    token_df: dict[str, int] = field(default_factory=dict)
+    common: dict[str, frozenset[int]] = field(default_factory=dict)  # postings of the common keys, as sets
+
+    @property
+    def size(self) -> int:
+        return len(self.alias_tokens)
+
+    def idf(self, token: str) -> float:
+        """Weight of a name part: rare parts identify, common ones ('al', 'bin') barely do."""
+        df = self.token_df.get(token, 0)
+        base = math.log((self.size + 1) / (df + 1)) + 1.0
+        return base * (0.3 if len(token) == 1 else 1.0)
+
+
+def build_index(entries: list[ListEntry]) -> NameIndex:
+    index = NameIndex(entries=list(entries))
+    postings: dict[str, set[int]] = {}
+    for entry_no, entry in enumerate(index.entries):
+        seen: set[tuple[str, ...]] = set()
+        for pos, alias in enumerate(entry.aliases):
+            tokens = normalise(alias.name).tokens
+            if not tokens or tokens in seen:
+                continue
+            seen.add(tokens)
+            alias_no = len(index.alias_tokens)
+            index.alias_entry.append(entry_no)
+            index.alias_pos.append(pos)
+            index.alias_tokens.append(tokens)
+            index.alias_phonetic.append(tuple(phonetic(t) for t in tokens))
+            for token in set(tokens):
+                index.token_df[token] = index.token_df.get(token, 0) + 1
+            for key in query_keys(tokens):
+                postings.setdefault(key, set()).add(alias_no)
+    index.postings = {key: sorted(ids) for key, ids in postings.items()}
+    index.common = {key: frozenset(ids) for key, ids in postings.items() if len(ids) > COMMON_KEY_DF}
+    return index
