@@ -1,0 +1,33 @@
+"""The outcome ladder: allow < challenge < review < hold < block < freeze. The strongest outcome wins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+
+class Outcome(IntEnum):
+    ALLOW = 0
+    CHALLENGE = 1  # step-up authentication, warning, friction
+    REVIEW = 2  # let it through, queue for review
+    HOLD = 3  # pause until reviewed
+    BLOCK = 4
+    FREEZE = 5  # block and freeze the account or asset
+
+    @classmethod
+    def parse(cls, text: str) -> Outcome:
+        """`"hold"` -> Outcome.HOLD; ValueError naming the allowed values otherwise."""
+        try:
+            return cls[text.strip().upper()]
+        except (KeyError, AttributeError):
+            allowed = ", ".join(o.label for o in cls)
+            raise ValueError(f"unknown outcome {text!r}; use one of {allowed}") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+def strongest(outcomes: Iterable[Outcome]) -> Outcome:
+    """The strongest outcome of several; `allow` when there are none."""
+    return max(outcomes, default=Outcome.ALLOW)
