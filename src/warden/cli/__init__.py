@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "ingest",
     "audit",
     "bench_ingest",
+    "rules",
     "screen",
     "lists",
     "serve",
