@@ -112,6 +112,7 @@ def address_add(
     label: str | None = None,
 ) -> int:  # fmt: skip
     c.address_book.setdefault(network, []).append(address)
+    c.saved_at.setdefault(address, ts)
     payload: dict[str, Any] = {
         "type": "address_book_change", "customer_id": c.customer_id, "action": "add", "address": address,
         "network": network,

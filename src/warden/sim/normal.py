@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from warden.sim import actions
-from warden.sim.assets import random_address
+from warden.sim.assets import ASSETS, random_address
 from warden.sim.identity import COUNTRIES
 from warden.sim.population import SEGMENTS, ip_in, is_mobile, new_device
 from warden.sim.world import DAY, HOUR, Customer, Device, World
@@ -168,6 +168,9 @@ def _withdraw(world: World, c: Customer, ts: int, device: Device, ip: str) -> No
     rng = world.rng
     asset = c.favourite_assets[int(rng.integers(len(c.favourite_assets)))]
     network = actions.network_for(world, asset)
+    usual = [n for n, _ in ASSETS[asset].networks if c.address_book.get(n)]
+    if usual and rng.random() < 0.95:  # people keep to the network their wallet is on
+        network = usual[int(rng.integers(len(usual)))]
     book = c.address_book.get(network)
     if not book or rng.random() < 0.05:
         address = random_address(rng, network, checksum_share=0.3)

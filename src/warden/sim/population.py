@@ -164,7 +164,7 @@ def emit_kyc(world: World, c: Customer) -> int:
 
 def emit_history(world: World, c: Customer) -> None:
     """Addresses saved before the window, so withdrawals early in the window have a known destination."""
-    if c.onboarded >= world.start or (c.segment == "retail" and world.rng.random() < 0.35):
+    if c.onboarded >= world.start or (c.segment == "retail" and world.rng.random() < 0.2):
         return
     for asset in c.favourite_assets[: int(world.rng.integers(1, 3))]:
         network = actions.network_for(world, asset)
@@ -179,4 +179,3 @@ def _label(world: World) -> str | None:
         if world.rng.random() < 0.6
         else None
     )
-

@@ -40,6 +40,8 @@ def _fits(address: str, network: str) -> bool:
         return address.startswith("0x") and len(address) == 42
     if network == "tron":
         return address.startswith("T")
+    if network == "bitcoin":  # the OFAC XBT list also holds a Tron address filed under the wrong asset
+        return address.startswith(("1", "3", "bc1"))
     return True
 
 

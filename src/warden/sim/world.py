@@ -42,6 +42,7 @@ class Customer:
     favourite_assets: list[str]
     deposit_addresses: dict[str, str] = field(default_factory=dict)  # network -> address issued by the exchange
     address_book: dict[str, list[str]] = field(default_factory=dict)  # network -> saved withdrawal addresses
+    saved_at: dict[str, int] = field(default_factory=dict)  # address -> when it was saved
     circle: list[int] = field(default_factory=list)  # friends (customer indexes) for internal transfers
     merchants: list[int] = field(default_factory=list)  # merchants this customer pays
     flows: list[tuple[int, float]] = field(default_factory=list)  # (ts, usd delta): the sim's notion of balance

@@ -128,16 +128,16 @@ def inject(world: World, plan: LookalikePlan) -> None:
 def _saved_address(
     world: World, c: Customer, ts: int, device: Device, ip: str, network: str | None = None
 ) -> tuple[str, str]:
-    """A saved address (saving one a few days earlier if the book is empty for that network)."""
+    """An address saved before `ts` (saving one three days earlier if there is none on that network)."""
     if network is None and c.address_book:
         network = sorted(c.address_book)[int(world.rng.integers(len(c.address_book)))]
     network = network or "tron"
-    if not c.address_book.get(network):
-        actions.address_add(
-            world, c, max(world.start, ts - 3 * DAY), network, random_address(world.rng, network), device, ip
-        )
-    book = c.address_book[network]
-    return network, book[int(world.rng.integers(len(book)))]
+    earlier = [a for a in c.address_book.get(network, []) if c.saved_at.get(a, ts) < ts - 60]
+    if not earlier:
+        address = random_address(world.rng, network)
+        actions.address_add(world, c, max(world.start, ts - 3 * DAY), network, address, device, ip)
+        earlier = [address]
+    return network, earlier[int(world.rng.integers(len(earlier)))]
 
 
 def _household(world: World, a: Customer, b: Customer) -> None:

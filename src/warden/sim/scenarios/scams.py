@@ -38,14 +38,16 @@ def inject(world: World, operations: list[Operation]) -> None:
     for op in operations:
         network = "tron" if world.rng.random() < 0.7 else "ethereum"
         collection = [random_address(world.rng, network) for _ in range(int(world.rng.integers(1, 3)))]
-        for address in collection:
-            world.log.label_address(address, "fraud", op.typology, op.scenario)
         for victim in op.victims:
             world.log.label_customer(victim.customer_id, "scam_victim", op.typology, op.scenario)
             if op.typology == "pig_butchering":
                 _pig_butchering(world, victim, op.scenario, network, collection)
             else:
                 _impersonation(world, victim, op.scenario, network, collection)
+        saved = {a for victim in op.victims for a in victim.address_book.get(network, [])}
+        for address in collection:
+            if address in saved:  # label only collection addresses some victim actually paid
+                world.log.label_address(address, "fraud", op.typology, op.scenario)
 
 
 def _coached(world: World, victim: Customer, ts: int, usd: float, address: str, network: str, scenario: str,
