@@ -47,10 +47,11 @@ def crypto_deposit(
     return world.log.add(ts, payload)
 
 
-def fiat_deposit(world: World, c: Customer, ts: int, usd: float, card: bool = False) -> int:
+def fiat_deposit(world: World, c: Customer, ts: int, usd: float, card: bool = False, exact: bool = False) -> int:
     currency = c.country.currency
     rate, rail = FIAT[currency]
-    amount = f"{max(usd / rate, 1.0):.2f}"
+    local = max(usd / rate, 1.0)
+    amount = f"{local if exact else _round_like_a_person(world, local):.2f}"
     value = usd_value(amount, world.prices.price(currency, world.day_of(ts)))
     c.flows.append((ts, float(value)))
     return world.log.add(
@@ -58,6 +59,21 @@ def fiat_deposit(world: World, c: Customer, ts: int, usd: float, card: bool = Fa
         {"type": "deposit", "customer_id": c.customer_id, "asset": currency, "network": "card" if card else rail,
          "amount": amount, "amount_usd": value, "to_address": c.bank_ref, "channel": "card" if card else "fiat"},
     )  # fmt: skip
+
+
+def below_threshold_usd(world: World, c: Customer, lo: float = 8_000, hi: float = 9_950) -> float:
+    """A USD value whose amount in the customer's currency is a round sum (step 50) between `lo` and `hi` USD."""
+    rate = FIAT[c.country.currency][0]
+    local = float(world.rng.uniform(lo, hi)) / rate // 50 * 50
+    return local * rate
+
+
+def _round_like_a_person(world: World, value: float) -> float:
+    """Most bank and card top-ups are round sums (50, 200, 1,500); some are exact amounts."""
+    if world.rng.random() < 0.35:
+        return value
+    step = 10.0 if value < 200 else 50.0 if value < 2_000 else 500.0
+    return max(step, round(value / step) * step)
 
 
 def withdrawal(

@@ -161,7 +161,8 @@ def _transfer(world: World, c: Customer, ts: int) -> None:
     else:
         return
     if receiver is not c:
-        actions.transfer(world, c, receiver, ts, "USDT" if rng.random() < 0.8 else "USDC", usd)
+        asset = str(rng.choice(["USDT", "USDC", "BTC", "ETH"], p=[0.68, 0.12, 0.12, 0.08]))
+        actions.transfer(world, c, receiver, ts, asset, usd)
 
 
 def _withdraw(world: World, c: Customer, ts: int, device: Device, ip: str) -> None:

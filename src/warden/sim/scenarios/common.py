@@ -7,8 +7,8 @@ import numpy as np
 from warden.sim import actions
 from warden.sim.assets import random_address
 from warden.sim.identity import COUNTRIES
-from warden.sim.population import ip_in
-from warden.sim.world import HOUR, Customer, Device, World
+from warden.sim.population import SEGMENTS, ip_in
+from warden.sim.world import DAY, HOUR, Customer, Device, World
 
 
 def home(world: World, c: Customer) -> tuple[Device, str]:
@@ -46,10 +46,19 @@ def add_and_withdraw(
     return destination, index
 
 
-def window_start(world: World, span_s: int) -> int:
-    """A start time that leaves `span_s` seconds before the window ends."""
+def window_start(world: World, span_s: int, c: Customer | None = None) -> int:
+    """A start time that leaves `span_s` seconds before the window ends; with a customer, at an hour of their
+    own day drawn from their segment's rhythm (coached victims and most launderers act in their waking hours)."""
     latest = max(world.start + HOUR, world.end - span_s - HOUR)
-    return world.random_ts(world.start + HOUR, latest)
+    ts = world.random_ts(world.start + HOUR, latest)
+    if c is None:
+        return ts
+    hours = np.array(SEGMENTS[c.segment].hours)
+    offset = c.country.utc_offset * HOUR
+    local_midnight = (ts + offset) // DAY * DAY - offset
+    hour = int(world.rng.choice(24, p=hours / hours.sum()))
+    snapped = local_midnight + hour * HOUR + int(world.rng.integers(0, HOUR))
+    return min(max(snapped, world.start + HOUR), latest)
 
 
 def ip_abroad(world: World, country: str) -> str:

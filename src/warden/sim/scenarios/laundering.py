@@ -108,7 +108,7 @@ class _Mover:
 def _graph(world: World, ring: Ring) -> None:
     rng, m, r = world.rng, _Mover(world, ring), ring.roles
     step = int(rng.integers(2 * HOUR, 2 * DAY))  # spacing between hops: hours for some rings, days for others
-    ts = window_start(world, 6 * step + DAY)
+    ts = window_start(world, 6 * step + DAY, next(iter(r.values()))[0])
     total = lognormal(world, 40_000, 0.8)
 
     def skim(usd: float) -> float:
@@ -183,12 +183,12 @@ def _graph(world: World, ring: Ring) -> None:
 def _structuring(world: World, ring: Ring) -> None:
     rng, m = world.rng, _Mover(world, ring)
     who = ring.roles["structurer"][0]
-    ts = window_start(world, 10 * DAY)
+    ts = window_start(world, 10 * DAY, who)
     fiat = rng.random() < 0.6
     for _ in range(int(rng.integers(3, 9))):
-        usd = float(rng.uniform(8_000, 9_950))  # just below the 10,000 USD reporting threshold
+        usd = actions.below_threshold_usd(world, who)  # just below the 10,000 USD reporting threshold
         if fiat:
-            m.label(actions.fiat_deposit(world, who, ts, usd), who)
+            m.label(actions.fiat_deposit(world, who, ts, usd, exact=True), who)
         else:
             m.deposit(who, ts, usd)
         ts = later(world, ts, 6 * HOUR, 2 * DAY)
@@ -200,7 +200,7 @@ def _structuring(world: World, ring: Ring) -> None:
 def _pass_through(world: World, ring: Ring) -> None:
     rng, m = world.rng, _Mover(world, ring)
     mule = ring.roles["mule"][0]
-    ts = window_start(world, 6 * DAY)
+    ts = window_start(world, 6 * DAY, mule)
     for _ in range(int(rng.integers(2, 6))):
         usd = lognormal(world, 6_000, 0.7)
         m.deposit(mule, ts, usd)

@@ -60,7 +60,7 @@ def inject(world: World, plan: LookalikePlan) -> None:
                 _household(world, a, b)
             continue
         for c in actors:
-            ts = window_start(world, 3 * DAY)
+            ts = window_start(world, 3 * DAY, c)
             device, ip = home(world, c)
             if kind == "traveller":
                 country = foreign_country(world, c)
@@ -92,7 +92,7 @@ def inject(world: World, plan: LookalikePlan) -> None:
             elif kind == "growing_saver":
                 _growing_saver(world, c)
             elif kind == "below_threshold":
-                actions.fiat_deposit(world, c, ts, float(rng.uniform(8_000, 9_990)))
+                actions.fiat_deposit(world, c, ts, actions.below_threshold_usd(world, c), exact=True)
             elif kind == "arbitrage":
                 usd = lognormal(world, 5_000, 0.7)
                 actions.crypto_deposit(world, c, ts, "USDT", "tron", usd)
@@ -156,7 +156,7 @@ def _household(world: World, a: Customer, b: Customer) -> None:
 def _growing_saver(world: World, c: Customer) -> None:
     rng = world.rng
     span = min(world.config.days - 1, 21) * DAY
-    ts = window_start(world, span)
+    ts = window_start(world, span, c)
     usd = lognormal(world, 300, 0.5)
     device, ip = home(world, c)
     for _ in range(int(rng.integers(3, 6))):

@@ -41,7 +41,7 @@ def inject(world: World, plan: OnchainPlan) -> None:
         scenario = world.next_scenario("hack")
         address, _tag, kind = hacks[int(rng.integers(len(hacks)))]
         asset = "ETH" if rng.random() < 0.6 else "USDT"
-        ts = window_start(world, DAY)
+        ts = window_start(world, DAY, c)
         usd = lognormal(world, 60_000, 1.0)
         index = actions.crypto_deposit(world, c, ts, asset, "ethereum", usd, from_address=address)
         world.log.label_event(index, "hack_proceeds", kind, scenario)
@@ -65,14 +65,14 @@ def inject(world: World, plan: OnchainPlan) -> None:
         address, asset, network = listed[int(rng.integers(len(listed)))]
         device, ip = home(world, c)
         usd = lognormal(world, max(c.median_usd * 2, 300), 0.9)
-        _, index = add_and_withdraw(world, c, window_start(world, DAY), asset, network, usd, address, device, ip)
+        _, index = add_and_withdraw(world, c, window_start(world, DAY, c), asset, network, usd, address, device, ip)
         world.log.label_event(index, "sanctioned", "ofac_sdn", scenario)
         world.log.label_address(address, "sanctioned", "ofac_sdn", scenario)
     for c in plan.wrong_network:
         scenario = world.next_scenario("mis")
         tron_address, _ = actions.deposit_address(world, c, "tron")
         network = "bsc" if rng.random() < 0.7 else "ethereum"
-        ts = window_start(world, DAY)
+        ts = window_start(world, DAY, c)
         index = actions.crypto_deposit(
             world, c, ts, "USDT", network, lognormal(world, 800, 1.0), to_address=tron_address
         )
@@ -81,6 +81,6 @@ def inject(world: World, plan: OnchainPlan) -> None:
         scenario = world.next_scenario("mis")
         asset = "XRP" if rng.random() < 0.75 else "ATOM"
         network = "ripple" if asset == "XRP" else "cosmos"
-        ts = window_start(world, DAY)
+        ts = window_start(world, DAY, c)
         index = actions.crypto_deposit(world, c, ts, asset, network, lognormal(world, 1_500, 1.0), memo=None)
         world.log.label_event(index, "mistaken_deposit", "missing_memo", scenario)

@@ -63,7 +63,7 @@ def _coached(world: World, victim: Customer, ts: int, usd: float, address: str, 
 def _pig_butchering(world: World, victim: Customer, scenario: str, network: str, collection: list[str]) -> None:
     rng = world.rng
     span = min(world.config.days - 1, int(rng.integers(14, 29))) * DAY
-    ts = window_start(world, span)
+    ts = window_start(world, span, victim)
     steps = int(rng.integers(3, 7))
     gap = span // (steps + 1)
     usd = lognormal(world, 400, 0.5)
@@ -92,7 +92,7 @@ def _pig_butchering(world: World, victim: Customer, scenario: str, network: str,
 
 def _impersonation(world: World, victim: Customer, scenario: str, network: str, collection: list[str]) -> None:
     rng = world.rng
-    ts = window_start(world, DAY)
+    ts = window_start(world, DAY, victim)
     device = new_device(world, mobile=False)  # the "support agent" has the victim install remote access
     ip = ip_in(world, victim.country.code)
     actions.login(world, victim, ts, device, ip, victim.country.code)
