@@ -35,3 +35,12 @@ def test_config_limits_name_the_parameter() -> None:
         SimConfig(customers=10)
     with pytest.raises(SimConfigError, match="days=0"):
         SimConfig(days=0)
+
+
+def test_bench_reports_time_against_an_in_run_reference() -> None:
+    from warden.sim.bench import run_simulate_bench
+
+    result = run_simulate_bench(customers=150, days=3, seed=1)
+    assert result["events"] > 1_000 and result["events_bytes"] > 100_000
+    assert result["reference"]["seconds"] > 0 and result["ratio_to_reference"] > 0
+    assert result["target_seconds"] == 0.9  # 60 s scaled from 10,000 x 30 to 150 x 3
