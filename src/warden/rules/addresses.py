@@ -71,7 +71,9 @@ def max_ends_match(address: str | None, known: list[str] | None) -> float | None
 
 
 def prefix_suffix_match_expr(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    return _ends_match_expr(_ends_form_expr(a), _ends_form_expr(b))
+    matched = _ends_match_expr(_ends_form_expr(a), _ends_form_expr(b))
+    # sum_horizontal skips nulls; the function is null in, null out like the row form.
+    return pl.when(a.is_null() | b.is_null()).then(pl.lit(None, dtype=pl.Float64)).otherwise(matched)
 
 
 def _ends_match_expr(a: pl.Expr, b: pl.Expr) -> pl.Expr:

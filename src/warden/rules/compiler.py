@@ -27,8 +27,11 @@ def compile_condition(text: str, lists: Mapping[str, frozenset[str]]) -> Node:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        line = max((exc.lineno or 2) - 1, 1)
-        raise ExpressionError(f"syntax error: {exc.msg}", line, max((exc.offset or 1) - 1, 0)) from None
+        lines = text.splitlines() or [""]
+        line = min(max((exc.lineno or 2) - 1, 1), len(lines))
+        # An error found at the closing parenthesis we added belongs at the end of the condition.
+        column = max((exc.offset or 1) - 1, 0) if (exc.lineno or 2) - 1 <= len(lines) else len(lines[-1])
+        raise ExpressionError(f"syntax error: {exc.msg}", line, column) from None
     node = _Compiler(source, lists).expr(tree.body)
     if node.kind != "bool":
         raise ExpressionError(f"a condition must be true/false, this is a {node.kind}", 1, 0)
