@@ -67,8 +67,34 @@ def simulate_customer(world: World, c: Customer) -> None:
     ts_all = np.sort(ts_all[(ts_all >= max(world.start, c.onboarded + 600)) & (ts_all < world.end - 4 * HOUR)])
     trip = _trip(world, c)
     habits = HABITS[c.segment]
-    for ts in ts_all.tolist():
-        _session(world, c, int(ts), habits, trip)
+    # Draw every session's randomness in bulk: numpy calls per scalar would dominate the run time.
+    n = len(ts_all)
+    uniforms = rng.random((n, 10)).tolist()
+    trade_counts = rng.poisson(habits.trades, n).tolist()
+    trades = _TradeDraws(world, c, int(sum(trade_counts)))
+    for i, ts in enumerate(ts_all.tolist()):
+        _session(world, c, int(ts), habits, trip, uniforms[i], trade_counts[i], trades)
+
+
+class _TradeDraws:
+    """Pre-drawn trade parameters for one customer, consumed in order."""
+
+    def __init__(self, world: World, c: Customer, count: int) -> None:
+        rng = world.rng
+        self.gaps = rng.integers(10, 900, count).tolist()
+        self.picks = rng.random((count, 3)).tolist()  # base asset, quote asset, side
+        self.usd = (c.median_usd * rng.lognormal(0.0, 1.0, count)).tolist()
+        self.volatile = [a for a in c.favourite_assets if a not in STABLE] or ["BTC"]
+        self.next = 0
+
+    def emit(self, world: World, c: Customer, ts: int) -> int:
+        i = self.next
+        self.next += 1
+        base_pick, quote_pick, side_pick = self.picks[i]
+        base = self.volatile[int(base_pick * len(self.volatile))]
+        side = "buy" if side_pick < 0.53 else "sell"
+        actions.trade(world, c, ts, side, base, "USDT" if quote_pick < 0.7 else "USD", self.usd[i])
+        return ts + self.gaps[i]
 
 
 def _trip(world: World, c: Customer) -> Trip | None:
@@ -83,47 +109,48 @@ def _trip(world: World, c: Customer) -> Trip | None:
     return Trip(start, start + int(rng.integers(2, 12)) * DAY, country, device)
 
 
-def session_context(world: World, c: Customer, ts: int, trip: Trip | None) -> tuple[Device, str, str]:
-    rng = world.rng
+def session_context(
+    world: World, c: Customer, ts: int, trip: Trip | None, u: list[float] | None = None
+) -> tuple[Device, str, str]:
+    """Device, IP and country of a session; `u` are three uniforms drawn by the caller (or drawn here)."""
+    d_pick, ip_pick, which = u if u is not None else world.rng.random(3).tolist()
     if trip and trip.start <= ts < trip.end:
-        device = trip.device if trip.device and rng.random() < 0.6 else c.devices[0]
+        device = trip.device if trip.device and d_pick < 0.6 else c.devices[0]
         return device, ip_in(world, trip.country), trip.country
-    device = c.devices[0] if len(c.devices) == 1 or rng.random() < 0.7 else c.devices[int(rng.integers(len(c.devices)))]
-    ip = (
-        ip_in(world, c.country.code)
-        if is_mobile(device) and rng.random() < 0.5
-        else c.home_ips[int(rng.integers(len(c.home_ips)))]
-    )
-    return device, ip, c.country.code
+    device = c.devices[0] if len(c.devices) == 1 or d_pick < 0.7 else c.devices[int(which * len(c.devices))]
+    if is_mobile(device) and ip_pick < 0.5:
+        return device, ip_in(world, c.country.code), c.country.code  # on the mobile network
+    return device, c.home_ips[int(which * len(c.home_ips))], c.country.code
 
 
-def _session(world: World, c: Customer, ts: int, habits: Habits, trip: Trip | None) -> None:
+def _session(
+    world: World, c: Customer, ts: int, habits: Habits, trip: Trip | None, u: list[float], trade_count: int,
+    trades: _TradeDraws,
+) -> None:  # fmt: skip
     rng = world.rng
-    device, ip, country = session_context(world, c, ts, trip)
-    draws = rng.random(8)
-    if draws[0] < habits.fiat_deposit:
-        actions.fiat_deposit(world, c, ts - int(rng.integers(600, 6 * HOUR)), c.median_usd * float(rng.lognormal(0.6, 0.8)),
-                             card=draws[1] < 0.3)  # fmt: skip
-    if draws[2] < habits.crypto_deposit:
+    device, ip, country = session_context(world, c, ts, trip, u[7:10])
+    if u[0] < habits.fiat_deposit:
+        usd = c.median_usd * float(rng.lognormal(0.6, 0.8))
+        actions.fiat_deposit(world, c, ts - int(rng.integers(600, 6 * HOUR)), usd, card=u[1] < 0.3)
+    if u[2] < habits.crypto_deposit:
         _crypto_deposit(world, c, ts - int(rng.integers(120, 3 * HOUR)))
-    if draws[3] < 0.03:
-        actions.login(world, c, ts - int(rng.integers(20, 90)), device, ip, country, success=False)
+    if u[3] < 0.03:
+        actions.login(world, c, ts - 20 - int(u[3] * 2_000), device, ip, country, success=False)
     actions.login(world, c, ts, device, ip, country)
-    t = ts + int(rng.integers(20, 120))
-    for _ in range(int(rng.poisson(habits.trades))):
-        _trade(world, c, t)
-        t += int(rng.integers(10, 900))
-    if draws[4] < habits.profile:
+    t = ts + 20 + int(u[1] * 100)
+    for _ in range(trade_count):
+        t = trades.emit(world, c, t)
+    if u[4] < habits.profile:
         field = str(rng.choice(["password", "2fa", "email", "phone", "api_key", "withdrawal_whitelist"],
                                p=[0.38, 0.14, 0.12, 0.1, 0.16, 0.1]))  # fmt: skip
         actions.profile_change(world, c, t, field, device, ip)
         t += int(rng.integers(30, 600))
-    if draws[5] < habits.transfer:
+    if u[5] < habits.transfer:
         _transfer(world, c, t)
         t += int(rng.integers(30, 600))
-    if draws[6] < habits.withdraw:
+    if u[6] < habits.withdraw:
         _withdraw(world, c, t, device, ip)
-    elif draws[7] < 0.012:
+    elif u[6] > 1 - 0.012:
         _save_or_remove(world, c, t, device, ip)
 
 
@@ -136,15 +163,6 @@ def _crypto_deposit(world: World, c: Customer, ts: int) -> None:
     actions.crypto_deposit(
         world, c, ts, asset, network, c.median_usd * float(rng.lognormal(0.5, 1.0)), from_address=source
     )
-
-
-def _trade(world: World, c: Customer, ts: int) -> None:
-    rng = world.rng
-    volatile = [a for a in c.favourite_assets if a not in STABLE] or ["BTC"]
-    base = volatile[int(rng.integers(len(volatile)))]
-    quote = "USDT" if rng.random() < 0.7 else "USD"
-    side = "buy" if rng.random() < 0.53 else "sell"
-    actions.trade(world, c, ts, side, base, quote, c.median_usd * float(rng.lognormal(0.0, 1.0)))
 
 
 def _transfer(world: World, c: Customer, ts: int) -> None:
