@@ -107,13 +107,18 @@ def test_null_semantics_match_sql() -> None:
     assert not hits("amount_usd > 10 and is_new_address", {"is_new_address": True})
     assert hits("amount_usd is None", {})
     assert hits("coalesce(address_age_hours, 1000) > 100", {})
-    assert not hits("amount_usd / customer_withdrawal_count_24h > 1", {"amount_usd": "5", "customer_withdrawal_count_24h": 0})
+    assert not hits(
+        "amount_usd / customer_withdrawal_count_24h > 1", {"amount_usd": "5", "customer_withdrawal_count_24h": 0}
+    )
 
 
 def test_arithmetic_chains_and_decimal_strings() -> None:
     assert hits("9000 <= amount_usd < 10000", {"amount_usd": "9999.99"})
     assert not hits("9000 <= amount_usd < 10000", {"amount_usd": "10000"})
-    assert hits("customer_withdrawal_sum_usd_24h + amount_usd * 2 >= 300", {"amount_usd": "100", "customer_withdrawal_sum_usd_24h": 100.0})
+    assert hits(
+        "customer_withdrawal_sum_usd_24h + amount_usd * 2 >= 300",
+        {"amount_usd": "100", "customer_withdrawal_sum_usd_24h": 100.0},
+    )
     assert hits("-amount_usd < -1", {"amount_usd": "2"})
     assert hits('feature("is_new_device")', {"is_new_device": True})
 
@@ -154,10 +159,15 @@ def test_address_ends_helpers() -> None:
     assert max_ends_match(poison, [known, poison]) == 11  # the identical address itself does not count
     assert max_ends_match(known, []) == 0
     assert max_ends_match(None, [known]) is None
-    assert hits("shares_ends_with_known_address(to_address, known_addresses)", {"to_address": poison, "known_addresses": [known]})
+    assert hits(
+        "shares_ends_with_known_address(to_address, known_addresses)",
+        {"to_address": poison, "known_addresses": [known]},
+    )
     near = "0xa1bf" + "0" * 32 + "0978"  # 3 + 2 characters
     assert prefix_suffix_match(known, near) == 5
-    assert not hits("shares_ends_with_known_address(to_address, known_addresses)", {"to_address": near, "known_addresses": [known]})
+    assert not hits(
+        "shares_ends_with_known_address(to_address, known_addresses)", {"to_address": near, "known_addresses": [known]}
+    )
 
 
 def test_hits_carry_reasons_explanations_and_versions() -> None:

@@ -37,7 +37,7 @@ numbers = st.one_of(
     st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
     st.integers(min_value=-50, max_value=50),
 )
-texts = st.one_of(st.none(), st.sampled_from(ADDRESSES + ["KP", "DE", "ir"]), st.text(alphabet="aAbB0x9 ", max_size=6))
+texts = st.one_of(st.none(), st.sampled_from([*ADDRESSES, "KP", "DE", "ir"]), st.text(alphabet="aAbB0x9 ", max_size=6))
 flags = st.one_of(st.none(), st.booleans())
 address_lists = st.one_of(st.none(), st.lists(st.one_of(st.sampled_from(ADDRESSES), st.none()), max_size=4))
 
@@ -108,11 +108,17 @@ def _bool_expr(depth: int) -> st.SearchStrategy[str]:
         st.builds(lambda a, op, b: f"{a} {op} {b}", nums, cmp, nums),
         st.builds(lambda a, op, b: f"{a} {op} {b}", strs, cmp, strs),
         st.builds(lambda a, b, c: f"{a} < {b} <= {c}", nums, nums, nums),
-        st.builds(lambda a, n: f"{a} is {n}None", st.sampled_from(NUM_FIELDS + STR_FIELDS + BOOL_FIELDS), st.sampled_from(["", "not "])),
+        st.builds(
+            lambda a, n: f"{a} is {n}None",
+            st.sampled_from(NUM_FIELDS + STR_FIELDS + BOOL_FIELDS),
+            st.sampled_from(["", "not "]),
+        ),
         st.builds(lambda a, n: f"{a} {n}in [1, 2.5, 0]", nums, st.sampled_from(["", "not "])),
         st.builds(lambda a, n: f'{a} {n}in ["KP", "a", ""]', strs, st.sampled_from(["", "not "])),
         st.builds(lambda a, n: f'{a} {n}in list("bad")', strs, st.sampled_from(["", "not "])),
-        st.builds(lambda f, a, b: f"{f}({a}, {b})", st.sampled_from(["startswith", "endswith", "contains"]), strs, strs),
+        st.builds(
+            lambda f, a, b: f"{f}({a}, {b})", st.sampled_from(["startswith", "endswith", "contains"]), strs, strs
+        ),
         st.builds(lambda a: f"shares_ends_with_known_address({a}, known_addresses)", strs),
     )
     if depth == 0:

@@ -19,7 +19,12 @@ TORNADO = "0x8589427373D6D84E98730D7795D8f6f8731FDA16"  # OFAC SDN, Tornado Cash
 # rule id -> (event with its features, the near miss: what changes so it must not fire)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "ato_new_device_credential_change_withdrawal": (
-        {"type": "withdrawal", "amount_usd": "800", "hours_since_new_device_login": 2.0, "hours_since_credential_change": 1.5},
+        {
+            "type": "withdrawal",
+            "amount_usd": "800",
+            "hours_since_new_device_login": 2.0,
+            "hours_since_credential_change": 1.5,
+        },
         {"hours_since_credential_change": 30.0},
     ),
     "ato_new_country_whitelist_change_withdrawal": (
@@ -27,7 +32,12 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"is_new_country": False},
     ),
     "ato_new_device_whitelist_change_new_address": (
-        {"type": "withdrawal", "hours_since_new_device_login": 5.0, "hours_since_whitelist_change": 2.0, "is_new_address": True},
+        {
+            "type": "withdrawal",
+            "hours_since_new_device_login": 5.0,
+            "hours_since_whitelist_change": 2.0,
+            "is_new_address": True,
+        },
         {"hours_since_new_device_login": None},
     ),
     "credential_change_from_new_device": (
@@ -42,7 +52,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"type": "login", "success": True, "is_new_device": True, "is_new_country": True, "country": "BR"},
         {"success": False},
     ),
-    "failed_login_burst": ({"type": "login", "customer_failed_login_count_1h": 5}, {"customer_failed_login_count_1h": 4}),
+    "failed_login_burst": (
+        {"type": "login", "customer_failed_login_count_1h": 5},
+        {"customer_failed_login_count_1h": 4},
+    ),
     "failed_logins_then_new_device_success": (
         {"type": "login", "success": True, "is_new_device": True, "customer_failed_login_count_1h": 3},
         {"is_new_device": False},
@@ -100,7 +113,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"type": "withdrawal", "address_distinct_customers_30d": 10},
         {"address_distinct_customers_30d": 9},
     ),
-    "withdrawal_velocity_1h": ({"type": "withdrawal", "customer_withdrawal_count_1h": 5}, {"customer_withdrawal_count_1h": 4}),
+    "withdrawal_velocity_1h": (
+        {"type": "withdrawal", "customer_withdrawal_count_1h": 5},
+        {"customer_withdrawal_count_1h": 4},
+    ),
     "withdrawal_volume_24h": (
         {"type": "withdrawal", "amount_usd": "10000", "customer_withdrawal_sum_usd_24h": 40000.0},
         {"amount_usd": "9999"},
@@ -119,7 +135,12 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"customer_deposit_count_24h": 1},
     ),
     "structuring_split_withdrawals": (
-        {"type": "withdrawal", "amount_usd": "3000", "customer_withdrawal_count_24h": 3, "customer_withdrawal_sum_usd_24h": 8000.0},
+        {
+            "type": "withdrawal",
+            "amount_usd": "3000",
+            "customer_withdrawal_count_24h": 3,
+            "customer_withdrawal_sum_usd_24h": 8000.0,
+        },
         {"customer_withdrawal_sum_usd_24h": 6000.0},
     ),
     "dormant_reactivation_withdrawal": (
@@ -131,11 +152,21 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"hours_since_last_activity": None},
     ),
     "pass_through_deposit_withdraw": (
-        {"type": "withdrawal", "amount_usd": "5000", "withdrawal_share_of_deposits_24h": 0.95, "hours_since_last_deposit": 5.0},
+        {
+            "type": "withdrawal",
+            "amount_usd": "5000",
+            "withdrawal_share_of_deposits_24h": 0.95,
+            "hours_since_last_deposit": 5.0,
+        },
         {"withdrawal_share_of_deposits_24h": 0.5},
     ),
     "rapid_pass_through": (
-        {"type": "withdrawal", "amount_usd": "5000", "withdrawal_share_of_deposits_24h": 1.0, "hours_since_last_deposit": 0.3},
+        {
+            "type": "withdrawal",
+            "amount_usd": "5000",
+            "withdrawal_share_of_deposits_24h": 1.0,
+            "hours_since_last_deposit": 0.3,
+        },
         {"hours_since_last_deposit": 2.0},
     ),
     "sanctioned_destination": (
@@ -187,7 +218,9 @@ def test_rule_fires_and_near_miss_does_not(rule_id: str) -> None:
 
 
 def test_sanctioned_withdrawal_freezes_and_keeps_every_reason() -> None:
-    verdict = starter().decide({"type": "withdrawal", "to_address": TORNADO, "amount_usd": "20000"}, {"is_new_address": True})
+    verdict = starter().decide(
+        {"type": "withdrawal", "to_address": TORNADO, "amount_usd": "20000"}, {"is_new_address": True}
+    )
     assert verdict.outcome is Outcome.FREEZE
     assert verdict.reasons == [f"destination {TORNADO} is on the OFAC SDN list"]
     assert {h.rule_id for h in verdict.hits} == {"sanctioned_destination", "large_withdrawal_new_address"}

@@ -42,7 +42,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(summary)
         else:
-            typer.echo(f"{file}: ok, {ruleset.name}@{ruleset.version}, {len(ruleset.rules)} rules, {ruleset.fingerprint}")
+            typer.echo(
+                f"{file}: ok, {ruleset.name}@{ruleset.version}, {len(ruleset.rules)} rules, {ruleset.fingerprint}"
+            )
 
     @rules_app.command("backtest")
     def rules_backtest(

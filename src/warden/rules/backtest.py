@@ -11,6 +11,7 @@ import polars as pl
 
 from warden.rules.events_io import read_event_labels, read_events
 from warden.rules.frame import diff_outcomes, evaluate_frame, outcome_columns
+from warden.rules.known_addresses import add_known_addresses
 from warden.rules.outcome import Outcome
 from warden.rules.ruleset import ENGINE_VERSION, Ruleset
 
@@ -21,7 +22,7 @@ def with_features(events: pl.DataFrame) -> pl.DataFrame:
 
     features = compute_features(events)
     extra = [c for c in features.columns if c not in events.columns]
-    return events.hstack(features.select(extra))
+    return add_known_addresses(events.hstack(features.select(extra)))
 
 
 def backtest(
