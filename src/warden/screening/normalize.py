@@ -149,6 +149,13 @@ def is_legal_form(token: str) -> bool:
     return len(token) >= 6 and any(Levenshtein.distance(token, form, score_cutoff=1) <= 1 for form in _LONG_LEGAL)
 
 
+def _fold(token: str) -> str:
+    """Spellings that differ only by transliteration convention (Russian 'dzh'/'kh' for English 'j'/'h')."""
+    if "dzh" in token or "kh" in token:
+        return token.replace("dzh", "j").replace("kh", "h")
+    return token
+
+
 def to_latin(text: str) -> str:
     """Transliterate any script; CJK characters are spaced first so each syllable stays a part."""
     if _CJK.search(text):
@@ -168,7 +175,7 @@ def normalise(text: str) -> NormalName:
         legal.insert(0, tokens.pop())
     while len(tokens) > 1 and tokens[0] in LEGAL_FORMS:
         legal.append(tokens.pop(0))
-    core = [t for t in tokens if t not in HONORIFICS and t not in STOPWORDS]
+    core = [_fold(t) for t in tokens if t not in HONORIFICS and t not in STOPWORDS]
     if not core:  # a name made only of such words is still a name
         core = tokens
     return NormalName(tuple(core), tuple(legal))

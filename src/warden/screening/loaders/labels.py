@@ -27,7 +27,10 @@ def is_labels_file(path: Path) -> bool:
     return first.split(",")[0].strip() in _ADDRESS_COLUMNS
 
 
-def _category(tag: str, label: str, file_name: str) -> str:
+def _category(tag: str, label: str, file_name: str, source: str) -> str:
+    for kind in ("heist", "exploit", "phish"):  # the list a record came from says the most
+        if kind in source.lower():
+            return "phishing" if kind == "phish" else kind
     text = f"{tag} {label}".lower()
     if "phish" in text or "phishing" in file_name:
         return "phishing"
@@ -60,7 +63,7 @@ def load_labels(path: Path) -> ListSnapshot:
             label = (row.get("etherscan_labels") or row.get("contract_creator_etherscan_label") or "").strip()
             source = (row.get("data_source") or row.get("source") or "forta labelled-datasets").strip()
             snapshot.addresses.append(
-                AddressRecord(address, network, LIST_NAME, _category(tag, label, file.name), source, tag)
+                AddressRecord(address, network, LIST_NAME, _category(tag, label, file.name, source), source, tag)
             )
     snapshot.sha256 = file_sha256("".join(digests).encode())
     return snapshot

@@ -1,0 +1,23 @@
+"""The demo's simulated sanctioned withdrawals and hack-linked deposits use real listed addresses: all are caught."""
+
+from __future__ import annotations
+
+from warden.screening.runtime import address_hits, name_hits
+from warden.sim.refdata import hack_addresses, sanctioned_addresses
+
+
+def test_simulated_sanctioned_and_hack_addresses_are_caught() -> None:
+    sanctioned = sanctioned_addresses()
+    assert sanctioned
+    missed = [a for a, _, _ in sanctioned if not any(h["category"] == "sanctioned" for h in address_hits(a))]
+    assert missed == []
+    hacks = hack_addresses()
+    missed_hacks = [
+        a for a, _, kind in hacks if not any(h["category"] in {"heist", "exploit"} for h in address_hits(a))
+    ]
+    assert hacks and missed_hacks == []
+
+
+def test_kyc_name_screening_helper() -> None:
+    assert name_hits("Eric Badege", birth_year=1971)[0]["score"] >= 0.99
+    assert name_hits("Peter Jones") == []
