@@ -190,7 +190,7 @@ def _withdraw(world: World, c: Customer, ts: int, device: Device, ip: str) -> No
     usual = [n for n, _ in ASSETS[asset].networks if c.address_book.get(n)]
     if usual and rng.random() < 0.95:  # people keep to the network their wallet is on
         network = usual[int(rng.integers(len(usual)))]
-    book = c.address_book.get(network)
+    book = [a for a in c.address_book.get(network, ()) if c.saved_at[a] < ts]  # sessions can overlap in time
     if not book or rng.random() < 0.05:
         address = random_address(rng, network, checksum_share=0.3)
         # Most people save a new address minutes before using it; some saved it days ago.
