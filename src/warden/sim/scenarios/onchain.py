@@ -46,17 +46,9 @@ def inject(world: World, plan: OnchainPlan) -> None:
         index = actions.crypto_deposit(world, c, ts, asset, "ethereum", usd, from_address=address)
         world.log.label_event(index, "hack_proceeds", kind, scenario)
         world.log.label_address(address, "hack_proceeds", kind, scenario)
-        if rng.random() < 0.6:  # swap and leave quickly, as launderers of stolen funds do
+        if rng.random() < 0.6:  # swap to BTC and leave quickly, as launderers of stolen funds do
             device, ip = home(world, c)
-            actions.trade(
-                world,
-                c,
-                later(world, ts, 600, 2 * HOUR),
-                "sell",
-                asset if asset != "USDT" else "ETH",
-                "USDT",
-                usd * 0.98,
-            )
+            actions.trade(world, c, later(world, ts, 600, 2 * HOUR), "buy", "BTC", "USDT", usd * 0.98)
             add_and_withdraw(
                 world, c, later(world, ts, 2 * HOUR, 6 * HOUR), "BTC", "bitcoin", usd * 0.95, None, device, ip
             )
