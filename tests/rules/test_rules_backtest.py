@@ -11,10 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from warden.cli import app
+from warden.events.ingest import Ingestor
 from warden.rules import diff_outcomes, load_ruleset, starter_pack_path
 from warden.rules.backtest import backtest
 from warden.rules.bench import run_backtest_bench
 from warden.rules.known_addresses import add_known_addresses
+from warden.settings import Settings
+from warden.store.db import Store
 
 KNOWN = "0xA1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 LOOKALIKE = "0xa1b2c3000000000000000000000000000aa45678"
@@ -79,6 +82,17 @@ def test_backtest_reports_hits_precision_recall_and_diff(history: Path) -> None:
     assert result["overall"]["recall"] == 1.0
     assert result["diff_against"]["changed"] == 0
     assert result["ruleset"]["fingerprint"] == starter.fingerprint
+
+
+def test_parquet_history_gives_the_same_backtest(history: Path, settings: Settings, sqlite_store: Store) -> None:
+    summary = Ingestor(sqlite_store, settings.parquet_dir).ingest([history])
+    assert summary.total("stored") == 6
+    (settings.parquet_dir / "labels.csv").write_text((history.parent / "labels.csv").read_text())
+    starter = load_ruleset(starter_pack_path())
+    from_jsonl, from_parquet = backtest(starter, history), backtest(starter, settings.parquet_dir)
+    assert from_parquet["events"] == 6
+    assert from_parquet["rules"] == from_jsonl["rules"]
+    assert from_parquet["overall"] == from_jsonl["overall"]
 
 
 def test_diff_outcomes_counts_transitions(history: Path) -> None:

@@ -14,7 +14,8 @@ class EventsInputError(ValueError):
 
 def read_events(path: Path) -> pl.DataFrame:
     if path.is_dir():
-        files = sorted(path.rglob("*.parquet"))
+        # Files still in the ingest's staging folder belong to no committed ingest.
+        files = sorted(p for p in path.rglob("*.parquet") if "_staging" not in p.parts)
         if not files:
             raise EventsInputError(f"{path}: no .parquet files in this folder")
         return _from_history(pl.read_parquet(files))
