@@ -21,8 +21,8 @@ def _emit(result: dict, as_json: bool) -> None:
 def register(app: typer.Typer) -> None:
     @train_app.command("fraud")
     def train_fraud_cmd(
-        events: Path = typer.Option(
-            ..., "--events", exists=True, dir_okay=False, help="events file (labels.csv beside it)"
+        events: list[Path] = typer.Option(
+            ..., "--events", exists=True, dir_okay=False, help="events file, labels.csv beside it; repeatable"
         ),
         labels: Path | None = typer.Option(None, "--labels", help="labels.csv (default: beside the events)"),
         seed: int = typer.Option(7, help="LightGBM seed"),
@@ -30,13 +30,13 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
         """Train the withdrawal fraud model (LightGBM, time-based split) and make it active."""
-        from warden.models.dataset import DatasetError, load_withdrawals
+        from warden.models.dataset import DatasetError, load_many
         from warden.models.registry import save
         from warden.models.train import TrainingError, train_fraud
 
         settings = settings_or_exit()
         try:
-            model = train_fraud(load_withdrawals(events, labels), seed=seed, source=str(events))
+            model = train_fraud(load_many(events, labels), seed=seed, source=", ".join(map(str, events)))
         except (DatasetError, TrainingError) as exc:
             fail(str(exc))
         folder = save(model, settings.data_dir, activate=activate)
@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         ),
         labels: Path | None = typer.Option(None, "--labels", help="labels.csv (default: beside the events)"),
         version: str | None = typer.Option(None, "--model", help="model version (default: active, else packaged)"),
+        decisions: Path | None = typer.Option(
+            None, "--decisions", exists=True, dir_okay=False, help="`warden decide` output: also report rules+model"
+        ),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
         """PR-AUC, recall at 1%/5% review rates and per scenario, for the model alone."""
@@ -69,7 +72,7 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit()
         try:
             model = load_fraud_model(settings.data_dir, version)
-            result = evaluate_file(model, events, labels)
+            result = evaluate_file(model, events, labels, decisions)
         except (DatasetError, RegistryError) as exc:
             fail(str(exc))
         _emit(result, as_json)

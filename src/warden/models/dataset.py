@@ -110,3 +110,12 @@ def load_withdrawals(events_path: Path, labels_path: Path | None = None) -> With
     events = load_events(events_path)
     labels = load_labels(labels_path or labels_path_for(events_path))
     return build_withdrawals(events, labels)
+
+
+def load_many(events_paths: list[Path], labels_path: Path | None = None) -> Withdrawals:
+    """Several labelled data sets (e.g. simulator seeds) as one: features are computed within each set,
+    so no set's history leaks into another's, then rows are merged in time order."""
+    if labels_path is not None and len(events_paths) != 1:
+        raise DatasetError("--labels names one labels file; with several event files keep labels.csv beside each")
+    frames = [load_withdrawals(path, labels_path).frame for path in events_paths]
+    return Withdrawals(pl.concat(frames).sort("occurred_at", maintain_order=True))

@@ -61,6 +61,8 @@ def load_fraud_model(data_dir: Path | None = None, version: str | None = None) -
             return FraudModel.load(folder)
     if version is not None:
         raise RegistryError(f"model version {version} requested but no data_dir given")
+    if not (DEFAULT_FRAUD_MODEL / META_FILE).exists():
+        raise RegistryError(f"{DEFAULT_FRAUD_MODEL}: the packaged default model is missing; run `warden train fraud`")
     return FraudModel.load(DEFAULT_FRAUD_MODEL)
 
 

@@ -27,7 +27,8 @@ class FraudScorer:
         self.model = model
         self.version = model.version
         review = model.thresholds.get("review", REVIEW_RISK)
-        hold = max(model.thresholds.get("hold", HOLD_RISK), review)
+        # equal thresholds (very separable data) would make the anchors collide; hold wins from just above
+        hold = max(model.thresholds.get("hold", HOLD_RISK), float(np.nextafter(review, 1.0)))
         self._xs = [0.0, review, hold, 1.0]
         self._ys = [0.0, REVIEW_RISK, HOLD_RISK, 1.0]
 

@@ -1,0 +1,74 @@
+"""Single-row scoring: the fast path equals LightGBM's predict; reasons are SHAP values; the scorer's risk scale."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from warden.features.catalog import FEATURE_NAMES
+from warden.features.online import InProcessFeatureStore
+from warden.models.dataset import load_withdrawals
+from warden.models.fraud import FraudModel
+from warden.models.registry import DEFAULT_FRAUD_MODEL, load_active_scorer, load_fraud_model
+from warden.models.scorer import FraudScorer
+from warden.models.synthetic import generate
+from warden.models.train import feature_matrix, train_fraud
+from warden.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def model(dataset: Path) -> FraudModel:
+    return train_fraud(load_withdrawals(dataset), rounds=60)
+
+
+def test_fast_single_row_matches_booster(model: FraudModel, dataset: Path) -> None:
+    frame = load_withdrawals(dataset).frame
+    rows = frame.to_dicts()[:300]
+    expected = model.booster.predict(feature_matrix(frame[:300], model.features))
+    for row, want in zip(rows, expected, strict=True):
+        score, reasons = model.score(row)
+        assert score == pytest.approx(want, abs=1e-12)
+        weights = [r.contribution for r in reasons]
+        assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights) and len(weights) <= 5
+    full = model.booster.predict(feature_matrix(frame[:1], model.features), pred_contrib=True)[0]
+    assert 1 / (1 + math.exp(-full.sum())) == pytest.approx(expected[0], abs=1e-12)
+
+
+def test_takeover_reasons_name_the_signals(model: FraudModel, dataset: Path) -> None:
+    frame = load_withdrawals(dataset).frame
+    ato = frame.filter(frame["typology"] == "account_takeover").to_dicts()
+    top = {r.feature for row in ato for r in model.score(row)[1][:3]}
+    assert top & {"is_new_device", "device_age_hours", "hours_since_new_device_login", "is_new_address",
+                  "address_age_hours", "hours_since_credential_change", "is_new_country",
+                  "amount_usd_to_avg_withdrawal_30d", "device_distinct_customers_30d"}  # fmt: skip
+
+
+def test_scorer_risk_scale_anchors(model: FraudModel) -> None:
+    scorer = FraudScorer(model)
+    review, hold = model.thresholds["review"], model.thresholds["hold"]
+    assert scorer.risk(review) == pytest.approx(0.6)
+    if hold > review:
+        assert scorer.risk(hold) == pytest.approx(0.9)
+    assert scorer.risk(float(np.nextafter(hold, 1.0))) >= 0.9
+    assert scorer.risk(0.0) == 0.0 and scorer.risk(1.0) == 1.0
+    grid = np.linspace(0, 1, 101)
+    assert all(np.diff([scorer.risk(p) for p in grid]) >= 0)
+
+
+def test_packaged_default_loads_and_scores_online_features(tmp_path: Path) -> None:
+    model = load_fraud_model()
+    assert model.features == FEATURE_NAMES and model.meta["metrics"]["test"]["pr_auc"] is not None
+    assert (DEFAULT_FRAUD_MODEL / "model.txt").exists()
+    store = InProcessFeatureStore()
+    scored = []
+    for event in generate(seed=41, customers=20, takeovers=3, scams=3, days=30).events:
+        features = store.features_for(event)
+        store.update(event)
+        if event.type == "withdrawal":
+            scored.append(model.score(features)[0])
+    assert scored and all(0.0 <= s <= 1.0 for s in scored)
+    scorer = load_active_scorer(Settings(data_dir=tmp_path / "empty"))
+    assert scorer.version == model.version and scorer.event_types == frozenset({"withdrawal"})
