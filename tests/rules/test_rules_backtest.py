@@ -159,3 +159,16 @@ def test_bench_reports_both_rates_and_agreement() -> None:
     assert result["events"] == 5000 and result["rules"] >= 30
     assert result["vectorised_events_per_s"] > 0 and result["reference_scan_events_per_s"] > 0
     assert result["row_and_vector_hits_equal"] is True
+
+
+def test_bad_events_are_reported_with_their_position(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(_login("e1", "2026-01-01T00:00:00Z", "c1", "DE")) + "\n" + '{"event_id": "x", broken\n')
+    runner = CliRunner()
+    result = runner.invoke(app, ["rules", "backtest", "--ruleset", str(starter_pack_path()), "--events", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:2:" in result.output
+    missing = runner.invoke(
+        app, ["rules", "backtest", "--ruleset", str(starter_pack_path()), "--events", str(tmp_path / "no.jsonl")]
+    )
+    assert missing.exit_code == 1 and "no such file or folder" in missing.output

@@ -65,8 +65,10 @@ def register(app: typer.Typer) -> None:
             result = backtest(ruleset, events, reference)
         except RulesetError as exc:
             fail(str(exc), 1)
-        except (EventsInputError, OfflineInputError, FileNotFoundError) as exc:
+        except EventsInputError as exc:
             fail(str(exc), 1)
+        except OfflineInputError as exc:
+            fail(f"{events}: {exc}", 1)
         if as_json:
             print_json(result)
             return

@@ -13,6 +13,8 @@ class EventsInputError(ValueError):
 
 
 def read_events(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        raise EventsInputError(f"{path}: no such file or folder")
     if path.is_dir():
         # Files still in the ingest's staging folder belong to no committed ingest.
         files = sorted(p for p in path.rglob("*.parquet") if "_staging" not in p.parts)
