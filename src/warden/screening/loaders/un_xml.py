@@ -27,9 +27,8 @@ def load_un_xml(path: Path) -> ListSnapshot:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         line, column = exc.position
-        raise ListFormatError(
-            str(path), f"{line}:{column}", f"bad XML: {exc.msg if hasattr(exc, 'msg') else exc}"
-        ) from None
+        reason = str(exc).split(":", 1)[0]  # the message repeats the position; keep only the reason
+        raise ListFormatError(str(path), f"{line}:{column}", f"bad XML: {reason}") from None
     if root.tag != "CONSOLIDATED_LIST":
         raise ListFormatError(str(path), f"/{root.tag}", "root element is not CONSOLIDATED_LIST")
     generated = root.get("dateGenerated", "")[:10] or version_date(path)
