@@ -11,7 +11,7 @@ from warden.rules.fields import FIELDS
 from warden.rules.vector import DTYPES
 
 
-def one_rule(condition: str, event_types: str = "[withdrawal]", outcome: str = "hold", **lists: list[str]) -> Ruleset:
+def one_rule(condition: str, event_types: str = "[withdrawal]", outcome: str = "hold", **lists: Any) -> Ruleset:
     text = f"""
 name: t
 version: "1"
@@ -40,7 +40,7 @@ def both(ruleset: Ruleset, rows: list[dict[str, Any]]) -> tuple[list[list[str]],
     return row_hits, vector_hits
 
 
-def hits(condition: str, row: dict[str, Any], **lists: list[str]) -> bool:
+def hits(condition: str, row: dict[str, Any], **lists: Any) -> bool:
     """Whether a one-rule ruleset hits `row` (a withdrawal), asserting both evaluators agree."""
     ruleset = one_rule(condition, **lists)
     event = {"type": "withdrawal", **row}
