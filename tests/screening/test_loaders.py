@@ -128,3 +128,19 @@ def test_gzip_garbage_is_reported(tmp_path: Path) -> None:
     good.parent.mkdir()
     good.write_bytes(gzip.compress(b'1,"A B",individual,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n'))
     assert load_path(good).entries[0].name == "A B"
+
+
+def test_ofac_advanced_xml(tmp_path: Path) -> None:
+    sample = Path(__file__).parent / "data" / "sdn_advanced_sample.xml"
+    snap = load_path(sample)
+    assert snap.list_name == "ofac-sdn" and snap.version_date == "2024-09-27"
+    airline, yan = snap.entries
+    assert airline.id == "36" and airline.kind == "entity" and airline.programs == ("CUBA",)
+    assert [a.name for a in airline.aliases] == ["AEROCARIBBEAN AIRLINES", "AERO-CARIBBEAN"]
+    assert yan.kind == "person" and yan.name == "YAN Xiaobing" and yan.birth_years == (1977,)
+    assert yan.aliases[1].kind == "weak" and yan.addresses == ("12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h",)
+    assert snap.addresses[0].asset == "XBT"
+    broken = tmp_path / "sdn_advanced.xml"
+    broken.write_text(sample.read_text().replace('<DistinctParty FixedRef="36">', "<DistinctParty>"))
+    with pytest.raises(ListFormatError, match=r"DistinctParty\[1\]"):
+        load_path(broken)

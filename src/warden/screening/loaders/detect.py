@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from warden.screening.errors import ListFormatError
-from warden.screening.loaders.common import find_sibling, read_text, strip_gz
+from warden.screening.loaders.common import find_sibling, read_bytes, read_text, strip_gz
 from warden.screening.loaders.crypto import is_crypto_file, load_crypto
 from warden.screening.loaders.ftm import load_ftm
 from warden.screening.loaders.internal import load_internal
 from warden.screening.loaders.labels import is_labels_file, load_labels
+from warden.screening.loaders.ofac_advanced import load_ofac_advanced
 from warden.screening.loaders.ofac_csv import load_ofac_csv
 from warden.screening.loaders.un_xml import load_un_xml
 from warden.screening.models import ListSnapshot
@@ -29,7 +30,8 @@ def load_path(path: Path) -> ListSnapshot:
         raise ListFormatError(str(path), "0", "no known list files in this folder")
     name = strip_gz(path.name).lower()
     if name.endswith(".xml"):
-        return load_un_xml(path)
+        head = read_bytes(path)[:4096]
+        return load_ofac_advanced(path) if b"<Sanctions" in head or b":Sanctions" in head else load_un_xml(path)
     if is_crypto_file(path):
         return load_crypto(path)
     if name.endswith((".json", ".jsonl", ".ftm.json")):
