@@ -16,6 +16,7 @@ from warden.store.db import Store, open_store
 # Modules under warden.api and warden.console that expose `router`; add yours here.
 ROUTER_MODULES = [
     "warden.api.health",
+    "warden.api.echo",
     "warden.api.decisions",
     "warden.api.screening",
     "warden.console.routes",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from warden.api.auth import require_scope
@@ -52,16 +52,16 @@ async def decide(request: Request) -> Any:
         event = EVENT_ADAPTER.validate_json(await request.body())
     except ValidationError as exc:
         return _validation_response(exc)
-    record, new = await _service(request).decide(event)
-    return JSONResponse(record, status_code=201 if new else 200)
+    body, new = await _service(request).decide_json(event)
+    return Response(body, status_code=201 if new else 200, media_type="application/json")
 
 
 @router.get("/{event_id}", summary="The stored decision of an event")
 def get_decision(event_id: str, request: Request) -> Any:
-    record = _service(request).stored(event_id)
-    if record is None:
+    body = _service(request).stored_json(event_id)
+    if body is None:
         raise HTTPException(404, f"no decision for event {event_id!r}")
-    return record
+    return Response(body, media_type="application/json")
 
 
 @router.get("", summary="Recent decisions, newest first")

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "simulate",
     "apikeys",
     "decide",
+    "bench_decisions",
     "train_fraud",
 ]
 

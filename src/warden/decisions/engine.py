@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from warden import __version__
 from warden.decisions.record import Decision, ModelResult
 from warden.events.models import AnyEvent
-from warden.features.online import OnlineFeatureStore
+from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.rules.outcome import Outcome
 from warden.rules.ruleset import Ruleset
 
@@ -59,6 +59,11 @@ class DecisionEngine:
     features: OnlineFeatureStore
     model: Scorer | None = None
     model_policy: ModelPolicy = field(default_factory=ModelPolicy)
+
+    @property
+    def features_remote(self) -> bool:
+        """Whether feature state lives in another process (and so can be slow or down)."""
+        return not isinstance(self.features, InProcessFeatureStore)
 
     @property
     def versions(self) -> dict[str, str]:

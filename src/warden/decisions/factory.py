@@ -7,10 +7,14 @@ from pathlib import Path
 from warden.decisions.engine import DecisionEngine, Scorer
 from warden.decisions.service import DecisionService
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
+from warden.logging import get_logger
+from warden.models.registry import RegistryError, load_active_scorer
 from warden.rules.loader import load_ruleset, starter_pack_path
 from warden.rules.ruleset import Ruleset
 from warden.settings import Settings
 from warden.store.db import Store
+
+log = get_logger(__name__)
 
 
 def feature_store(settings: Settings) -> OnlineFeatureStore:
@@ -27,11 +31,12 @@ def live_ruleset(settings: Settings, path: Path | None = None) -> Ruleset:
 
 
 def active_model(settings: Settings) -> Scorer | None:
+    """The active fraud model, or none (rules only, logged) when no model was trained or shipped."""
     try:
-        from warden.models.registry import load_active_scorer
-    except ImportError:  # the model package is optional until it ships a default
+        return load_active_scorer(settings)
+    except RegistryError as exc:
+        log.warning("no fraud model: deciding with rules only", reason=str(exc))
         return None
-    return load_active_scorer(settings)
 
 
 def build_engine(settings: Settings, ruleset_path: Path | None = None) -> DecisionEngine:

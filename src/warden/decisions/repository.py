@@ -13,14 +13,29 @@ from warden.store.tables import decisions
 
 def insert_decisions(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:
     """Insert each row unless its event already has a decision; returns which rows were new."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(decisions).on_conflict_do_nothing(index_elements=["event_id"])
-    return [conn.execute(statement, row).rowcount == 1 for row in rows]
+    ids = [row["event_id"] for row in rows]
+    known = set(conn.execute(sa.select(decisions.c.event_id).where(decisions.c.event_id.in_(ids))).scalars())
+    fresh: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["event_id"] not in known:
+            fresh.setdefault(row["event_id"], row)
+    if fresh:
+        # DO NOTHING covers another process inserting the same event between the SELECT and here.
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(
+            dialect.insert(decisions).on_conflict_do_nothing(index_elements=["event_id"]), list(fresh.values())
+        )
+    return [fresh.get(row["event_id"]) is row for row in rows]
 
 
 def get_decision(conn: sa.Connection, event_id: str) -> dict[str, Any] | None:
     record = conn.execute(sa.select(decisions.c.record).where(decisions.c.event_id == event_id)).scalar_one_or_none()
     return None if record is None else orjson.loads(record)
+
+
+def get_decision_json(conn: sa.Connection, event_id: str) -> bytes | None:
+    record = conn.execute(sa.select(decisions.c.record).where(decisions.c.event_id == event_id)).scalar_one_or_none()
+    return None if record is None else record.encode()
 
 
 def recent_decisions(

@@ -7,10 +7,12 @@ import asyncio
 import threading
 from typing import Any
 
+import orjson
+
 from warden.decisions.engine import DecisionEngine, fallback_decision
 from warden.decisions.policy import FailurePolicy, policy_for
 from warden.decisions.record import Decision
-from warden.decisions.repository import get_decision, insert_decisions
+from warden.decisions.repository import get_decision, get_decision_json, insert_decisions
 from warden.decisions.writer import GroupCommitWriter
 from warden.events.models import AnyEvent
 from warden.logging import get_logger
@@ -34,29 +36,49 @@ class DecisionService:
         with self.store.engine.connect() as conn:
             return get_decision(conn, event_id)
 
+    def stored_json(self, event_id: str) -> bytes | None:
+        with self.store.engine.connect() as conn:
+            return get_decision_json(conn, event_id)
+
     def _decide_now(self, event: AnyEvent) -> Decision:
         with self._engine_lock:
             return self.engine.decide(event)
 
     async def decide(self, event: AnyEvent) -> tuple[dict[str, Any], bool]:
         """The decision record and whether it is new (False: this event was decided before)."""
-        existing = await asyncio.to_thread(self.stored, event.event_id)
+        body, new = await self.decide_json(event)
+        return orjson.loads(body), new
+
+    async def decide_json(self, event: AnyEvent) -> tuple[bytes, bool]:
+        """Like `decide`, as the JSON the store keeps (the API returns these bytes as they are)."""
+        # In-process features cost microseconds and never wait: decide on the event loop. A remote feature
+        # store (Redis) can stall, so it runs in a thread under the deadline.
+        inline = not self.engine.features_remote
+        existing = (
+            self.stored_json(event.event_id) if inline else await asyncio.to_thread(self.stored_json, event.event_id)
+        )
         if existing is not None:
             return existing, False
         policy = policy_for(event.type, self.policies)
         try:
-            decision = await asyncio.wait_for(asyncio.to_thread(self._decide_now, event), policy.deadline_ms / 1000)
+            if inline:
+                decision = self._decide_now(event)
+                if decision.latency_ms > policy.deadline_ms:
+                    raise TimeoutError
+            else:
+                decision = await asyncio.wait_for(asyncio.to_thread(self._decide_now, event), policy.deadline_ms / 1000)
         except TimeoutError:
             decision = self._fallback(event, policy, f"deadline of {policy.deadline_ms:g} ms passed")
         except Exception as exc:  # a dependency (feature store, model) failed: the policy decides
             log.warning("decision dependency failed", event_id=event.event_id, error=repr(exc))
             decision = self._fallback(event, policy, f"dependency failed: {type(exc).__name__}")
-        new = await asyncio.wrap_future(self.writer.submit(decision.to_row(self.store.dialect == "sqlite")))
+        row = decision.to_row(self.store.dialect == "sqlite")
+        new = await asyncio.wrap_future(self.writer.submit(row))
         if not new:  # another request decided the same event first: its record is the answer
-            stored = await asyncio.to_thread(self.stored, event.event_id)
+            stored = await asyncio.to_thread(self.stored_json, event.event_id)
             if stored is not None:
                 return stored, False
-        return decision.to_dict(), True
+        return row["record"].encode(), True
 
     def _fallback(self, event: AnyEvent, policy: FailurePolicy, why: str) -> Decision:
         return fallback_decision(event, policy.on_failure, f"{why} ({policy.mode})", self.engine.versions)

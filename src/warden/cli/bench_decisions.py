@@ -1,0 +1,29 @@
+"""`warden bench decisions` and `warden bench engine`."""
+
+from __future__ import annotations
+
+import typer
+
+from warden.bench.decisions import run_decisions_bench, run_engine_bench
+from warden.cli.common import print_json
+from warden.cli.groups import bench_app
+
+
+def register(app: typer.Typer) -> None:
+    @bench_app.command("decisions")
+    def bench_decisions(
+        seconds: float = typer.Option(30, min=1, help="how long to drive /v1/decisions"),
+        echo_seconds: float = typer.Option(10, min=1),
+        workers: int = typer.Option(2, min=1),
+        connections: int = typer.Option(16, min=1),
+        as_json: bool = typer.Option(True, "--json/--no-json"),
+    ) -> None:
+        """The API under load (2 workers): throughput, p50/p99, errors, and an echo endpoint's throughput."""
+        print_json(run_decisions_bench(seconds, echo_seconds, workers, connections))
+
+    @bench_app.command("engine")
+    def bench_engine(
+        events: int = typer.Option(200_000, min=1000), as_json: bool = typer.Option(True, "--json/--no-json")
+    ) -> None:
+        """In-process replay through the engine on one core (target >= 30,000 events/s)."""
+        print_json(run_engine_bench(events))
