@@ -169,7 +169,7 @@ def _transfer(world: World, c: Customer, ts: int) -> None:
     rng = world.rng
     if c.segment == "otc":
         receiver = world.customers[int(rng.integers(len(world.customers)))]  # OTC desks settle with many clients
-        usd = c.median_usd * float(rng.lognormal(-1.0, 0.9))
+        usd = min(c.median_usd * float(rng.lognormal(-1.0, 0.9)), 0.5 * max(c.balance_usd(ts), 100.0))
     elif c.merchants and rng.random() < 0.5:
         receiver = world.customers[c.merchants[int(rng.integers(len(c.merchants)))]]
         usd = float(rng.lognormal(np.log(45), 0.9))
@@ -185,6 +185,9 @@ def _transfer(world: World, c: Customer, ts: int) -> None:
 
 def _withdraw(world: World, c: Customer, ts: int, device: Device, ip: str) -> None:
     rng = world.rng
+    balance = c.balance_usd(ts)
+    if balance < 25:  # nothing worth withdrawing; keeps normal balances from going negative
+        return
     asset = c.favourite_assets[int(rng.integers(len(c.favourite_assets)))]
     network = actions.network_for(world, asset)
     usual = [n for n, _ in ASSETS[asset].networks if c.address_book.get(n)]
@@ -199,7 +202,7 @@ def _withdraw(world: World, c: Customer, ts: int, device: Device, ip: str) -> No
         ts = max(ts, world.start + 60)
     else:
         address = book[int(rng.integers(len(book)))]
-    usd = c.median_usd * float(rng.lognormal(0.7, 1.0))
+    usd = min(c.median_usd * float(rng.lognormal(0.7, 1.0)), 0.95 * balance)
     actions.withdrawal(world, c, ts, asset, network, usd, address, device, ip)
 
 
