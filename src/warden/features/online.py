@@ -80,17 +80,19 @@ class FeatureEngine(ABC):
         self._staged.append(facts)
 
     def flush(self) -> None:
-        staged, self._staged = self._staged, []
-        for facts in staged:
-            self._fold(facts)
-        self._commit()
+        staged = self._staged
+        if staged:
+            fold = self._fold
+            for facts in staged:
+                fold(facts)
+            staged.clear()
+            self._commit()
 
     def _compute(self, f: EventFacts) -> Features:
         t = f.ts
         state = self._customer(f.customer, False) or CustomerState()
         w_counts, w_sums = state.withdrawals.query(t)
         d_counts, d_sums = state.deposits.query(t)
-        fail_counts = state.failed_logins.query(t)[0]
         cents = f.cents
         out: Features = {
             "customer_withdrawal_count_1h": w_counts[0],
@@ -109,11 +111,11 @@ class FeatureEngine(ABC):
             "customer_deposit_sum_usd_24h": d_sums[1] / 100,
             "customer_deposit_sum_usd_7d": d_sums[2] / 100,
             "customer_deposit_sum_usd_30d": d_sums[3] / 100,
-            "customer_transfer_out_count_24h": state.transfers_out.query(t)[0][0],
-            "customer_transfer_in_count_24h": state.transfers_in.query(t)[0][0],
-            "customer_login_count_24h": state.logins.query(t)[0][0],
-            "customer_failed_login_count_1h": fail_counts[0],
-            "customer_failed_login_count_24h": fail_counts[1],
+            "customer_transfer_out_count_24h": state.transfers_out.count(t),
+            "customer_transfer_in_count_24h": state.transfers_in.count(t),
+            "customer_login_count_24h": state.logins.count(t),
+            "customer_failed_login_count_1h": state.failed_logins.count(t, 0),
+            "customer_failed_login_count_24h": state.failed_logins.count(t, 1),
             "customer_distinct_devices_30d": len(state.devices.expire(t)),
             "customer_distinct_ips_24h": len(state.ips.expire(t)),
             "customer_distinct_countries_30d": len(state.countries.expire(t)),
@@ -181,15 +183,15 @@ class FeatureEngine(ABC):
             state.deposits.add(t, cents)
             state.last_deposit = t
         elif kind == "transfer" and f.counterparty is not None:
-            state.transfers_out.add(t, 1)
+            state.transfers_out.add(t)
             receiver = self._customer(f.counterparty, True)
             assert receiver is not None
-            receiver.transfers_in.add(t, 1)
+            receiver.transfers_in.add(t)
         elif f.is_login:
             if f.success:
-                state.logins.add(t, 1)
+                state.logins.add(t)
             else:
-                state.failed_logins.add(t, 1)
+                state.failed_logins.add(t)
         if f.credential_change:
             state.last_credential = t
         if f.whitelist_change:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from warden.features.catalog import WINDOWS
-from warden.features.windows import DistinctWindow, MaxWindow, WindowSum
+from warden.features.windows import DistinctWindow, MaxWindow, WindowCount, WindowSum
 
 US = 1_000_000
 H1, H24, D7, D30 = (WINDOWS[w] * US for w in ("1h", "24h", "7d", "30d"))
@@ -35,10 +35,10 @@ class CustomerState:
     def __init__(self) -> None:
         self.withdrawals = WindowSum(ALL_SPANS)
         self.deposits = WindowSum(ALL_SPANS)
-        self.transfers_out = WindowSum((H24,))
-        self.transfers_in = WindowSum((H24,))
-        self.logins = WindowSum((H24,))
-        self.failed_logins = WindowSum((H1, H24))
+        self.transfers_out = WindowCount((H24,))
+        self.transfers_in = WindowCount((H24,))
+        self.logins = WindowCount((H24,))
+        self.failed_logins = WindowCount((H1, H24))
         self.devices = DistinctWindow(D30)
         self.ips = DistinctWindow(H24)
         self.countries = DistinctWindow(D30)

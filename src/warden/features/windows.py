@@ -64,6 +64,42 @@ class WindowSum:
         return self
 
 
+class WindowCount:
+    """Counts only, over one or two window lengths: cheaper than WindowSum for logins and transfers."""
+
+    __slots__ = ("spans", "starts", "times")
+
+    def __init__(self, spans: tuple[int, ...]) -> None:
+        self.spans = spans
+        self.times: list[int] = []
+        self.starts = [0] * len(spans)
+
+    def add(self, ts: int) -> None:
+        self.times.append(ts)
+
+    def count(self, t: int, which: int = 0) -> int:
+        """Entries in [t - spans[which], t)."""
+        times = self.times
+        n = len(times)
+        s = self.starts[which]
+        lo = t - self.spans[which]
+        while s < n and times[s] < lo:
+            s += 1
+        self.starts[which] = s
+        if which == len(self.spans) - 1 and s >= _TRIM_AT:
+            del times[:s]
+            self.starts = [max(x - s, 0) for x in self.starts]
+            s = 0
+        return n - s
+
+    def to_json(self) -> list[Any]:
+        return [self.times, self.starts]
+
+    def load(self, data: list[Any]) -> WindowCount:
+        self.times, self.starts = data
+        return self
+
+
 class DistinctWindow:
     """Distinct values seen in [t - span, t), with how often each occurs so expiry is O(1)."""
 
