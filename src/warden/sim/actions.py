@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from warden.sim.assets import ASSETS, FIAT, MEMO_NETWORKS, amount_string, memo_for, random_address, tx_hash, usd_value
@@ -64,8 +65,8 @@ def fiat_deposit(world: World, c: Customer, ts: int, usd: float, card: bool = Fa
 def below_threshold_usd(world: World, c: Customer, lo: float = 8_000, hi: float = 9_950) -> float:
     """A USD value whose amount in the customer's currency is a round sum (step 50) between `lo` and `hi` USD."""
     rate = FIAT[c.country.currency][0]
-    local = float(world.rng.uniform(lo, hi)) / rate // 50 * 50
-    return local * rate
+    steps = int(world.rng.integers(math.ceil(lo / rate / 50), math.floor(hi / rate / 50) + 1))
+    return steps * 50 * rate
 
 
 def _round_like_a_person(world: World, value: float) -> float:
