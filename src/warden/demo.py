@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warden.audit.log import append_audit
+from warden.decisions.factory import build_engine
+from warden.decisions.replay import load_events, replay
+from warden.decisions.repository import insert_decisions, outcome_counts
 from warden.events.ingest import Ingestor
 from warden.events.labels import read_labels, store_labels
+from warden.governance.api_keys import create_api_key
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -27,6 +31,7 @@ class DemoContext:
     out_dir: Path
     events_path: Path = field(default_factory=Path)
     labels_path: Path = field(default_factory=Path)
+    notes: list[str] = field(default_factory=list)  # shown when the demo is ready
 
 
 DemoStep = Callable[[DemoContext], str]
@@ -52,10 +57,25 @@ def ingest_step(ctx: DemoContext) -> str:
     )
 
 
+def decide_step(ctx: DemoContext) -> str:
+    """Replay the simulated events through the live decision engine and keep the records."""
+    engine = build_engine(ctx.settings)
+    loaded = load_events([ctx.events_path])
+    rows = [d.to_row(ctx.store.dialect == "sqlite") for d in replay(engine, loaded.events)]
+    with ctx.store.engine.begin() as conn:
+        insert_decisions(conn, rows)
+        counts = outcome_counts(conn)
+        _, secret = create_api_key(conn, "demo", {"decisions", "screening"}, actor="demo")
+    ctx.notes.append(f"demo API key (decisions, screening): {secret}")
+    strong = {k: v for k, v in counts.items() if k != "allow"}
+    return f"decided {len(rows):,} events with {engine.versions}: {strong}"
+
+
 # Capabilities append their step (module path, function name) here, in flow order.
 DEMO_STEPS: list[tuple[str, str]] = [
     ("warden.demo", "simulate_step"),
     ("warden.demo", "ingest_step"),
+    ("warden.demo", "decide_step"),
 ]
 
 

@@ -52,6 +52,8 @@ def register(app: typer.Typer) -> None:
         ctx = DemoContext(settings, store, customers, days, seed, out or settings.data_dir / "demo")
         run_demo_steps(ctx, lambda name, line: console.print(f"[green]✓[/green] {line}"))
         store.dispose()
+        for note in ctx.notes:
+            console.print(note)
         if serve:
             url = f"http://{settings.host}:{port or settings.port}"
             console.print(f"Console: {url}/   API docs: {url}/docs   (Ctrl+C to stop)")

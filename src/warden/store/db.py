@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ def migrate(engine: sa.Engine, lock_dir: Path) -> None:
         if current_revision(engine) == head_revision():
             return
         config = _alembic_config()
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per revision is noise here
         with engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
