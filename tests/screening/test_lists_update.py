@@ -90,6 +90,34 @@ def test_cli_lists_update_prints_diff_and_rejects_bad_files(tmp_path: Path, monk
     result = runner.invoke(app, ["lists", "update", str(ok), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert payload[0]["list"] == "internal:watch2" and payload[0]["added"] == 2
+    assert payload["lists"][0]["list"] == "internal:watch2" and payload["lists"][0]["added"] == 2
     shown = runner.invoke(app, ["screen", "name", "Jane Roe", "--json"])
     assert json.loads(shown.output)["hits"][0]["id"] == "W1"
+
+
+def test_update_rescreens_stored_customers_and_alerts_only_new_hits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warden.events.examples import EXAMPLES
+
+    monkeypatch.setenv("WARDEN_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    events = tmp_path / "events.jsonl"
+    people = [("cus-1", "Anna Maria Schmidt"), ("cus-2", "Eric Badege"), ("cus-3", "Tomasz Nowicki")]
+    events.write_text(
+        "\n".join(
+            json.dumps({**EXAMPLES["kyc_submission"], "event_id": f"k-{cid}", "customer_id": cid, "full_name": name})
+            for cid, name in people
+        )
+        + "\n"
+    )
+    assert runner.invoke(app, ["ingest", str(events)]).exit_code == 0
+    watch = tmp_path / "watch.csv"
+    watch.write_text("id,name,kind\nW1,Tomasz NOWICKI,person\nW2,Eric BADEGE,person\n")
+    result = runner.invoke(app, ["lists", "update", str(watch), "--json"])
+    assert result.exit_code == 0, result.output
+    alerts = json.loads(result.output)["rescreen_alerts"]
+    # cus-2 already hit the UN and OFAC entries for Eric Badege; only the internal entries are new hits
+    assert sorted((a["customer_id"], a["entry_id"]) for a in alerts) == [("cus-2", "W2"), ("cus-3", "W1")]
+    again = runner.invoke(app, ["lists", "update", str(watch), "--json"])
+    assert json.loads(again.output)["rescreen_alerts"] == []  # the same version again: nothing new

@@ -17,20 +17,40 @@ def update_cmd(
     paths: list[Path] = typer.Argument(..., help="list files or folders (OFAC CSV, UN XML, crypto, labels, FtM, CSV)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     show: int = typer.Option(20, "--show", help="ids of added/removed entries to print per list"),
+    rescreen_customers: bool = typer.Option(
+        True, "--rescreen/--no-rescreen", help="re-screen the stored KYC customers; alert only on new hits"
+    ),
 ) -> None:
     """Validate and load newer list versions; all or nothing, a malformed file leaves the current lists in place."""
+    from warden.audit.log import append_audit
     from warden.screening.errors import ListFormatError
     from warden.screening.registry import update_lists
+    from warden.screening.rescreen import customers_from_store, rescreen
+    from warden.screening.screener import open_screener
     from warden.store.db import open_store
 
     settings = settings_or_exit()
     store = open_store(settings)
+    old = open_screener(settings.data_dir) if rescreen_customers else None
     try:
         results = update_lists(paths, settings.data_dir, store.engine)
     except ListFormatError as exc:
-        fail(f"{exc} (nothing was changed)")
-    finally:
         store.dispose()
+        fail(f"{exc} (nothing was changed)")
+    alerts: list[dict[str, Any]] = []
+    if old is not None:
+        new = open_screener(settings.data_dir)
+        with store.engine.begin() as conn:
+            customers = customers_from_store(conn)
+            alerts = [a.to_dict() for a in rescreen(customers, old.names, new.names)]
+            append_audit(
+                conn,
+                actor="cli",
+                action="screening.rescreen",
+                subject=",".join(r.snapshot.list_name for r in results),
+                after={"customers": len(customers), "new_hits": len(alerts)},
+            )
+    store.dispose()
     payload: list[dict[str, Any]] = [
         {
             "list": r.snapshot.list_name,
@@ -47,8 +67,12 @@ def update_cmd(
         for r in results
     ]
     if as_json:
-        print_json(payload)
+        print_json({"lists": payload, "rescreen_alerts": alerts})
         return
+    for alert in alerts:
+        typer.echo(
+            f"NEW HIT {alert['customer_id']} {alert['full_name']!r} -> {alert['list']} {alert['entry_id']} ({alert['score']:.4f})"
+        )
     for row in payload:
         typer.echo(
             f"{row['list']} {row['version_date']}: +{row['added']} -{row['removed']} ~{row['changed']} ({row['entries']} entries, {row['addresses']} addresses)"

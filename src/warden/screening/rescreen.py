@@ -9,9 +9,12 @@ gain a hit from the change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import sqlalchemy as sa
 
 from warden.screening.loaders.internal import AllowEntry
 from warden.screening.matcher import DEFAULT_THRESHOLD, MATCHER_VERSION, NameQuery, screen_name
@@ -61,6 +64,14 @@ def customers_from_events(events: Iterable[Any]) -> list[Customer]:
         year = int(str(dob)[:4]) if dob and str(dob)[:4].isdigit() else None
         latest[str(get("customer_id"))] = Customer(str(get("customer_id")), str(get("full_name")), year)
     return list(latest.values())
+
+
+def customers_from_store(conn: sa.Connection) -> list[Customer]:
+    """The customers' newest KYC names from the stored `kyc_submission` events."""
+    rows = conn.execute(
+        sa.text("SELECT payload FROM events WHERE type = 'kyc_submission' ORDER BY occurred_at, event_id")
+    )
+    return customers_from_events(json.loads(row.payload) for row in rows)
 
 
 def _changed_entries(old: NameIndex, new: NameIndex) -> list[ListEntry]:
