@@ -5,7 +5,7 @@ numbers with small edits, under different names. Look-alike: households (see `lo
 from __future__ import annotations
 
 from warden.sim.identity import make_person, mrz_for
-from warden.sim.population import new_device
+from warden.sim.population import ip_in, new_device
 from warden.sim.world import DAY, Customer, World
 
 TYPOLOGY = "shared_identity"
@@ -17,8 +17,12 @@ def plan(world: World) -> list[list[Customer]]:
         members = world.take(int(world.rng.integers(3, 7)), ("retail",), TYPOLOGY)
         shared = new_device(world, mobile=False)
         first = world.random_ts(world.start, world.end - 6 * DAY)
+        lead = members[0]
         for member in members:
             member.quiet = True
+            if member is not lead:  # one operator in one place: same country, often the same connection
+                member.country = lead.country
+                member.home_ips = list(lead.home_ips) if world.rng.random() < 0.5 else [ip_in(world, lead.country.code)]
             member.onboarded = world.random_ts(first, first + 5 * DAY)
             member.opening_usd = 0.0
             if world.rng.random() < 0.8:
