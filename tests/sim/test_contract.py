@@ -70,3 +70,10 @@ def test_written_files_are_byte_identical_per_seed(tmp_path) -> None:  # type: i
     assert a[0].read_bytes() == b[0].read_bytes()
     assert a[1].read_bytes() == b[1].read_bytes()
     assert a[0].read_bytes().endswith(b"\n")
+
+
+def test_activity_stays_inside_the_window(small_run: Run) -> None:
+    # Before the window only onboarding KYC and saved addresses (history); nothing at or after its end.
+    before = {e["type"] for e in small_run.events if e["occurred_at"] < "2026-01-01"}
+    assert before <= {"kyc_submission", "address_book_change"}
+    assert all(e["occurred_at"] < "2026-01-11" for e in small_run.events)

@@ -129,11 +129,12 @@ def _session(
 ) -> None:  # fmt: skip
     rng = world.rng
     device, ip, country = session_context(world, c, ts, trip, u[7:10])
+    earliest = max(world.start, c.onboarded + 60)  # money arrives before the session, but not before onboarding
     if u[0] < habits.fiat_deposit:
         usd = c.median_usd * float(rng.lognormal(0.6, 0.8))
-        actions.fiat_deposit(world, c, ts - int(rng.integers(600, 6 * HOUR)), usd, card=u[1] < 0.3)
+        actions.fiat_deposit(world, c, max(ts - int(rng.integers(600, 6 * HOUR)), earliest), usd, card=u[1] < 0.3)
     if u[2] < habits.crypto_deposit:
-        _crypto_deposit(world, c, ts - int(rng.integers(120, 3 * HOUR)))
+        _crypto_deposit(world, c, max(ts - int(rng.integers(120, 3 * HOUR)), earliest))
     if u[3] < 0.03:
         actions.login(world, c, ts - 20 - int(u[3] * 2_000), device, ip, country, success=False)
     actions.login(world, c, ts, device, ip, country)

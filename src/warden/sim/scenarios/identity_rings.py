@@ -16,14 +16,15 @@ def plan(world: World) -> list[list[Customer]]:
     for _ in range(world.config.scenario_count(6, minimum=2)):
         members = world.take(int(world.rng.integers(3, 7)), ("retail",), TYPOLOGY)
         shared = new_device(world, mobile=False)
-        first = world.random_ts(world.start, world.end - 6 * DAY)
+        spread = min(5 * DAY, world.config.days * DAY // 3)  # onboarded within days of each other
+        first = world.random_ts(world.start, world.end - spread - DAY)
         lead = members[0]
         for member in members:
             member.quiet = True
             if member is not lead:  # one operator in one place: same country, often the same connection
                 member.country = lead.country
                 member.home_ips = list(lead.home_ips) if world.rng.random() < 0.5 else [ip_in(world, lead.country.code)]
-            member.onboarded = world.random_ts(first, first + 5 * DAY)
+            member.onboarded = world.random_ts(first, first + spread)
             member.opening_usd = 0.0
             if world.rng.random() < 0.8:
                 member.devices[0] = shared

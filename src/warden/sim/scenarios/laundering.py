@@ -26,6 +26,11 @@ class Ring:
     asset: str = "USDT"
 
 
+def _longest(world: World, gap: int) -> int:
+    """`gap` for a 30-day window, scaled down for shorter ones (never below seven hours)."""
+    return max(7 * HOUR, int(gap * min(1.0, world.config.days / 30)))
+
+
 def _size(world: World, lo: int, hi: int) -> int:
     cap = 4 if world.config.customers < 1_000 else hi  # small runs keep rings small so every typology fits
     return int(world.rng.integers(lo, max(lo, min(hi, cap)) + 1))
@@ -107,7 +112,8 @@ class _Mover:
 
 def _graph(world: World, ring: Ring) -> None:
     rng, m, r = world.rng, _Mover(world, ring), ring.roles
-    step = int(rng.integers(2 * HOUR, 2 * DAY))  # spacing between hops: hours for some rings, days for others
+    # Spacing between hops: hours for some rings, days for others; shorter in short windows so rings fit.
+    step = int(rng.integers(2 * HOUR, _longest(world, 2 * DAY)))
     ts = window_start(world, 6 * step + DAY, next(iter(r.values()))[0])
     total = lognormal(world, 40_000, 0.8)
 
@@ -191,10 +197,10 @@ def _structuring(world: World, ring: Ring) -> None:
             m.label(actions.fiat_deposit(world, who, ts, usd, exact=True), who)
         else:
             m.deposit(who, ts, usd)
-        ts = later(world, ts, 6 * HOUR, 2 * DAY)
+        ts = later(world, ts, 6 * HOUR, _longest(world, 2 * DAY))
     for _ in range(int(rng.integers(1, 4))):
         m.cash_out(who, ts, float(rng.uniform(8_500, 9_900)))
-        ts = later(world, ts, 6 * HOUR, DAY)
+        ts = later(world, ts, 6 * HOUR, _longest(world, DAY))
 
 
 def _pass_through(world: World, ring: Ring) -> None:

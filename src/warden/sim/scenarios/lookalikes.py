@@ -155,7 +155,7 @@ def _household(world: World, a: Customer, b: Customer) -> None:
 
 def _growing_saver(world: World, c: Customer) -> None:
     rng = world.rng
-    span = min(world.config.days - 1, 21) * DAY
+    span = min(world.config.days - 2, 21) * DAY  # leaves a day for the final move to cold storage
     ts = window_start(world, span, c)
     usd = lognormal(world, 300, 0.5)
     device, ip = home(world, c)
@@ -165,7 +165,7 @@ def _growing_saver(world: World, c: Customer) -> None:
         actions.trade(world, c, later(world, ts, 3 * HOUR, 4 * HOUR), "buy", "BTC", "USD", usd * 0.99)
         ts += span // 5
         usd *= float(rng.uniform(1.4, 2.2))
-    add_and_withdraw(world, c, ts, "BTC", "bitcoin", drainable(world, c, ts) * 0.8, None, device, ip, (600, DAY))
+    add_and_withdraw(world, c, ts, "BTC", "bitcoin", drainable(world, c, ts) * 0.8, None, device, ip, (600, 12 * HOUR))
 
 
 def _friend_cycle(world: World, c: Customer, ts: int) -> None:

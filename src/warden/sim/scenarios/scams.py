@@ -62,7 +62,7 @@ def _coached(world: World, victim: Customer, ts: int, usd: float, address: str, 
 
 def _pig_butchering(world: World, victim: Customer, scenario: str, network: str, collection: list[str]) -> None:
     rng = world.rng
-    span = min(world.config.days - 1, int(rng.integers(14, 29))) * DAY
+    span = max(2, min(world.config.days - 3, int(rng.integers(14, 29)))) * DAY  # room for the final withdrawals
     ts = window_start(world, span, victim)
     steps = int(rng.integers(3, 7))
     gap = span // (steps + 1)
@@ -87,7 +87,7 @@ def _pig_butchering(world: World, victim: Customer, scenario: str, network: str,
         destination = collection[int(rng.integers(len(collection)))]
         _coached(world, victim, ts, total / pieces, destination, network, scenario, "pig_butchering",
                  saved=destination in victim.address_book.get(network, []))  # fmt: skip
-        ts = later(world, ts, HOUR, 2 * DAY)
+        ts = later(world, ts, HOUR, 12 * HOUR)
 
 
 def _impersonation(world: World, victim: Customer, scenario: str, network: str, collection: list[str]) -> None:
