@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,9 @@ def test_written_files_are_byte_identical_per_seed(tmp_path) -> None:  # type: i
     assert a[0].read_bytes() == b[0].read_bytes()
     assert a[1].read_bytes() == b[1].read_bytes()
     assert a[0].read_bytes().endswith(b"\n")
+    manifest = json.loads((tmp_path / "a" / "simulation.json").read_text())
+    assert manifest["seed"] == 9 and manifest["events"] == len(a[0].read_bytes().splitlines())
+    assert (tmp_path / "a" / "simulation.json").read_bytes() == (tmp_path / "b" / "simulation.json").read_bytes()
 
 
 def test_activity_stays_inside_the_window(small_run: Run) -> None:

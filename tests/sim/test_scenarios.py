@@ -127,3 +127,22 @@ def test_identity_rings_share_identifiers_but_not_names(small_run: Run) -> None:
         distances = [sum(x != y for x, y in zip(a, b, strict=True)) for a in numbers for b in numbers if a < b]
         assert max(distances, default=0) <= 2  # each is one edit away from the ring's base number
         assert len({m["nationality"] for m in members}) == 1
+
+
+def test_benign_lookalikes_exist_unlabelled(small_run: Run) -> None:
+    labelled = {r["entity_id"] for r in small_run.labels if r["entity_type"] == "customer"}
+    kyc = [e for e in small_run.events if e["type"] == "kyc_submission" and e["customer_id"] not in labelled]
+    by_device: dict[str, list[dict]] = defaultdict(list)  # type: ignore[type-arg]
+    for e in kyc:
+        by_device[e["device_id"]].append(e)
+    households = [m for m in by_device.values() if len(m) > 1]
+    assert households and all(len({m["address"] for m in members}) == 1 for members in households)
+    events = _events(small_run)
+    mistaken = {r["entity_id"] for r in small_run.labels if r["typology"] == "wrong_network"}
+    bsc_ok = [
+        e for e in events.values() if e["type"] == "deposit" and e["network"] == "bsc" and e["event_id"] not in mistaken
+    ]
+    assert bsc_ok and all(e["to_address"].startswith("0x") for e in bsc_ok)
+    below = [e for e in events.values() if e["type"] == "deposit" and 8_000 <= float(e["amount_usd"]) < 10_000
+             and e["customer_id"] not in labelled]  # fmt: skip
+    assert below, "legitimate deposits just below the threshold exist"

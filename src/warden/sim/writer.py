@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
+
+import orjson
 
 from warden.sim.engine import SimulationResult
 
@@ -14,6 +17,7 @@ def write(result: SimulationResult, out_dir: Path) -> tuple[Path, Path]:
     """Write both files; returns their paths. Bytes depend only on the result (so on the seed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     events_path, labels_path = out_dir / "events.jsonl", out_dir / "labels.csv"
+    _write_manifest(result, out_dir / "simulation.json")
     with open(events_path, "wb") as handle:
         chunk = 50_000
         for start in range(0, len(result.lines), chunk):
@@ -23,3 +27,15 @@ def write(result: SimulationResult, out_dir: Path) -> tuple[Path, Path]:
         writer.writerow(LABEL_COLUMNS)
         writer.writerows(result.labels)
     return events_path, labels_path
+
+
+def _write_manifest(result: SimulationResult, path: Path) -> None:
+    """What produced the files: parameters, simulator version and counts, so a data set can be reproduced."""
+    cfg = result.config
+    labels = Counter(f"{entity}:{label}:{typology}" for entity, _, label, typology, _ in result.labels)
+    manifest = {
+        "simulator_version": result.version, "customers": cfg.customers, "days": cfg.days, "seed": cfg.seed,
+        "start": cfg.start.isoformat(), "events": result.events, "events_by_type": dict(sorted(result.counts.items())),
+        "labels": len(result.labels), "labels_by_kind": dict(sorted(labels.items())),
+    }  # fmt: skip
+    path.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")

@@ -49,6 +49,11 @@ def plan(world: World) -> LookalikePlan:
         count = world.config.scenario_count(per_10k, minimum)
         segments = ("retail", "trader", "whale")
         result.actors[kind] = world.take(count * (2 if kind == "household" else 1), segments, f"lookalike:{kind}")
+    members = result.actors["household"]
+    for a, b in zip(members[::2], members[1::2], strict=False):
+        # Before behaviour is generated: b lives with a, on the same connection, sometimes on a's tablet.
+        b.country, b.home_ips = a.country, list(a.home_ips)
+        b.devices.append(a.devices[0])
     return result
 
 
@@ -142,7 +147,6 @@ def _saved_address(
 
 def _household(world: World, a: Customer, b: Customer) -> None:
     """b joins a's household: same surname, address, home IP and a shared tablet at onboarding."""
-    b.country = a.country
     person = make_person(world.rng, a.country, surname=a.person.surname)
     b.kyc.update(full_name=person.full_name, date_of_birth=person.date_of_birth.isoformat(),
                  nationality=a.country.code, document_country=a.country.code,
