@@ -40,6 +40,7 @@ class NameIndex:
     postings: dict[str, list[int]] = field(default_factory=dict)
     token_df: dict[str, int] = field(default_factory=dict)
     common: dict[str, frozenset[int]] = field(default_factory=dict)  # postings of the common keys, as sets
+    token_idf: dict[str, float] = field(default_factory=dict)  # precomputed: looked up ~100 times a query
 
     @property
     def size(self) -> int:
@@ -47,9 +48,13 @@ class NameIndex:
 
     def idf(self, token: str) -> float:
         """Weight of a name part: rare parts identify, common ones ('al', 'bin') barely do."""
-        df = self.token_df.get(token, 0)
-        base = math.log((self.size + 1) / (df + 1)) + 1.0
-        return base * (0.3 if len(token) == 1 else 1.0)
+        weight = self.token_idf.get(token)
+        return weight if weight is not None else _idf(self.size, 0, token)
+
+
+def _idf(size: int, df: int, token: str) -> float:
+    base = math.log((size + 1) / (df + 1)) + 1.0
+    return base * (0.3 if len(token) == 1 else 1.0)
 
 
 def build_index(entries: list[ListEntry]) -> NameIndex:
@@ -73,4 +78,5 @@ def build_index(entries: list[ListEntry]) -> NameIndex:
                 postings.setdefault(key, set()).add(alias_no)
     index.postings = {key: sorted(ids) for key, ids in postings.items()}
     index.common = {key: frozenset(ids) for key, ids in postings.items() if len(ids) > COMMON_KEY_DF}
+    index.token_idf = {token: _idf(index.size, df, token) for token, df in index.token_df.items()}
     return index

@@ -13,7 +13,7 @@ from functools import lru_cache
 from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
-NORMALISER_VERSION = "norm-1"
+NORMALISER_VERSION = "norm-2"
 
 HONORIFICS = frozenset(
     [
