@@ -18,6 +18,7 @@ ROUTER_MODULES = [
     "warden.api.health",
     "warden.api.echo",
     "warden.api.decisions",
+    "warden.api.rulesets",
     "warden.api.screening",
     "warden.console.routes",
     "warden.console.decisions",

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "apikeys",
     "decide",
     "bench_decisions",
+    "rulesets",
     "train_fraud",
 ]
 

@@ -59,6 +59,7 @@ class DecisionEngine:
     features: OnlineFeatureStore
     model: Scorer | None = None
     model_policy: ModelPolicy = field(default_factory=ModelPolicy)
+    shadow: Ruleset | None = None  # evaluated on the same inputs, recorded, never acted on
 
     @property
     def features_remote(self) -> bool:
@@ -87,6 +88,7 @@ class DecisionEngine:
             if model_outcome == outcome and model_outcome > Outcome.ALLOW:
                 reasons.append(_model_reason(model_result))
             score += 100.0 * model_result.score
+        shadow = self._shadow(fields, features)
         self.features.update(event)
         return Decision(
             event_id=event.event_id,
@@ -108,7 +110,18 @@ class DecisionEngine:
             },
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
             versions=self.versions,
+            shadow=shadow,
         )
+
+    def _shadow(self, fields: Mapping[str, Any], features: Mapping[str, Any]) -> dict[str, Any] | None:
+        if self.shadow is None:
+            return None
+        verdict = self.shadow.decide(fields, features)
+        return {
+            "ruleset": f"{verdict.ruleset}@{verdict.ruleset_version}",
+            "outcome": verdict.outcome.label,
+            "rules": [h.rule_id for h in verdict.hits],
+        }
 
     def _score(self, event_type: str, features: Mapping[str, Any]) -> ModelResult | None:
         if self.model is None or event_type not in self.model.event_types:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warden.decisions.engine import DecisionEngine, Scorer
+from warden.decisions.rulesets import load_published
 from warden.decisions.service import DecisionService
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.logging import get_logger
@@ -26,8 +27,23 @@ def feature_store(settings: Settings) -> OnlineFeatureStore:
     return InProcessFeatureStore()
 
 
-def live_ruleset(settings: Settings, path: Path | None = None) -> Ruleset:
-    return load_ruleset(path or settings.ruleset_path or starter_pack_path())
+def live_ruleset(settings: Settings, path: Path | None = None, store: Store | None = None) -> Ruleset:
+    """An explicit file first, then the ruleset published live in the store, then the starter pack."""
+    if path or settings.ruleset_path:
+        return load_ruleset(path or settings.ruleset_path)  # type: ignore[arg-type]
+    if store is not None:
+        with store.engine.connect() as conn:
+            published = load_published(conn, "live")
+        if published is not None:
+            return published
+    return load_ruleset(starter_pack_path())
+
+
+def shadow_ruleset(store: Store | None) -> Ruleset | None:
+    if store is None:
+        return None
+    with store.engine.connect() as conn:
+        return load_published(conn, "shadow")
 
 
 def active_model(settings: Settings) -> Scorer | None:
@@ -39,13 +55,14 @@ def active_model(settings: Settings) -> Scorer | None:
         return None
 
 
-def build_engine(settings: Settings, ruleset_path: Path | None = None) -> DecisionEngine:
+def build_engine(settings: Settings, ruleset_path: Path | None = None, store: Store | None = None) -> DecisionEngine:
     return DecisionEngine(
-        ruleset=live_ruleset(settings, ruleset_path),
+        ruleset=live_ruleset(settings, ruleset_path, store),
         features=feature_store(settings),
         model=active_model(settings),
+        shadow=shadow_ruleset(store),
     )
 
 
 def build_service(settings: Settings, store: Store) -> DecisionService:
-    return DecisionService(build_engine(settings), store)
+    return DecisionService(build_engine(settings, store=store), store)

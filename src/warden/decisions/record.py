@@ -35,6 +35,7 @@ class Decision:
     latency_ms: float
     degraded: str | None = None  # set when the failure policy decided instead of rules and models
     versions: dict[str, str] = field(default_factory=dict)
+    shadow: dict[str, Any] | None = None  # the shadow ruleset's outcome, for comparison only
 
     def to_dict(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies every nested value and cost 250 µs a decision.
@@ -63,6 +64,7 @@ class Decision:
             "latency_ms": self.latency_ms,
             "degraded": self.degraded,
             "versions": self.versions,
+            "shadow": self.shadow,
         }
 
     def summary(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import orjson
@@ -13,6 +14,7 @@ from warden.decisions.engine import DecisionEngine, fallback_decision
 from warden.decisions.policy import FailurePolicy, policy_for
 from warden.decisions.record import Decision
 from warden.decisions.repository import get_decision, get_decision_json, insert_decisions
+from warden.decisions.rulesets import load_published
 from warden.decisions.writer import GroupCommitWriter
 from warden.events.models import AnyEvent
 from warden.logging import get_logger
@@ -28,6 +30,19 @@ class DecisionService:
         self.policies = policies
         self.writer = GroupCommitWriter(store.engine, insert_decisions)
         self._engine_lock = threading.Lock()  # online feature state is updated in event order, one at a time
+        self._checked_rulesets = time.monotonic()
+
+    RULESET_CHECK_SECONDS = 10.0
+
+    def refresh_rulesets(self) -> None:
+        """Pick up rulesets published since start (by this or another worker)."""
+        with self.store.engine.connect() as conn:
+            live, shadow = load_published(conn, "live"), load_published(conn, "shadow")
+        with self._engine_lock:
+            if live is not None and live.fingerprint != self.engine.ruleset.fingerprint:
+                self.engine.ruleset = live
+            self.engine.shadow = shadow
+        self._checked_rulesets = time.monotonic()
 
     def close(self) -> None:
         self.writer.close()
@@ -53,6 +68,8 @@ class DecisionService:
         """Like `decide`, as the JSON the store keeps (the API returns these bytes as they are)."""
         # In-process features cost microseconds and never wait: decide on the event loop. A remote feature
         # store (Redis) can stall, so it runs in a thread under the deadline.
+        if time.monotonic() - self._checked_rulesets > self.RULESET_CHECK_SECONDS:
+            await asyncio.to_thread(self.refresh_rulesets)
         inline = not self.engine.features_remote
         existing = (
             self.stored_json(event.event_id) if inline else await asyncio.to_thread(self.stored_json, event.event_id)
