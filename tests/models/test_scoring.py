@@ -29,8 +29,12 @@ def test_fast_single_row_matches_booster(model: FraudModel, dataset: Path) -> No
     rows = frame.to_dicts()[:300]
     expected = model.booster.predict(feature_matrix(frame[:300], model.features))
     for row, want in zip(rows, expected, strict=True):
-        score, reasons = model.score(row)
+        score, reasons = model.score(row, explain=True)
         assert score == pytest.approx(want, abs=1e-12)
+        raw = float(model.contributions(row).sum())
+        assert 1 / (1 + math.exp(-raw)) == pytest.approx(want, abs=1e-12)
+        default_reasons = model.score(row)[1]
+        assert default_reasons == (reasons if score >= model.explain_from else [])
         weights = [r.contribution for r in reasons]
         assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights) and len(weights) <= 5
     full = model.booster.predict(feature_matrix(frame[:1], model.features), pred_contrib=True)[0]
@@ -40,7 +44,7 @@ def test_fast_single_row_matches_booster(model: FraudModel, dataset: Path) -> No
 def test_takeover_reasons_name_the_signals(model: FraudModel, dataset: Path) -> None:
     frame = load_withdrawals(dataset).frame
     ato = frame.filter(frame["typology"] == "account_takeover").to_dicts()
-    top = {r.feature for row in ato for r in model.score(row)[1][:3]}
+    top = {r.feature for row in ato for r in model.score(row, explain=True)[1][:3]}
     assert top & {"is_new_device", "device_age_hours", "hours_since_new_device_login", "is_new_address",
                   "address_age_hours", "hours_since_credential_change", "is_new_country",
                   "amount_usd_to_avg_withdrawal_30d", "device_distinct_customers_30d"}  # fmt: skip
@@ -56,6 +60,18 @@ def test_scorer_risk_scale_anchors(model: FraudModel) -> None:
     assert scorer.risk(0.0) == 0.0 and scorer.risk(1.0) == 1.0
     grid = np.linspace(0, 1, 101)
     assert all(np.diff([scorer.risk(p) for p in grid]) >= 0)
+
+
+def test_scorer_explains_from_the_challenge_cut_off(model: FraudModel, dataset: Path) -> None:
+    scorer = FraudScorer(model)
+    rows = load_withdrawals(dataset).frame.to_dicts()
+    results = [scorer.score(row) for row in rows]
+    assert any(risk >= 0.9 for risk, _ in results)
+    assert all(reasons == [] for risk, reasons in results if risk < 0.4)  # allowed: no SHAP cost
+    explained = [reasons for risk, reasons in results if risk >= 0.9]
+    assert explained and all(reasons for reasons in explained)  # a hold always says why
+    for reasons in explained:
+        assert set(reasons[0]) == {"feature", "value", "contribution"} and reasons[0]["contribution"] > 0
 
 
 def test_packaged_default_loads_and_scores_online_features(tmp_path: Path) -> None:

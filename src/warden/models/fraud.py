@@ -1,9 +1,9 @@
 """The fraud model at decision time: `FraudModel.score(features) -> (score, top_contributions)`.
 
 Scoring goes through LightGBM's single-row "fast" C API (prediction config prepared once, one thread), which
-costs a few microseconds instead of the ~100 µs of `Booster.predict` on a one-row matrix. Contributions are
-LightGBM's SHAP values (pred_contrib) in log-odds; their sum plus the bias is the raw score, so one call
-gives both the probability and the reasons.
+costs a few microseconds instead of the ~50 µs of `Booster.predict` on a one-row matrix. Reasons are
+LightGBM's SHAP values (pred_contrib) in log-odds, computed only for scores that someone acts on (at or above
+the review threshold) unless asked for, because TreeSHAP costs several predictions.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from warden.features.catalog import FEATURE_NAMES
 MODEL_FEATURES: tuple[str, ...] = FEATURE_NAMES
 MODEL_FILE = "model.txt"
 META_FILE = "meta.json"
-_PREDICT_CONTRIB = 3  # C_API_PREDICT_CONTRIB
+_PREDICT_NORMAL = 0  # C_API_PREDICT_NORMAL: the probability
+_PREDICT_CONTRIB = 3  # C_API_PREDICT_CONTRIB: SHAP values + bias, in log-odds
 _DTYPE_FLOAT64 = 1  # C_API_DTYPE_FLOAT64
 
 
@@ -39,10 +40,10 @@ class Contribution:
         return {"feature": self.feature, "value": self.value, "contribution": round(self.contribution, 4)}
 
 
-class _FastContrib:
-    """LightGBM's LGBM_BoosterPredictForMatSingleRowFast with pred_contrib, prepared once."""
+class _FastPredict:
+    """LightGBM's LGBM_BoosterPredictForMatSingleRowFast, prepared once for one prediction type."""
 
-    def __init__(self, booster: lgb.Booster, columns: int) -> None:
+    def __init__(self, booster: lgb.Booster, columns: int, predict_type: int) -> None:
         from lightgbm.basic import _LIB, _c_str, _safe_call
 
         self._lib, self._check = _LIB, _safe_call
@@ -51,7 +52,7 @@ class _FastContrib:
         _safe_call(
             _LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
                 booster._handle,
-                ctypes.c_int(_PREDICT_CONTRIB),
+                ctypes.c_int(predict_type),
                 ctypes.c_int(0),
                 ctypes.c_int(-1),
                 ctypes.c_int(_DTYPE_FLOAT64),
@@ -60,7 +61,7 @@ class _FastContrib:
                 ctypes.byref(self._config),
             )
         )
-        self._out = np.zeros(columns + 1, dtype=np.float64)
+        self._out = np.zeros(columns + 1 if predict_type == _PREDICT_CONTRIB else 1, dtype=np.float64)
         self._out_ptr = self._out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
         self._len = ctypes.c_int64()
 
@@ -86,11 +87,15 @@ class FraudModel:
         self.features: tuple[str, ...] = tuple(meta["features"])
         self.version: str = meta["version"]
         self.thresholds: dict[str, float] = dict(meta.get("thresholds", {}))
-        self._fast: _FastContrib | None
+        self._fast: _FastPredict | None
+        self._fast_contrib: _FastPredict | None
         try:
-            self._fast = _FastContrib(booster, len(self.features))
+            self._fast = _FastPredict(booster, len(self.features), _PREDICT_NORMAL)
+            self._fast_contrib = _FastPredict(booster, len(self.features), _PREDICT_CONTRIB)
         except (AttributeError, OSError, lgb.basic.LightGBMError):
-            self._fast = None  # an older LightGBM: fall back to Booster.predict
+            self._fast = self._fast_contrib = None  # an older LightGBM: fall back to Booster.predict
+        # SHAP reasons cost several times the prediction; below this score nobody acts on them
+        self.explain_from: float = self.thresholds.get("review", 0.0)
         self._row = np.empty(len(self.features), dtype=np.float64)
 
     @classmethod
@@ -101,19 +106,36 @@ class FraudModel:
             raise ValueError(f"{folder}: model features do not match {META_FILE}")
         return cls(booster, meta)
 
-    def _contributions(self, features: Mapping[str, Any]) -> np.ndarray:
+    def _fill(self, features: Mapping[str, Any]) -> np.ndarray:
         get = features.get
         # numpy turns None into NaN and bools into 0/1 in one C loop, far cheaper than per-item float()
         self._row[:] = [get(name) for name in self.features]
-        if self._fast is not None:
-            return self._fast(self._row)
-        return np.asarray(self.booster.predict(self._row.reshape(1, -1), pred_contrib=True, num_threads=1))[0]
+        return self._row
 
-    def score(self, features: Mapping[str, Any], top: int = 5) -> tuple[float, list[Contribution]]:
-        """Fraud probability in [0, 1] and the features that pushed it up most (log-odds, largest first)."""
-        contrib = self._contributions(features)
-        score = 1.0 / (1.0 + math.exp(-float(contrib.sum())))
-        values = contrib[:-1]
+    def probability(self, features: Mapping[str, Any]) -> float:
+        row = self._fill(features)
+        if self._fast is not None:
+            return float(self._fast(row)[0])
+        return float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
+
+    def contributions(self, features: Mapping[str, Any]) -> np.ndarray:
+        """SHAP values per feature (log-odds) followed by the bias; they sum to the raw score."""
+        row = self._fill(features)
+        if self._fast_contrib is not None:
+            return self._fast_contrib(row)
+        return np.asarray(self.booster.predict(row.reshape(1, -1), pred_contrib=True, num_threads=1))[0]
+
+    def score(
+        self, features: Mapping[str, Any], top: int = 5, explain: bool | None = None
+    ) -> tuple[float, list[Contribution]]:
+        """Fraud probability in [0, 1] and the features that pushed it up most (log-odds, largest first).
+
+        Reasons are computed when asked (`explain=True`) or, by default, for scores at or above the review
+        threshold: an allowed withdrawal needs none, and SHAP costs several predictions."""
+        probability = self.probability(features)
+        if not (explain or (explain is None and probability >= self.explain_from)):
+            return probability, []
+        values = self.contributions(features)[:-1]
         order = np.argpartition(values, -top)[-top:] if len(values) > top else np.arange(len(values))
         reasons = []
         for i in sorted(order.tolist(), key=lambda i: -values[i]):
@@ -122,7 +144,7 @@ class FraudModel:
                 name = self.features[i]
                 value = features.get(name)
                 reasons.append(Contribution(name, None if value is None else float(value), weight))
-        return score, reasons
+        return probability, reasons
 
     def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
         """Batch probabilities for backtests and evaluation."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from warden.models.fraud import FraudModel
 
-REVIEW_RISK, HOLD_RISK = 0.6, 0.9
+CHALLENGE_RISK, REVIEW_RISK, HOLD_RISK = 0.4, 0.6, 0.9
 
 
 class FraudScorer:
@@ -36,6 +36,9 @@ class FraudScorer:
         return float(np.interp(probability, self._xs, self._ys))
 
     def score(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
-        probability, reasons = self.model.score(features)
-        contributions = [r.as_dict() for r in reasons]
-        return self.risk(probability), contributions
+        """Risk in [0, 1] and, from the engine's lowest non-allow cut-off (challenge) up, the SHAP reasons."""
+        risk = self.risk(self.model.probability(features))
+        if risk < CHALLENGE_RISK:
+            return risk, []
+        _, reasons = self.model.score(features, explain=True)
+        return risk, [r.as_dict() for r in reasons]
