@@ -30,6 +30,14 @@ def test_bad_start_date_is_refused_with_the_option_named(tmp_path: Path) -> None
     assert "--start" in result.output
 
 
+def test_unwritable_out_is_refused_with_the_option_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = CliRunner().invoke(app, ["simulate", "--customers", "150", "--days", "3", "--out", str(blocker)])
+    assert result.exit_code == 2
+    assert "--out" in result.output and "cannot write" in result.output
+
+
 def test_config_limits_name_the_parameter() -> None:
     with pytest.raises(SimConfigError, match="customers=10"):
         SimConfig(customers=10)

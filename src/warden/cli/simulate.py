@@ -50,7 +50,10 @@ def register(app: typer.Typer) -> None:
                 bar.update(tasks[phase], completed=done)  # type: ignore[arg-type]
 
             result = simulate(config, report)
-            events_path, labels_path = write(result, out)
+            try:
+                events_path, labels_path = write(result, out)
+            except OSError as exc:
+                fail(f"--out {out}: cannot write there ({exc.strerror or exc})")
         summary = {
             "events": result.events, "labels": len(result.labels), "customers": customers, "days": days,
             "seed": seed, "start": config.start.isoformat(), "events_path": str(events_path),
