@@ -77,3 +77,14 @@ def test_string_timestamps_with_offsets_are_read_as_utc() -> None:
         (pl.col("occurred_at") + timedelta(hours=2)).dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+02:00").alias("occurred_at")
     )
     assert compute_features(shifted).equals(compute_features(frame))
+
+
+def test_online_equals_offline_on_the_simulator() -> None:
+    from warden.events.models import EVENT_ADAPTER
+    from warden.sim import SimConfig, simulate
+
+    result = simulate(SimConfig(customers=150, days=20, seed=5))
+    events = [EVENT_ADAPTER.validate_json(line) for line in result.lines]
+    kinds = {e.type for e in events}
+    assert {"transfer", "trade", "kyc_submission", "address_book_change", "profile_change"} <= kinds
+    assert _mismatches(events) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from warden.events.models import EVENT_ADAPTER
 from warden.features.catalog import FEATURE_NAMES
 from warden.features.facts import EventFacts
 from warden.features.frame import events_frame
@@ -26,10 +27,11 @@ def _best_interleaved(runs: int, *fns: Any) -> list[float]:
     return best
 
 
-def run_features_bench(customers: int = 2000, seed: int = 7) -> dict[str, Any]:
-    from warden.models.synthetic import generate  # the bench's data; domain code does not depend on it
+def run_features_bench(customers: int = 2000, seed: int = 7, days: int = 30) -> dict[str, Any]:
+    from warden.sim import SimConfig, simulate  # the bench's data only
 
-    events = generate(seed=seed, customers=customers, takeovers=customers // 20, scams=customers // 20).events
+    simulated = simulate(SimConfig(customers=customers, days=days, seed=seed))
+    events = [EVENT_ADAPTER.validate_json(line) for line in simulated.lines]
     n = len(events)
     online_rows: list[dict[str, Any]] = []
 
@@ -59,6 +61,7 @@ def run_features_bench(customers: int = 2000, seed: int = 7) -> dict[str, Any]:
     return {
         "benchmark": "features",
         "events": n,
+        "data": f"warden simulate --customers {customers} --days {days} --seed {seed}",
         "features_per_event": len(FEATURE_NAMES),
         "online_us_per_event": round(us, 2),
         "online_events_per_second": round(n / online_s),
