@@ -28,13 +28,19 @@ FRAME_COLUMNS: dict[str, Any] = {
 
 def events_frame(events: Iterable[Any]) -> pl.DataFrame:
     """Build the frame from validated event models; amounts stay exact decimal strings."""
-    rows: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
+    names = tuple(FRAME_COLUMNS)
+    columns: list[list[Any]] = [[] for _ in names]
+    address_at = names.index("address")
+    amount_at = names.index("amount_usd")
     for event in events:
-        for name in FRAME_COLUMNS:
-            value = getattr(event, name, None)
-            if name == "amount_usd" and value is not None:
-                value = format(value, "f")
-            elif name == "address" and event.type != "address_book_change":
-                value = None  # kyc_submission has a postal `address`; only the address book's counts
-            rows[name].append(value)
-    return pl.DataFrame(rows, schema=FRAME_COLUMNS)
+        # a model's declared fields live in __dict__; probing absent ones with getattr is slow on pydantic
+        fields = event.__dict__
+        get = fields.get
+        for i, name in enumerate(names):
+            columns[i].append(get(name))
+        if fields["type"] != "address_book_change":
+            columns[address_at][-1] = None  # kyc_submission's postal `address` is not an address-book entry
+        amount = columns[amount_at][-1]
+        if amount is not None:
+            columns[amount_at][-1] = format(amount, "f")
+    return pl.DataFrame(dict(zip(names, columns, strict=True)), schema=FRAME_COLUMNS)
