@@ -49,11 +49,19 @@ def test_update_records_version_and_diff_and_switches_the_active_list(tmp_path: 
     assert result.diff.added == [NEW_ADDRESS] and result.diff.removed == [delisted.lower()]
     assert result.snapshot.version_date == "2024-10-31"
     with store.engine.connect() as conn:
-        row = conn.execute(
-            sa.text("SELECT list_name, version_date, added, removed, addresses FROM screening_list_versions")
-        ).one()
-        assert tuple(row) == ("ofac-crypto", "2024-10-31", 1, 1, 654)
-        stored = conn.execute(sa.text("SELECT count(*) FROM screening_list_entries")).scalar_one()
+        rows = conn.execute(
+            sa.text(
+                "SELECT id, list_name, version_date, added, removed, addresses FROM screening_list_versions ORDER BY id"
+            )
+        ).all()
+        # the shipped version is recorded as the base, then the update with its diff
+        assert [tuple(r)[1:] for r in rows] == [
+            ("ofac-crypto", "2024-09-27", 641, 0, 654),
+            ("ofac-crypto", "2024-10-31", 1, 1, 654),
+        ]
+        stored = conn.execute(
+            sa.text("SELECT count(*) FROM screening_list_entries WHERE version_id = :v"), {"v": rows[1].id}
+        ).scalar_one()
         distinct = {a.lower() if a.startswith("0x") else a for a in _all_addresses(folder)}
         assert stored == len(distinct) == 641  # an address listed for several assets is one item
         assert verify_chain(conn).ok

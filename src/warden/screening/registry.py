@@ -71,12 +71,15 @@ def update_lists(paths: list[Path], data_dir: Path, engine: sa.Engine, actor: st
     with engine.begin() as conn:
         for path, snapshot in zip(paths, snapshots, strict=True):
             previous = latest_version(conn, snapshot.list_name)
-            if previous is not None:
-                old_items = version_items(conn, previous["id"])
-            elif snapshot.list_name in current:
-                old_items = snapshot_items(load_snapshot(snapshot.list_name, current[snapshot.list_name]))
-            else:
-                old_items = {}
+            if previous is None and snapshot.list_name in current:
+                # first update of a list: record the version in use until now (the shipped one), so the
+                # history shows where each list came from and the diff has a recorded base
+                base = load_snapshot(snapshot.list_name, current[snapshot.list_name])
+                base_items = snapshot_items(base)
+                base_diff = diff_items(base.list_name, {}, base_items)
+                base_id = record_version(conn, base, base_items, base_diff, str(current[snapshot.list_name]))
+                previous = {"id": base_id, "sha256": base.sha256}
+            old_items = version_items(conn, previous["id"]) if previous is not None else {}
             items = snapshot_items(snapshot)
             diff = diff_items(snapshot.list_name, old_items, items)
             stored = _store_copy(
