@@ -66,10 +66,15 @@ class FeatureEngine(ABC):
     def _commit(self) -> None:
         """Persist state touched by the last fold."""
 
+    @abstractmethod
+    def _prefetch(self, facts: list[EventFacts]) -> None:
+        """Load the state these events touch in one round trip (remote stores)."""
+
     def features_for(self, event: Any) -> Features:
         facts = self._facts(event)
         if self._staged and self._staged_ts < facts.ts:
             self.flush()
+        self._prefetch([facts])
         return self._compute(facts)
 
     def update(self, event: Any) -> None:
@@ -82,6 +87,7 @@ class FeatureEngine(ABC):
     def flush(self) -> None:
         staged = self._staged
         if staged:
+            self._prefetch(staged)
             fold = self._fold
             for facts in staged:
                 fold(facts)
@@ -244,6 +250,9 @@ class InProcessFeatureStore(FeatureEngine):
 
     def _commit(self) -> None:
         """Nothing to persist: the dicts are the state."""
+
+    def _prefetch(self, facts: list[EventFacts]) -> None:
+        """Nothing to load: the dicts are the state."""
 
 
 def feature_vector(features: Features) -> list[FeatureValue]:

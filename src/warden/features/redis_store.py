@@ -12,6 +12,7 @@ from typing import Any
 
 import redis
 
+from warden.features.facts import EventFacts
 from warden.features.online import FeatureEngine, Features
 from warden.features.state import CustomerState, dumps_window, entity_window, loads_window
 from warden.features.windows import DistinctWindow
@@ -49,6 +50,27 @@ class RedisFeatureStore(FeatureEngine):
                 window = self._entities[slot] = entity_window(kind)
             self._dirty_entities.add(slot)
         return window
+
+    def _prefetch(self, facts: list[EventFacts]) -> None:
+        customers: set[str] = set()
+        entities: set[tuple[str, str]] = set()
+        for f in facts:
+            customers.add(f.customer)
+            if f.counterparty is not None:
+                customers.add(f.counterparty)
+            for kind, key in (("address", f.to_address), ("device", f.device), ("ip", f.ip)):
+                if key is not None:
+                    entities.add((kind, key))
+        wanted_customers = [c for c in customers if c not in self._customers]
+        wanted_entities = [e for e in entities if e not in self._entities]
+        keys = [f"{self.prefix}c:{c}" for c in wanted_customers] + [f"{self.prefix}{k}:{v}" for k, v in wanted_entities]
+        if not keys:
+            return
+        values = self.client.mget(keys)
+        for customer, raw in zip(wanted_customers, values, strict=False):
+            self._customers[customer] = None if raw is None else CustomerState.loads(raw)
+        for (kind, key), raw in zip(wanted_entities, values[len(wanted_customers) :], strict=True):
+            self._entities[(kind, key)] = None if raw is None else loads_window(kind, raw)
 
     def _commit(self) -> None:
         pipe = self.client.pipeline(transaction=True)
