@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "simulate",
     "apikeys",
     "decide",
+    "monitor",
     "bench_decisions",
     "rulesets",
     "train_fraud",

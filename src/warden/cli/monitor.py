@@ -1,0 +1,151 @@
+"""`warden monitor`, `warden eval aml|monitor`, `warden train aml`, `warden bench monitor`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from warden.cli.common import fail, print_json, settings_or_exit
+from warden.cli.groups import bench_app, eval_app, train_app
+from warden.monitoring.errors import InputError
+
+
+def _when(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{name}: {value!r} is not an ISO 8601 time")
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
+
+
+def monitor_cmd(
+    events: Path = typer.Option(..., "--events", help="events: JSON Lines file or the Parquet history folder"),
+    out: Path = typer.Option(..., "--out", help="directory for alerts.jsonl"),
+    since: str | None = typer.Option(None, "--since", help="only events at or after this UTC time"),
+    until: str | None = typer.Option(None, "--until", help="only events before this UTC time"),
+    store: bool = typer.Option(True, "--store/--no-store", help="merge the alerts into the store"),
+    json_out: bool = typer.Option(False, "--json", help="print a machine-readable summary"),
+) -> None:
+    """Batch transaction monitoring: typology detectors + anomaly scores -> DIR/alerts.jsonl."""
+    from warden.monitoring.pipeline import monitor, write_outputs
+
+    try:
+        result = monitor(events, _when(since, "--since"), _when(until, "--until"))
+    except InputError as exc:
+        fail(str(exc))
+    path = write_outputs(result, out)
+    summary = result.summary() | {"alerts_path": str(path)}
+    if store:
+        from warden.monitoring.store import save_alerts
+        from warden.store.db import open_store
+
+        summary["store"] = save_alerts(open_store(settings_or_exit()).engine, result.alerts)
+    if json_out:
+        print_json(summary)
+    else:
+        typer.echo(f"{summary['alerts']} alerts from {summary['movements']} movements -> {path}")
+
+
+def eval_aml_cmd(
+    path: Path = typer.Option(..., "--path", help="data set folder"),
+    fmt: str = typer.Option("amlsim", "--format", help="amlsim"),
+    folds: int = typer.Option(5, "--folds", min=2),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Account model on a public AML data set: 5-fold CV, plus the guard (no amount / count features)."""
+    from warden.monitoring.aml_eval import LabelledGraph, evaluate
+    from warden.monitoring.amlsim import load_amlsim
+
+    if fmt != "amlsim":
+        fail(f"--format {fmt!r}: only amlsim is supported here")
+    try:
+        data = load_amlsim(path)
+    except InputError as exc:
+        fail(str(exc))
+    result = evaluate(LabelledGraph(data.name, data.transactions, data.accounts["label"].to_numpy()), folds=folds)
+    if json_out:
+        print_json(result)
+    else:
+        typer.echo(
+            f"{data.name}: precision {result['precision']} recall {result['recall']} f1 {result['f1']} "
+            f"pr_auc {result['pr_auc']} guard_f1 {result['guard_f1_no_amount_features']}"
+        )
+
+
+def eval_monitor_cmd(
+    events: Path = typer.Option(..., "--events", help="simulated events.jsonl (labels.csv beside it)"),
+    labels: Path | None = typer.Option(None, "--labels", help="labels.csv; default: beside the events"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Detector quality on a simulated exchange: per-typology customer recall, precision, alert rate."""
+    import duckdb
+
+    from warden.monitoring.monitor_eval import read_customer_labels, score_alerts
+    from warden.monitoring.pipeline import monitor
+
+    labels = labels or events.parent / "labels.csv"
+    try:
+        truth = read_customer_labels(labels)
+        result = monitor(events)
+    except InputError as exc:
+        fail(str(exc))
+    con = duckdb.connect()
+    customers = int(
+        con.execute(
+            "SELECT count(DISTINCT customer_id) FROM read_json(?, format = 'newline_delimited', "
+            "columns = {customer_id: 'VARCHAR'})",
+            [str(events)],
+        ).fetchall()[0][0]
+    )
+    report = score_alerts(result.alerts, truth, customers) | {"seconds": round(result.seconds, 2)}
+    if json_out:
+        print_json(report)
+    else:
+        for typology, row in report["per_typology"].items():
+            typer.echo(f"{typology:16} recall {row['recall']:.3f}")
+        typer.echo(f"precision {report['precision']}  alerts/1000 {report['alerts_per_1000_customers']}")
+
+
+def train_aml_cmd(
+    path: Path = typer.Option(..., "--path", help="AMLSim folder"),
+    out: Path = typer.Option(..., "--out", help="where to write the model (LightGBM text)"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Fit the account model on a whole AMLSim sample and save it."""
+    from warden.monitoring.account_model import MODEL_VERSION, ModelParams
+    from warden.monitoring.amlsim import load_amlsim
+    from warden.monitoring.features import FEATURES_VERSION, account_features
+
+    try:
+        data = load_amlsim(path)
+    except InputError as exc:
+        fail(str(exc))
+    features = account_features(data.transactions, data.accounts.height)
+    cols = features.columns()
+    model = ModelParams().estimator().fit(features.frame.select(cols).to_numpy(), data.accounts["label"].to_numpy())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.booster_.save_model(str(out))
+    summary = {"model": str(out), "features": cols, "versions": {"model": MODEL_VERSION, "features": FEATURES_VERSION}}
+    print_json(summary) if json_out else typer.echo(f"saved {out}")
+
+
+def bench_monitor_cmd(
+    transactions: int = typer.Option(10_000_000, "--transactions", min=1000),
+    json_out: bool = typer.Option(True, "--json"),
+) -> None:
+    """N simulated transfers through all detectors and the model features; a plain DuckDB scan as reference."""
+    from warden.monitoring.bench import run_bench
+
+    print_json(run_bench(transactions))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("monitor")(monitor_cmd)
+    eval_app.command("aml")(eval_aml_cmd)
+    eval_app.command("monitor")(eval_monitor_cmd)
+    train_app.command("aml")(train_aml_cmd)
+    bench_app.command("monitor")(bench_monitor_cmd)

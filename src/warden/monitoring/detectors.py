@@ -1,0 +1,510 @@
+"""Typology detectors: DuckDB SQL over the `tr`, `dep`, `wd` views made by `movements.load_movements`.
+
+Each detector has a frozen parameter set (documented in docs/monitoring.md) and returns `Alert`s whose
+explanation says in plain words what was seen. Only transfers of at least `min_usd` take part in the graph
+typologies: laundering rings move sums worth moving, and it keeps the self-joins small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from warden.monitoring.alerts import Alert
+from warden.monitoring.sql import rows, run
+
+HOUR = 3600
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class GraphParams:
+    min_usd: float = 500.0  # transfers below this are ignored by graph typologies
+    window_s: int = 3 * DAY  # transfers of one fan pattern fall within this span
+    relay_s: int = 5 * DAY  # two-step patterns (in, then on): the second step follows within this
+    min_parties: int = 3  # fan-in / fan-out / scatter-gather: distinct counterparties at least
+    cash_out_s: int = 4 * DAY  # fan-in: the collector withdraws within this after the last transfer in
+    cash_out_share: float = 0.5  # ... at least this share of what came in
+    fund_s: int = 3 * DAY  # fan-out: the source was funded by deposits within this before sending
+    fund_share: float = 0.5
+    hop_ratio_min: float = 0.5  # a forwarded amount is this share of the received one at least (fees, cuts)
+    hop_ratio_max: float = 1.05
+    cycle_min_len: int = 2
+    cycle_max_len: int = 7
+    cycle_hop_s: int = 3 * DAY  # longest wait between two hops of a cycle
+
+
+@dataclass(frozen=True)
+class StructuringParams:
+    threshold_usd: float = 10_000.0  # the reporting threshold being avoided
+    band_share: float = 0.8  # deposits in [band_share * threshold, threshold) count
+    min_deposits: int = 3
+    window_s: int = 14 * DAY
+    min_band_share: float = 0.6  # in-band deposits are most of the customer's deposits over their span
+
+
+@dataclass(frozen=True)
+class PassThroughParams:
+    min_usd: float = 1_000.0
+    max_delay_s: int = 6 * HOUR  # deposit to withdrawal
+    min_ratio: float = 0.9  # withdrawal / deposit: the balance goes back near zero
+    max_ratio: float = 1.0
+    min_episodes: int = 2
+    min_volume_share: float = 0.5  # passed-through deposits are most of the customer's deposit volume
+
+
+@dataclass(frozen=True)
+class DormantParams:
+    dormant_s: int = 60 * DAY  # no money movement for this long...
+    burst_s: int = 7 * DAY  # ...then within this span after waking up
+    min_usd: float = 5_000.0  # ...at least this much moves
+
+
+@dataclass(frozen=True)
+class DetectorParams:
+    graph: GraphParams = GraphParams()
+    structuring: StructuringParams = StructuringParams()
+    pass_through: PassThroughParams = PassThroughParams()
+    dormant: DormantParams = DormantParams()
+
+
+def _alert(typology: str, row: dict[str, Any], explanation: str, params: Any, customers: list[str]) -> Alert:
+    return Alert(
+        typology=typology,
+        customer_ids=customers,
+        event_ids=list(row["evs"]),
+        addresses=list(row.get("addrs") or []),
+        amount_usd=Decimal(row["usd"]),
+        first_at=f"{row['t0']:%Y-%m-%dT%H:%M:%SZ}",
+        last_at=f"{row['t1']:%Y-%m-%dT%H:%M:%SZ}",
+        explanation=explanation,
+        parameters=asdict(params),
+    )
+
+
+def _big(con: duckdb.DuckDBPyConnection, p: GraphParams) -> None:
+    run(con, f"CREATE OR REPLACE TEMP TABLE big AS SELECT * FROM tr WHERE usd_f >= {p.min_usd} AND src <> dst")
+    # Money leaving a customer (withdrawals and transfers out), for "did the receiver move it on?" checks.
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE outflow AS SELECT cust, ts, usd_f FROM wd "
+        "UNION ALL SELECT src AS cust, ts, usd_f FROM tr",
+    )
+
+
+def _moved_on(con: duckdb.DuckDBPyConnection, p: GraphParams, receivers: str) -> dict[tuple[str, str], float]:
+    """For (payer, receiver) pairs in table `receivers` (payer, receiver, t1, got_f): share of receivers that
+    sent on at least `cash_out_share` of what they got within `cash_out_s`, per payer key."""
+    found = rows(
+        con,
+        f"""
+        WITH r AS (SELECT payer, receiver, max(t1) AS t1, min(t0) AS t0, sum(got_f) AS got_f FROM {receivers} GROUP BY ALL),
+        per AS (
+          SELECT r.payer, r.receiver, r.got_f, coalesce(sum(o.usd_f), 0) AS moved
+          FROM r LEFT JOIN outflow o ON o.cust = r.receiver AND o.ts > r.t0 AND o.ts <= r.t1 + INTERVAL {p.cash_out_s} SECOND
+          GROUP BY ALL
+        )
+        SELECT payer, avg(CASE WHEN moved >= {p.cash_out_share} * got_f THEN 1.0 ELSE 0.0 END) AS share
+        FROM per GROUP BY payer
+        """,
+    )
+    return {(r["payer"], ""): float(r["share"]) for r in found}
+
+
+def fan_in(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
+    """Many senders pay one collector within a window, and the collector cashes most of it out."""
+    found = rows(
+        con,
+        f"""
+        WITH win AS (
+          SELECT a.dst AS hub, list(DISTINCT b.src) AS parties, list(DISTINCT b.event_id) AS evs,
+                 sum(b.usd) AS usd, sum(b.usd_f) AS usd_f, min(b.ts) AS t0, max(b.ts) AS t1
+          FROM big a JOIN big b ON a.dst = b.dst AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {p.window_s} SECOND
+          GROUP BY a.dst, a.event_id HAVING count(DISTINCT b.src) >= {p.min_parties}
+          QUALIFY row_number() OVER (PARTITION BY a.dst ORDER BY count(DISTINCT b.src) DESC, sum(b.usd) DESC) = 1
+        )
+        SELECT win.*, coalesce(sum(w.usd_f), 0) AS out_f, list(w.event_id) FILTER (w.event_id IS NOT NULL) AS wevs,
+               list(w.address) FILTER (w.address IS NOT NULL) AS addrs
+        FROM win LEFT JOIN wd w ON w.cust = win.hub AND w.ts BETWEEN win.t0 AND win.t1 + INTERVAL {p.cash_out_s} SECOND
+        GROUP BY ALL HAVING coalesce(sum(w.usd_f), 0) >= {p.cash_out_share} * win.usd_f
+        """,
+    )
+    out = []
+    for r in found:
+        r["evs"] = list(r["evs"]) + list(r["wevs"] or [])
+        text = (
+            f"{len(r['parties'])} customers sent {r['usd_f']:,.0f} USD to {r['hub']} between {r['t0']:%Y-%m-%d %H:%M} "
+            f"and {r['t1']:%Y-%m-%d %H:%M}; {r['hub']} withdrew {r['out_f']:,.0f} USD soon after"
+        )
+        out.append(_alert("fan_in", r, text, p, [r["hub"], *r["parties"]]))
+    return out
+
+
+def fan_out(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
+    """One freshly funded source pays many receivers within a window."""
+    found = rows(
+        con,
+        f"""
+        WITH win AS (
+          SELECT a.src AS hub, list(DISTINCT b.dst) AS parties, list(DISTINCT b.event_id) AS evs,
+                 sum(b.usd) AS usd, sum(b.usd_f) AS usd_f, min(b.ts) AS t0, max(b.ts) AS t1
+          FROM big a JOIN big b ON a.src = b.src AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {p.window_s} SECOND
+          GROUP BY a.src, a.event_id HAVING count(DISTINCT b.dst) >= {p.min_parties}
+          QUALIFY row_number() OVER (PARTITION BY a.src ORDER BY count(DISTINCT b.dst) DESC, sum(b.usd) DESC) = 1
+        )
+        SELECT win.*, coalesce(sum(d.usd_f), 0) AS in_f, list(d.event_id) FILTER (d.event_id IS NOT NULL) AS devs,
+               list(d.address) FILTER (d.address IS NOT NULL) AS addrs
+        FROM win LEFT JOIN dep d ON d.cust = win.hub AND d.ts BETWEEN win.t0 - INTERVAL {p.fund_s} SECOND AND win.t0
+        GROUP BY ALL HAVING coalesce(sum(d.usd_f), 0) >= {p.fund_share} * win.usd_f
+        """,
+    )
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE fo_recv AS SELECT NULL::VARCHAR AS payer, NULL::VARCHAR AS receiver, "
+        "NULL::TIMESTAMP AS t0, NULL::TIMESTAMP AS t1, NULL::DOUBLE AS got_f WHERE false",
+    )
+    if found:
+        con.executemany(
+            "INSERT INTO fo_recv SELECT ?, dst, ts, ts, usd_f FROM big WHERE list_contains(?, event_id)",
+            [[r["hub"], list(r["evs"])] for r in found],
+        )
+    moved = _moved_on(con, p, "fo_recv")
+    out = []
+    for r in found:
+        if moved.get((r["hub"], ""), 0.0) < 0.5:  # most receivers must pass the money on, as mules do
+            continue
+        r["evs"] = list(r["evs"]) + list(r["devs"] or [])
+        text = (
+            f"{r['hub']} deposited {r['in_f']:,.0f} USD and within days sent {r['usd_f']:,.0f} USD to "
+            f"{len(r['parties'])} customers ({r['t0']:%Y-%m-%d %H:%M} to {r['t1']:%Y-%m-%d %H:%M})"
+        )
+        out.append(_alert("fan_out", r, text, p, [r["hub"], *r["parties"]]))
+    return out
+
+
+def scatter_gather(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
+    """A source splits money over intermediates that each forward it on to the same sink."""
+    found = rows(
+        con,
+        f"""
+        SELECT a.src, b.dst AS sink, list(DISTINCT a.dst) AS mids, list(DISTINCT a.event_id) || list(DISTINCT b.event_id) AS evs,
+               sum(DISTINCT a.usd) AS usd, min(a.ts) AS t0, max(b.ts) AS t1
+        FROM big a JOIN big b ON b.src = a.dst AND b.ts > a.ts AND b.ts <= a.ts + INTERVAL {p.relay_s} SECOND
+          AND b.usd_f BETWEEN {p.hop_ratio_min} * a.usd_f AND {p.hop_ratio_max} * a.usd_f
+        WHERE b.dst <> a.src
+        GROUP BY a.src, b.dst HAVING count(DISTINCT a.dst) >= {p.min_parties}
+        """,
+    )
+    return [
+        _alert(
+            "scatter_gather",
+            r,
+            f"{r['src']} split {float(r['usd']):,.0f} USD over {len(r['mids'])} customers who each forwarded it to "
+            f"{r['sink']} within {p.relay_s // DAY} days",
+            p,
+            [r["src"], r["sink"], *r["mids"]],
+        )
+        for r in found
+    ]
+
+
+def gather_scatter(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
+    """Several senders pay a hub that soon pays several other receivers."""
+    found = rows(
+        con,
+        f"""
+        SELECT a.dst AS hub, list(DISTINCT a.src) AS ins, list(DISTINCT b.dst) AS outs,
+               list(DISTINCT a.event_id) || list(DISTINCT b.event_id) AS evs,
+               sum(DISTINCT a.usd) AS usd, sum(DISTINCT b.usd_f) AS out_f, min(a.ts) AS t0, max(b.ts) AS t1
+        FROM big a JOIN big b ON b.src = a.dst AND b.ts > a.ts AND b.ts <= a.ts + INTERVAL {p.relay_s} SECOND
+        WHERE b.dst <> a.src
+        GROUP BY a.dst
+        HAVING count(DISTINCT a.src) >= 2 AND count(DISTINCT b.dst) >= 2
+           AND sum(DISTINCT b.usd_f) >= {p.hop_ratio_min} * sum(DISTINCT a.usd_f)
+        """,
+    )
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE gs_recv AS SELECT NULL::VARCHAR AS payer, NULL::VARCHAR AS receiver, "
+        "NULL::TIMESTAMP AS t0, NULL::TIMESTAMP AS t1, NULL::DOUBLE AS got_f WHERE false",
+    )
+    if found:
+        con.executemany(
+            "INSERT INTO gs_recv SELECT ?, dst, ts, ts, usd_f FROM big WHERE src = ? AND list_contains(?, event_id)",
+            [[r["hub"], r["hub"], list(r["evs"])] for r in found],
+        )
+    moved = _moved_on(con, p, "gs_recv")
+    found = [r for r in found if moved.get((r["hub"], ""), 0.0) >= 0.5]
+    return [
+        _alert(
+            "gather_scatter",
+            r,
+            f"{len(r['ins'])} customers paid {float(r['usd']):,.0f} USD to {r['hub']}, who paid "
+            f"{r['out_f']:,.0f} USD on to {len(r['outs'])} others within {p.relay_s // DAY} days",
+            p,
+            [r["hub"], *r["ins"], *r["outs"]],
+        )
+        for r in found
+    ]
+
+
+def _components(pairs: list[tuple[str, str]]) -> list[set[str]]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    groups: dict[str, set[str]] = {}
+    for x in parent:
+        groups.setdefault(find(x), set()).add(x)
+    return list(groups.values())
+
+
+def bipartite_and_stack(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
+    """Complete bipartite blocks (every source pays every sink, K2,2 at least) close in time.
+
+    Blocks that chain (a sink of one block is a source of the next) are layering: `stack`; otherwise
+    `bipartite`.
+    """
+    edges = rows(
+        con,
+        f"""
+        WITH pairs AS (
+          SELECT a.src AS s1, b.src AS s2, a.dst AS t, a.event_id AS e1, b.event_id AS e2
+          FROM big a JOIN big b ON a.dst = b.dst AND a.src < b.src
+           AND abs(epoch(a.ts) - epoch(b.ts)) <= {p.window_s}
+        ), blocks AS (
+          SELECT s1, s2, list(DISTINCT t) AS ts_, list(DISTINCT e1) || list(DISTINCT e2) AS evs
+          FROM pairs GROUP BY s1, s2 HAVING count(DISTINCT t) >= 2
+        )
+        SELECT s1, s2, unnest(ts_) AS t, evs FROM blocks
+        """,
+    )
+    if not edges:
+        return []
+    pairs: list[tuple[str, str]] = []
+    sources: set[str] = set()
+    sinks: set[str] = set()
+    events: dict[str, set[str]] = {}
+    for e in edges:
+        pairs += [("s:" + e["s1"], "t:" + e["t"]), ("s:" + e["s2"], "t:" + e["t"])]
+        sources |= {e["s1"], e["s2"]}
+        sinks.add(e["t"])
+        events.setdefault(e["s1"], set()).update(e["evs"])
+    # Merge a node's source and sink roles so chained blocks form one component.
+    pairs += [("s:" + x, "t:" + x) for x in sources & sinks]
+    out = []
+    for comp in _components(pairs):
+        members = sorted({x[2:] for x in comp})
+        evs = sorted(set().union(*(events.get(m, set()) for m in members)))
+        stats = rows(
+            con,
+            "SELECT sum(usd) AS usd, min(ts) AS t0, max(ts) AS t1 FROM big WHERE list_contains(?, event_id)",
+            [evs],
+        )[0]
+        layered = bool(set(members) & sources & sinks)
+        typology = "stack" if layered else "bipartite"
+        srcs = sorted(set(members) & sources)
+        dsts = sorted(set(members) & sinks)
+        text = (
+            f"{'layered ' if layered else ''}complete payment blocks: {len(srcs)} payers each paid the same "
+            f"{len(dsts) if not layered else 'next-layer'} receivers, {float(stats['usd']):,.0f} USD in all, "
+            f"{stats['t0']:%Y-%m-%d} to {stats['t1']:%Y-%m-%d}"
+        )
+        row = {"evs": evs, **stats}
+        out.append(_alert(typology, row, text, p, members))
+    return out
+
+
+def cycle(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
+    """Money that returns to where it started through 2..7 hops in time order, shrinking a little per hop."""
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE paths AS SELECT src AS start, dst AS cur, [src, dst] AS nodes, [event_id] AS evs, "
+        "ts AS t_first, ts AS t_last, usd_f AS last_f, usd AS first_usd FROM big",
+    )
+    found: list[dict[str, Any]] = []
+    for length in range(2, p.cycle_max_len + 1):
+        step = f"""
+          SELECT p.start, e.dst AS cur, list_append(p.nodes, e.dst) AS nodes, list_append(p.evs, e.event_id) AS evs,
+                 p.t_first, e.ts AS t_last, e.usd_f AS last_f, p.first_usd
+          FROM paths p JOIN big e ON e.src = p.cur AND e.ts > p.t_last
+            AND e.ts <= p.t_last + INTERVAL {p.cycle_hop_s} SECOND
+            AND e.usd_f BETWEEN {p.hop_ratio_min} * p.last_f AND {p.hop_ratio_max} * p.last_f
+          WHERE e.dst = p.start OR NOT list_contains(p.nodes, e.dst)
+        """
+        run(con, f"CREATE OR REPLACE TEMP TABLE nxt AS {step}")
+        if length >= p.cycle_min_len:
+            found += rows(
+                con,
+                "SELECT nodes, evs, first_usd AS usd, t_first AS t0, t_last AS t1 FROM nxt WHERE cur = start",
+            )
+        run(con, "CREATE OR REPLACE TEMP TABLE paths AS SELECT * FROM nxt WHERE cur <> start")
+        if not con.execute("SELECT count(*) FROM paths").fetchall()[0][0]:
+            break
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for r in found:
+        members = tuple(sorted(set(r["nodes"])))
+        if members in seen:  # the same ring found from another starting point
+            continue
+        seen.add(members)
+        route = " -> ".join(r["nodes"])
+        text = (
+            f"{float(r['usd']):,.0f} USD went round {len(members)} customers and came back: {route}, "
+            f"{r['t0']:%Y-%m-%d %H:%M} to {r['t1']:%Y-%m-%d %H:%M}"
+        )
+        out.append(_alert("cycle", r, text, p, list(members)))
+    return out
+
+
+def structuring(con: duckdb.DuckDBPyConnection, p: StructuringParams) -> list[Alert]:
+    """Repeated deposits just below the reporting threshold within a window."""
+    lo = p.band_share * p.threshold_usd
+    found = rows(
+        con,
+        f"""
+        WITH band AS (SELECT * FROM dep WHERE usd_f >= {lo} AND usd_f < {p.threshold_usd}),
+        grp AS (
+          SELECT a.cust, list(DISTINCT b.event_id) AS evs,
+                 list(DISTINCT b.address) FILTER (b.address IS NOT NULL) AS addrs,
+                 sum(b.usd) AS usd, min(b.ts) AS t0, max(b.ts) AS t1, count(*) AS n
+          FROM band a JOIN band b ON a.cust = b.cust AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {p.window_s} SECOND
+          GROUP BY a.cust, a.event_id HAVING count(*) >= {p.min_deposits}
+          QUALIFY row_number() OVER (PARTITION BY a.cust ORDER BY count(*) DESC, sum(b.usd) DESC) = 1
+        )
+        -- the in-band deposits must be most of what the customer deposited over the same span
+        SELECT grp.cust, any_value(grp.evs) AS evs, any_value(grp.addrs) AS addrs, any_value(grp.usd) AS usd,
+               grp.t0, grp.t1, any_value(grp.n) AS n
+        FROM grp JOIN dep d ON d.cust = grp.cust AND d.ts BETWEEN grp.t0 AND grp.t1
+        GROUP BY grp.cust, grp.t0, grp.t1 HAVING any_value(grp.n) >= {p.min_band_share} * count(*)
+        """,
+    )
+    return [
+        _alert(
+            "structuring",
+            r,
+            f"{r['cust']} made {r['n']} deposits between {lo:,.0f} and {p.threshold_usd:,.0f} USD (just under the "
+            f"reporting threshold) within {p.window_s // DAY} days, {float(r['usd']):,.0f} USD in all",
+            p,
+            [r["cust"]],
+        )
+        for r in found
+    ]
+
+
+def pass_through(con: duckdb.DuckDBPyConnection, p: PassThroughParams) -> list[Alert]:
+    """Deposits withdrawn again within hours, leaving the balance near zero, more than once."""
+    found = rows(
+        con,
+        f"""
+        WITH ep AS (
+          SELECT d.cust, list(DISTINCT d.event_id) || list(DISTINCT w.event_id) AS evs,
+                 list(DISTINCT w.address) FILTER (w.address IS NOT NULL) AS addrs,
+                 sum(DISTINCT d.usd) AS usd, sum(DISTINCT d.usd_f) AS usd_f, min(d.ts) AS t0, max(w.ts) AS t1,
+                 count(DISTINCT d.event_id) AS n
+          FROM dep d JOIN wd w ON w.cust = d.cust AND w.ts > d.ts AND w.ts <= d.ts + INTERVAL {p.max_delay_s} SECOND
+            AND w.usd_f BETWEEN {p.min_ratio} * d.usd_f AND {p.max_ratio} * d.usd_f
+          WHERE d.usd_f >= {p.min_usd}
+          GROUP BY d.cust HAVING count(DISTINCT d.event_id) >= {p.min_episodes}
+        )
+        SELECT ep.* FROM ep JOIN (SELECT cust, sum(usd_f) AS total FROM dep GROUP BY cust) t USING (cust)
+        WHERE ep.usd_f >= {p.min_volume_share} * t.total
+        """,
+    )
+    return [
+        _alert(
+            "pass_through",
+            r,
+            f"{r['cust']} withdrew {r['n']} deposits ({float(r['usd']):,.0f} USD) again within "
+            f"{p.max_delay_s // HOUR} hours each, keeping almost nothing",
+            p,
+            [r["cust"]],
+        )
+        for r in found
+    ]
+
+
+def dormant_reactivation(con: duckdb.DuckDBPyConnection, p: DormantParams) -> list[Alert]:
+    """An account silent for months that suddenly moves a large sum."""
+    found = rows(
+        con,
+        f"""
+        WITH g AS (
+          SELECT customer_id AS cust, event_id, ts, usd, usd_f, address,
+                 epoch(ts) - epoch(lag(ts) OVER (PARTITION BY customer_id ORDER BY ts)) AS gap
+          FROM mv
+        ), wake AS (SELECT cust, ts AS woke, gap FROM g WHERE gap >= {p.dormant_s})
+        SELECT wake.cust, any_value(wake.gap) AS gap, list(g.event_id) AS evs,
+               list(g.address) FILTER (g.address IS NOT NULL) AS addrs,
+               sum(g.usd) AS usd, min(g.ts) AS t0, max(g.ts) AS t1
+        FROM wake JOIN g ON g.cust = wake.cust AND g.ts BETWEEN wake.woke AND wake.woke + INTERVAL {p.burst_s} SECOND
+        GROUP BY wake.cust, wake.woke HAVING sum(g.usd_f) >= {p.min_usd}
+        """,
+    )
+    return [
+        _alert(
+            "dormant_reactivation",
+            r,
+            f"{r['cust']} moved no money for {r['gap'] / DAY:,.0f} days, then {float(r['usd']):,.0f} USD within "
+            f"{p.burst_s // DAY} days",
+            p,
+            [r["cust"]],
+        )
+        for r in found
+    ]
+
+
+Detector = Callable[[duckdb.DuckDBPyConnection, DetectorParams], list[Alert]]
+
+DETECTORS: dict[str, Detector] = {
+    "fan_in": lambda c, p: fan_in(c, p.graph),
+    "fan_out": lambda c, p: fan_out(c, p.graph),
+    "scatter_gather": lambda c, p: scatter_gather(c, p.graph),
+    "gather_scatter": lambda c, p: gather_scatter(c, p.graph),
+    "bipartite_stack": lambda c, p: bipartite_and_stack(c, p.graph),
+    "cycle": lambda c, p: cycle(c, p.graph),
+    "structuring": lambda c, p: structuring(c, p.structuring),
+    "pass_through": lambda c, p: pass_through(c, p.pass_through),
+    "dormant_reactivation": lambda c, p: dormant_reactivation(c, p.dormant),
+}
+
+
+def consolidate(alerts: list[Alert]) -> list[Alert]:
+    """Fold an alert into a larger one when all its customers are already in it (one ring, one alert).
+
+    Rings match several typologies at once (a gather-scatter hub is also a fan-in collector); reviewers
+    should see the ring once, with every typology it matched.
+    """
+    kept: list[Alert] = []
+    for alert in sorted(alerts, key=lambda a: (-len(a.customer_ids), -a.score, a.alert_id)):
+        members = set(alert.customer_ids)
+        home = next((k for k in kept if members <= set(k.customer_ids)), None)
+        if home is None:
+            kept.append(alert)
+            continue
+        if alert.typology != home.typology and alert.typology not in home.also_matched:
+            home.also_matched = sorted([*home.also_matched, alert.typology])
+        home.event_ids = sorted(set(home.event_ids) | set(alert.event_ids))
+        home.explanation += f"; also {alert.typology}: {alert.explanation}"
+    return kept
+
+
+def run_detectors(con: duckdb.DuckDBPyConnection, params: DetectorParams | None = None) -> list[Alert]:
+    """All detectors over the loaded movements, then overlapping alerts consolidated."""
+    params = params or DetectorParams()
+    _big(con, params.graph)
+    found: list[Alert] = []
+    for detector in DETECTORS.values():
+        found += detector(con, params)
+    return consolidate(found)
