@@ -88,3 +88,13 @@ def test_packaged_default_loads_and_scores_online_features(tmp_path: Path) -> No
     assert scored and all(0.0 <= s <= 1.0 for s in scored)
     scorer = load_active_scorer(Settings(data_dir=tmp_path / "empty"))
     assert scorer.version == model.version and scorer.event_types == frozenset({"withdrawal"})
+
+
+def test_concurrent_scoring_gives_the_same_answers(model: FraudModel, dataset: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = load_withdrawals(dataset).frame.to_dicts()[:400]
+    expected = [model.score(row, explain=True) for row in rows]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda row: model.score(row, explain=True), rows))
+    assert got == expected

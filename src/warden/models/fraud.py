@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import json
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,7 @@ class FraudModel:
         # SHAP reasons cost several times the prediction; below this score nobody acts on them
         self.explain_from: float = self.thresholds.get("review", 0.0)
         self._row = np.empty(len(self.features), dtype=np.float64)
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, folder: Path) -> FraudModel:
@@ -113,17 +115,19 @@ class FraudModel:
         return self._row
 
     def probability(self, features: Mapping[str, Any]) -> float:
-        row = self._fill(features)
-        if self._fast is not None:
-            return float(self._fast(row)[0])
-        return float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
+        with self._lock:  # the row buffer and LightGBM's fast config are per model, not per thread
+            row = self._fill(features)
+            if self._fast is not None:
+                return float(self._fast(row)[0])
+            return float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
 
     def contributions(self, features: Mapping[str, Any]) -> np.ndarray:
         """SHAP values per feature (log-odds) followed by the bias; they sum to the raw score."""
-        row = self._fill(features)
-        if self._fast_contrib is not None:
-            return self._fast_contrib(row)
-        return np.asarray(self.booster.predict(row.reshape(1, -1), pred_contrib=True, num_threads=1))[0]
+        with self._lock:
+            row = self._fill(features)
+            if self._fast_contrib is not None:
+                return self._fast_contrib(row).copy()
+            return np.asarray(self.booster.predict(row.reshape(1, -1), pred_contrib=True, num_threads=1))[0]
 
     def score(
         self, features: Mapping[str, Any], top: int = 5, explain: bool | None = None

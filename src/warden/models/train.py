@@ -1,7 +1,7 @@
 """Train the fraud model on labelled withdrawals with a time-based split.
 
 The first 56% of withdrawals (by time) train the trees, the next 14% stop boosting early and calibrate the
-thresholds (hold: 1% of normal withdrawals above it, review: 5%), the last 30% are the untouched test period
+thresholds (hold: 0.8% of normal withdrawals above it, leaving margin under 1%; review: 5%), the last 30% are the untouched test period
 whose figures go into the metadata. Splitting by time, not at random, keeps the future out of training.
 """
 
@@ -21,7 +21,9 @@ from warden.models.fraud import MODEL_FEATURES, FraudModel
 from warden.models.metrics import evaluate_scores
 
 TRAIN_SHARE, VALIDATION_SHARE = 0.56, 0.14
-HOLD_NORMAL_RATE, REVIEW_NORMAL_RATE = 0.01, 0.05
+# Hold at 0.8% of normal validation withdrawals, not 1%: a quantile from ~10k rows is noisy, and the
+# promise is at most 1% of normal withdrawals held on new data.
+HOLD_NORMAL_RATE, REVIEW_NORMAL_RATE = 0.008, 0.05
 
 
 class TrainingError(ValueError):
@@ -113,7 +115,7 @@ def train_fraud(data: Withdrawals, seed: int = 7, rounds: int = 400, source: str
         },
         "thresholds": thresholds,
         "threshold_rule": {
-            "hold": f"{HOLD_NORMAL_RATE:.0%} of normal validation withdrawals",
+            "hold": f"{HOLD_NORMAL_RATE:.1%} of normal validation withdrawals",
             "review": f"{REVIEW_NORMAL_RATE:.0%}",
         },
         "metrics": metrics,
