@@ -13,7 +13,7 @@ import orjson
 from warden.decisions.engine import DecisionEngine, fallback_decision
 from warden.decisions.policy import FailurePolicy, policy_for
 from warden.decisions.record import Decision
-from warden.decisions.repository import get_decision, get_decision_json, insert_decisions
+from warden.decisions.repository import DecisionLookup, get_decision
 from warden.decisions.rulesets import load_published
 from warden.decisions.writer import GroupCommitWriter
 from warden.events.models import AnyEvent
@@ -28,7 +28,8 @@ class DecisionService:
         self.engine = engine
         self.store = store
         self.policies = policies
-        self.writer = GroupCommitWriter(store.engine, insert_decisions)
+        self.writer = GroupCommitWriter(store.engine)
+        self.lookup = DecisionLookup(store.engine)
         self._engine_lock = threading.Lock()  # online feature state is updated in event order, one at a time
         self._checked_rulesets = time.monotonic()
 
@@ -52,8 +53,7 @@ class DecisionService:
             return get_decision(conn, event_id)
 
     def stored_json(self, event_id: str) -> bytes | None:
-        with self.store.engine.connect() as conn:
-            return get_decision_json(conn, event_id)
+        return self.lookup.get_json(event_id)
 
     def _decide_now(self, event: AnyEvent) -> Decision:
         with self._engine_lock:
@@ -90,7 +90,7 @@ class DecisionService:
             log.warning("decision dependency failed", event_id=event.event_id, error=repr(exc))
             decision = self._fallback(event, policy, f"dependency failed: {type(exc).__name__}")
         row = decision.to_row(self.store.dialect == "sqlite")
-        new = await asyncio.wrap_future(self.writer.submit(row))
+        new = await self.writer.submit(row)
         if not new:  # another request decided the same event first: its record is the answer
             stored = await asyncio.to_thread(self.stored_json, event.event_id)
             if stored is not None:

@@ -1,64 +1,82 @@
-"""Group commit for decision records: many requests share one transaction, none is answered before its
-record is committed, so a crash cannot lose an answered decision."""
+"""Group commit for decision records on the event loop: the requests that arrive together share one
+transaction, and none is answered before its record is committed, so a crash cannot lose an answered decision.
+
+It runs on the event loop rather than a thread on purpose: a writer thread fought the request path for the
+GIL and made each request wait milliseconds; a batch commit of SQLite's costs well under a millisecond.
+"""
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future
+import asyncio
 from typing import Any
 
 import sqlalchemy as sa
 
-Row = dict[str, Any]
-InsertMany = Callable[[sa.Connection, list[Row]], list[bool]]
+from warden.store.tables import decisions
+
+_COLUMNS = [c.name for c in decisions.columns]
 
 
 class GroupCommitWriter:
-    def __init__(self, engine: sa.Engine, insert_many: InsertMany, max_batch: int = 512) -> None:
+    def __init__(self, engine: sa.Engine, max_batch: int = 512) -> None:
         self.engine = engine
-        self.insert_many = insert_many
         self.max_batch = max_batch
-        self._queue: queue.Queue[tuple[Row, Future[bool]] | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="decision-writer", daemon=True)
-        self._thread.start()
+        self._pending: list[tuple[tuple[Any, ...], asyncio.Future[bool]]] = []
+        self._scheduled = False
+        self._conn: Any = None
+        postgres = engine.dialect.name == "postgresql"
+        mark = "%s" if postgres else "?"
+        verb, tail = ("INSERT", " ON CONFLICT (event_id) DO NOTHING") if postgres else ("INSERT OR IGNORE", "")
+        self._sql = f"{verb} INTO decisions ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * len(_COLUMNS))}){tail}"
+        self._sqlite = not postgres
 
-    def submit(self, row: Row) -> Future[bool]:
-        """The future completes once the row is committed: True if it was new, False if already stored."""
-        done: Future[bool] = Future()
-        self._queue.put((row, done))
+    def submit(self, row: dict[str, Any]) -> asyncio.Future[bool]:
+        """Completes once the row is committed: True if it was new, False if the event was already decided."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[bool] = loop.create_future()
+        values = tuple(self._value(row[c]) for c in _COLUMNS)
+        self._pending.append((values, done))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)  # after the requests already waiting on the loop have queued theirs
         return done
 
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=10)
+    def _value(self, value: Any) -> Any:
+        if self._sqlite and hasattr(value, "isoformat"):  # SQLAlchemy's SQLite datetime format
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return value
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            # Take whatever queued up while the last commit ran: the batch grows with the load.
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._commit(batch)
-                    return
-                batch.append(item)
-            self._commit(batch)
+    def _connection(self) -> Any:
+        if self._conn is None:
+            self._conn = self.engine.raw_connection()
+        return self._conn
 
-    def _commit(self, batch: list[tuple[Row, Future[bool]]]) -> None:
+    def _flush(self) -> None:
+        self._scheduled = False
+        batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+        if self._pending:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+        conn = self._connection()
         try:
-            with self.engine.begin() as conn:
-                inserted = self.insert_many(conn, [row for row, _ in batch])
+            cursor = conn.cursor()
+            inserted = []
+            for values, _ in batch:
+                cursor.execute(self._sql, values)
+                inserted.append(cursor.rowcount == 1)
+            conn.commit()
+            cursor.close()
         except Exception as exc:  # every waiting request learns that its record was not stored
+            conn.rollback()
             for _, done in batch:
-                done.set_exception(exc)
+                if not done.done():
+                    done.set_exception(exc)
             return
         for (_, done), new in zip(batch, inserted, strict=True):
-            done.set_result(new)
+            if not done.done():
+                done.set_result(new)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
