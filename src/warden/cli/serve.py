@@ -13,9 +13,10 @@ from warden.demo import DemoContext, run_demo_steps
 from warden.store.db import open_store
 
 
-def _serve(host: str, port: int, workers: int, log_level: str) -> None:
+def _serve(host: str, port: int, workers: int, log_level: str, access_log: bool = False) -> None:
     uvicorn.run(
         "warden.api.app:create_app",
+        access_log=access_log,
         factory=True,
         host=host,
         port=port,
@@ -30,11 +31,18 @@ def register(app: typer.Typer) -> None:
         host: str | None = typer.Option(None, help="default WARDEN_HOST (127.0.0.1)"),
         port: int | None = typer.Option(None, help="default WARDEN_PORT (8000)"),
         workers: int = typer.Option(1, min=1),
+        access_log: bool = typer.Option(False, help="log every request (costs throughput)"),
     ) -> None:
         """The API (OpenAPI at /docs) and the console."""
         settings = settings_or_exit()
         open_store(settings).dispose()  # migrate once, before workers start
-        _serve(host or settings.host, port or settings.port, workers, settings.log_level)
+        if workers > 1 and not settings.redis_url:
+            typer.echo(
+                "warning: without WARDEN_REDIS_URL each worker keeps its own feature state, so features see only "
+                "the events that worker decided; set it to share state",
+                err=True,
+            )
+        _serve(host or settings.host, port or settings.port, workers, settings.log_level, access_log)
 
     @app.command("demo")
     def demo(
