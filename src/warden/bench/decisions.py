@@ -110,7 +110,7 @@ def run_decisions_bench(
         store.dispose()
     result = load.summary()
     echo_summary = echo.summary()
-    ratio = float(result["throughput_per_s"]) / float(echo_summary["throughput_per_s"] or 1)  # type: ignore[arg-type]
+    ratio = float(result["throughput_per_s"]) / float(echo_summary["throughput_per_s"] or 1)
     return {
         "benchmark": "decisions",
         "workers": workers,
@@ -124,7 +124,7 @@ def run_decisions_bench(
         "meets_targets": (
             float(result["throughput_per_s"]) >= 3000
             and float(result["p99_ms"]) <= 20
-            and ratio >= 0.5  # type: ignore[arg-type]
+            and ratio >= 0.5
             and result["errors"] == 0
         ),
     }

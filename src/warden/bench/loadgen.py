@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
 
-    def summary(self) -> dict[str, float | int | dict[int, int]]:
+    def summary(self) -> dict[str, Any]:
         lat = np.array(self.latencies_ms) if self.latencies_ms else np.array([0.0])
         return {
             "requests": self.requests,
