@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
     log_format: str = Field("console", pattern="^(console|json)$")
+    secret_key: str | None = Field(None, description="signs session cookies; default: data_dir/secret.key")
 
     @field_validator("log_level")
     @classmethod

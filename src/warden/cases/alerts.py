@@ -1,0 +1,258 @@
+"""Alerts into cases: an alert joins the open case of its subject customer, or opens a new, routed case.
+
+Alert ids are derived from their source (`decision:<event_id>`, a monitoring alert id, ...), so feeding the
+same alert twice is a no-op: `alerts_from_decisions` can run as often as wanted.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from warden.cases.errors import CaseError
+from warden.cases.model import OPEN_STATES, SLA, check_severity, stronger_severity
+from warden.cases.priority import Prioritiser, PriorityInput, rule_priority
+from warden.cases.queues import QueueConfig, default_queue_config
+from warden.cases.records import as_utc, dumps, record_event, utcnow
+from warden.cases.tables import case_alerts, cases
+from warden.store.tables import decisions, events
+
+SOURCES = ("decision", "monitoring", "screening")
+# Decision outcomes strong enough for a human to look at, and the severity each starts at.
+DECISION_SEVERITY = {"review": "medium", "hold": "high", "block": "high", "freeze": "critical"}
+
+
+@dataclass(frozen=True)
+class Alert:
+    alert_id: str
+    source: str
+    typology: str  # the typology, or the rule id for rule-driven alerts
+    customer_ids: list[str]
+    score: float
+    severity: str
+    amount_usd: Decimal = Decimal(0)
+    addresses: list[str] = field(default_factory=list)
+    event_ids: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    jurisdiction: str | None = None
+
+    def check(self) -> None:
+        if self.source not in SOURCES:
+            raise CaseError(f"alert {self.alert_id}: unknown source {self.source!r}; use one of {', '.join(SOURCES)}")
+        check_severity(self.severity)
+        if not (self.customer_ids or self.addresses):
+            raise CaseError(f"alert {self.alert_id}: needs a subject (customer_ids or addresses)")
+        if not 0.0 <= self.score <= 1.0:
+            raise CaseError(f"alert {self.alert_id}: score {self.score} is outside [0, 1]")
+
+
+@dataclass(frozen=True)
+class AlertResult:
+    alert_id: str
+    case_id: str
+    new_alert: bool
+    new_case: bool
+
+
+def add_alert(
+    conn: sa.Connection,
+    alert: Alert,
+    *,
+    actor: str = "system:cases",
+    config: QueueConfig | None = None,
+    prioritiser: Prioritiser = rule_priority,
+    now: datetime | None = None,
+) -> AlertResult:
+    alert.check()
+    now = now or utcnow()
+    known = conn.execute(sa.select(case_alerts.c.case_id).where(case_alerts.c.alert_id == alert.alert_id)).scalar()
+    if known is not None:
+        return AlertResult(alert.alert_id, known, new_alert=False, new_case=False)
+    subject = alert.customer_ids[0] if alert.customer_ids else None
+    open_case = None
+    if subject is not None:
+        open_case = conn.execute(
+            sa.select(cases)
+            .where(cases.c.subject_customer == subject, cases.c.state.in_(OPEN_STATES))
+            .order_by(cases.c.created_at)
+            .limit(1)
+            .with_for_update()
+        ).first()
+    if open_case is None:
+        case_id = _open_case(conn, alert, subject, actor, config or default_queue_config(), prioritiser, now)
+        new_case = True
+    else:
+        case_id = open_case.case_id
+        _join_case(conn, open_case, alert, actor, prioritiser, now)
+        new_case = False
+    conn.execute(
+        sa.insert(case_alerts).values(
+            alert_id=alert.alert_id,
+            case_id=case_id,
+            source=alert.source,
+            typology=alert.typology,
+            customer_ids=dumps(alert.customer_ids),
+            addresses=dumps(alert.addresses),
+            event_ids=dumps(alert.event_ids),
+            score=alert.score,
+            amount_usd=alert.amount_usd,
+            severity=alert.severity,
+            evidence=dumps(alert.evidence),
+            created_at=now,
+        )
+    )
+    return AlertResult(alert.alert_id, case_id, new_alert=True, new_case=new_case)
+
+
+def _open_case(
+    conn: sa.Connection,
+    alert: Alert,
+    subject: str | None,
+    actor: str,
+    config: QueueConfig,
+    prioritiser: Prioritiser,
+    now: datetime,
+) -> str:
+    queue, why = config.route(alert.source, [alert.typology], alert.severity, alert.amount_usd, alert.jurisdiction)
+    priority = prioritiser(PriorityInput(alert.severity, alert.amount_usd, alert.score, now), now)
+    case_id = f"case_{uuid.uuid4().hex[:16]}"
+    conn.execute(
+        sa.insert(cases).values(
+            case_id=case_id,
+            subject_customer=subject,
+            state="new",
+            severity=alert.severity,
+            queue=queue,
+            priority=priority.value,
+            priority_reasons=dumps(priority.reasons),
+            amount_usd=alert.amount_usd,
+            max_alert_score=alert.score,
+            jurisdiction=alert.jurisdiction,
+            assignee=None,
+            disposition=None,
+            tags=dumps([]),
+            sla_due_at=now + SLA[alert.severity],
+            overdue=False,
+            created_at=now,
+            updated_at=now,
+            closed_at=None,
+        )
+    )
+    detail = {
+        "alert_id": alert.alert_id,
+        "queue": queue,
+        "routing": why,
+        "queues_version": config.version,
+        "severity": alert.severity,
+        "priority": priority.value,
+        "priority_reasons": priority.reasons,
+    }
+    record_event(conn, case_id, actor, "opened", detail, now)
+    return case_id
+
+
+def _join_case(
+    conn: sa.Connection, case: sa.Row[Any], alert: Alert, actor: str, prioritiser: Prioritiser, now: datetime
+) -> None:
+    severity = stronger_severity(case.severity, alert.severity)
+    amount = Decimal(case.amount_usd) + alert.amount_usd
+    score = max(float(case.max_alert_score), alert.score)
+    created = as_utc(case.created_at)
+    priority = prioritiser(PriorityInput(severity, amount, score, created), now)
+    # A stronger severity can only pull the deadline in, never push it out.
+    due = min(as_utc(case.sla_due_at), created + SLA[severity])
+    conn.execute(
+        sa.update(cases)
+        .where(cases.c.case_id == case.case_id)
+        .values(
+            severity=severity,
+            amount_usd=amount,
+            max_alert_score=score,
+            priority=priority.value,
+            priority_reasons=dumps(priority.reasons),
+            sla_due_at=due,
+            updated_at=now,
+        )
+    )
+    detail = {"alert_id": alert.alert_id, "severity": severity, "priority": priority.value}
+    record_event(conn, case.case_id, actor, "alert_added", detail, now, before={"severity": case.severity})
+
+
+def _decision_alert(record: dict[str, Any], amount: Decimal | None) -> Alert:
+    hits = record.get("rule_hits") or []
+    model = record.get("model")
+    typology = hits[0]["rule_id"] if hits else (f"model:{model['name']}" if model else "decision")
+    if amount is None:
+        feature = (record.get("features") or {}).get("amount_usd")
+        amount = Decimal(str(feature)) if isinstance(feature, int | float | str) and feature != "" else Decimal(0)
+    return Alert(
+        alert_id=f"decision:{record['event_id']}",
+        source="decision",
+        typology=typology,
+        customer_ids=[record["customer_id"]],
+        event_ids=[record["event_id"]],
+        score=min(1.0, max(0.0, float(record.get("score", 0.0)))),
+        severity=DECISION_SEVERITY[record["outcome"]],
+        amount_usd=amount,
+        evidence={
+            "outcome": record["outcome"],
+            "reasons": record.get("reasons", []),
+            "rule_hits": hits,
+            "model": model,
+            "ruleset": record.get("ruleset"),
+            "versions": record.get("versions", {}),
+            "decided_at": record.get("decided_at"),
+        },
+    )
+
+
+def alerts_from_decisions(
+    conn: sa.Connection,
+    *,
+    config: QueueConfig | None = None,
+    limit: int = 10_000,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Turn stored decisions at review or stronger that have no alert yet into alerts (idempotent)."""
+    config = config or default_queue_config()
+    alert_id = sa.literal("decision:") + decisions.c.event_id
+    query = (
+        sa.select(decisions.c.record, events.c.amount_usd)
+        .select_from(decisions.outerjoin(events, events.c.event_id == decisions.c.event_id))
+        .where(decisions.c.outcome.in_(list(DECISION_SEVERITY)))
+        .where(~sa.exists().where(case_alerts.c.alert_id == alert_id))
+        .order_by(decisions.c.decided_at, decisions.c.event_id)
+        .limit(limit)
+    )
+    counts = {"alerts": 0, "new_cases": 0, "joined_cases": 0}
+    for record_json, amount in conn.execute(query).all():
+        record = json.loads(record_json)
+        result = add_alert(
+            conn,
+            _decision_alert(record, None if amount is None else Decimal(amount)),
+            actor="system:decisions",
+            config=config,
+            now=now,
+        )
+        counts["alerts"] += int(result.new_alert)
+        counts["new_cases"] += int(result.new_case)
+        counts["joined_cases"] += int(result.new_alert and not result.new_case)
+    return counts
+
+
+def severity_for_score(score: float) -> str:
+    """A starting severity for sources that give only a score (monitoring, screening)."""
+    if score >= 0.9:
+        return "critical"
+    if score >= 0.7:
+        return "high"
+    return "medium" if score >= 0.4 else "low"
+
+
+__all__ = ["Alert", "AlertResult", "add_alert", "alerts_from_decisions", "severity_for_score"]

@@ -1,0 +1,60 @@
+"""Case priority: a transparent, rule-based score for now.
+
+The triage model (LightGBM, learning from reviewers' dispositions) is the next slice; it plugs in through the
+`Prioritiser` protocol, so take-next and routing do not change when it arrives.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+PRIORITY_VERSION = "rules-1"
+
+SEVERITY_POINTS = {"low": 10.0, "medium": 25.0, "high": 45.0, "critical": 70.0}
+AMOUNT_POINTS_MAX = 20.0  # 20 points at 1M USD and above, log-scaled
+SCORE_POINTS_MAX = 15.0
+AGE_POINTS_PER_HOUR = 0.5
+AGE_POINTS_MAX = 24.0  # two days of waiting lifts a case about one severity step
+
+
+@dataclass(frozen=True)
+class PriorityInput:
+    severity: str
+    amount_usd: Decimal
+    max_alert_score: float
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Priority:
+    value: float
+    reasons: dict[str, float | str]
+
+
+class Prioritiser(Protocol):
+    def __call__(self, case: PriorityInput, now: datetime) -> Priority: ...
+
+
+def rule_priority(case: PriorityInput, now: datetime) -> Priority:
+    """Severity + amount + strongest alert score + age, each capped, so no one term swamps the rest."""
+    severity = SEVERITY_POINTS[case.severity]
+    amount = float(case.amount_usd) if case.amount_usd > 0 else 0.0
+    amount_points = min(AMOUNT_POINTS_MAX, AMOUNT_POINTS_MAX * math.log10(1.0 + amount) / 6.0)
+    score_points = SCORE_POINTS_MAX * min(1.0, max(0.0, case.max_alert_score))
+    hours = max(0.0, (now - case.created_at).total_seconds() / 3600.0)
+    age_points = min(AGE_POINTS_MAX, AGE_POINTS_PER_HOUR * hours)
+    value = round(severity + amount_points + score_points + age_points, 3)
+    return Priority(
+        value=value,
+        reasons={
+            "version": PRIORITY_VERSION,
+            "severity": severity,
+            "amount": round(amount_points, 3),
+            "alert_score": round(score_points, 3),
+            "age": round(age_points, 3),
+        },
+    )
