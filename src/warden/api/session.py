@@ -1,0 +1,153 @@
+"""People's sessions: login with a password, a signed cookie, and `require_role(...)` for routes and pages.
+
+Machine callers keep using API keys (warden.api.auth); a route that also admits them names the key scope.
+Anonymous requests get 401, people with the wrong role 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
+
+from warden.api.auth import _presented  # one place parses the key headers
+from warden.cases.errors import CaseError, Conflict
+from warden.cases.model import ROLES, Actor
+from warden.cases.sessions import SESSION_TTL, session_secret, sign_session, verify_session
+from warden.cases.users import User, add_user, authenticate, get_user, list_users
+
+SESSION_COOKIE = "warden_session"
+
+router = APIRouter(prefix="/v1/session", tags=["session"])
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes | None = getattr(request.app.state, "session_secret", None)
+    if secret is None:
+        secret = session_secret(request.app.state.settings)
+        request.app.state.session_secret = secret
+    return secret
+
+
+def session_user(request: Request) -> User | None:
+    """The active user behind the request's session cookie, or None."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    session = verify_session(_secret(request), token)
+    if session is None:
+        return None
+    with request.app.state.store.engine.connect() as conn:
+        try:
+            user = get_user(conn, session.username)
+        except CaseError:
+            return None
+    return user if user.active else None
+
+
+def _api_key_actor(request: Request, scope: str) -> Actor | None:
+    presented = _presented(request)
+    if presented is None:
+        return None
+    key = request.app.state.api_keys.verify(presented)
+    if key is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "the API key is not valid", headers={"WWW-Authenticate": "Bearer"}
+        )
+    if scope not in key.scopes and "admin" not in key.scopes:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this API key lacks the scope {scope!r}")
+    return Actor(f"apikey:{key.key_id}", "machine")
+
+
+def require_role(*roles: str, api_key_scope: str | None = None) -> Callable[[Request], Actor]:
+    """A dependency admitting signed-in people with one of `roles` (and, if a scope is named, API keys with it)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s) {sorted(unknown)}")
+
+    def check(request: Request) -> Actor:
+        user = session_user(request)
+        if user is not None:
+            if user.role not in roles:
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN, f"{user.username} is {user.role}; this needs {' or '.join(roles)}"
+                )
+            return user.actor
+        if api_key_scope is not None:
+            actor = _api_key_actor(request, api_key_scope)
+            if actor is not None:
+                return actor
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first (POST /v1/session/login)")
+
+    return check
+
+
+class Login(BaseModel):
+    username: str = Field(..., max_length=64)
+    password: str = Field(..., max_length=1024)
+
+
+class NewUser(BaseModel):
+    username: str
+    role: str
+    password: str
+    skills: list[str] | None = None
+    capacity: int = 20
+
+
+@router.post("/login", summary="Sign in; sets the session cookie")
+def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
+    with request.app.state.store.engine.connect() as conn:
+        user = authenticate(conn, body.username, body.password)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown user or wrong password")
+    response.set_cookie(
+        SESSION_COOKIE,
+        sign_session(_secret(request), user.username),
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,  # scripts never see it
+        samesite="lax",  # other sites cannot post with it
+        secure=request.url.scheme == "https",
+    )
+    return user.as_dict()
+
+
+@router.post("/logout", summary="Sign out; clears the session cookie")
+def logout(response: Response) -> dict[str, bool]:
+    response.delete_cookie(SESSION_COOKIE)
+    return {"signed_out": True}
+
+
+@router.get("/me", summary="The signed-in user")
+def me(request: Request, _: Actor = Depends(require_role(*ROLES))) -> dict[str, Any]:
+    user = session_user(request)
+    assert user is not None  # require_role admitted a person
+    return user.as_dict()
+
+
+@router.get("/users", summary="All users (admin)")
+def users(request: Request, _: Actor = Depends(require_role("admin"))) -> list[dict[str, Any]]:
+    with request.app.state.store.engine.connect() as conn:
+        return [u.as_dict() for u in list_users(conn)]
+
+
+@router.post("/users", status_code=201, summary="Add a user (admin)")
+def create_user(body: NewUser, request: Request, actor: Actor = Depends(require_role("admin"))) -> dict[str, Any]:
+    try:
+        with request.app.state.store.engine.begin() as conn:
+            user = add_user(
+                conn,
+                body.username,
+                body.role,
+                body.password,
+                skills=body.skills,
+                capacity=body.capacity,
+                actor=actor.name,
+            )
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except CaseError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+    return user.as_dict()
