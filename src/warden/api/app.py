@@ -20,6 +20,8 @@ ROUTER_MODULES = [
     "warden.api.decisions",
     "warden.api.rulesets",
     "warden.api.screening",
+    "warden.api.session",
+    "warden.api.cases",
     "warden.console.routes",
     "warden.console.decisions",
     "warden.console.screening",
