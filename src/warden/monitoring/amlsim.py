@@ -59,7 +59,7 @@ def load_amlsim(directory: Path | str) -> AmlSimData:
     bad_label = nodes.filter(~pl.col("isFraud").is_in([0, 1]))
     if bad_label.height:
         raise InputError(nodes_path, int(bad_label["_line"][0]), "isFraud must be 0 or 1")
-    dup = nodes.filter(pl.col("nodeid").is_duplicated())
+    dup = nodes.filter(~pl.col("nodeid").is_first_distinct())
     if dup.height:
         raise InputError(nodes_path, int(dup["_line"][0]), f"nodeid {dup['nodeid'][0]} appears twice")
     txs = _read(

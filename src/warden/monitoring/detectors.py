@@ -191,12 +191,16 @@ def scatter_gather(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert
     found = rows(
         con,
         f"""
-        SELECT a.src, b.dst AS sink, list(DISTINCT a.dst) AS mids, list(DISTINCT a.event_id) || list(DISTINCT b.event_id) AS evs,
-               sum(DISTINCT a.usd) AS usd, min(a.ts) AS t0, max(b.ts) AS t1
-        FROM big a JOIN big b ON b.src = a.dst AND b.ts > a.ts AND b.ts <= a.ts + INTERVAL {p.relay_s} SECOND
-          AND b.usd_f BETWEEN {p.hop_ratio_min} * a.usd_f AND {p.hop_ratio_max} * a.usd_f
-        WHERE b.dst <> a.src
-        GROUP BY a.src, b.dst HAVING count(DISTINCT a.dst) >= {p.min_parties}
+        WITH g AS (
+          SELECT a.src, b.dst AS sink, list(DISTINCT a.dst) AS mids, list(DISTINCT a.event_id) AS aevs,
+                 list(DISTINCT b.event_id) AS bevs, min(a.ts) AS t0, max(b.ts) AS t1
+          FROM big a JOIN big b ON b.src = a.dst AND b.ts > a.ts AND b.ts <= a.ts + INTERVAL {p.relay_s} SECOND
+            AND b.usd_f BETWEEN {p.hop_ratio_min} * a.usd_f AND {p.hop_ratio_max} * a.usd_f
+          WHERE b.dst <> a.src
+          GROUP BY a.src, b.dst HAVING count(DISTINCT a.dst) >= {p.min_parties}
+        )
+        SELECT g.*, g.aevs || g.bevs AS evs, (SELECT sum(usd) FROM big WHERE list_contains(g.aevs, big.event_id)) AS usd
+        FROM g
         """,
     )
     return [
@@ -217,14 +221,19 @@ def gather_scatter(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert
     found = rows(
         con,
         f"""
-        SELECT a.dst AS hub, list(DISTINCT a.src) AS ins, list(DISTINCT b.dst) AS outs,
-               list(DISTINCT a.event_id) || list(DISTINCT b.event_id) AS evs,
-               sum(DISTINCT a.usd) AS usd, sum(DISTINCT b.usd_f) AS out_f, min(a.ts) AS t0, max(b.ts) AS t1
-        FROM big a JOIN big b ON b.src = a.dst AND b.ts > a.ts AND b.ts <= a.ts + INTERVAL {p.relay_s} SECOND
-        WHERE b.dst <> a.src
-        GROUP BY a.dst
-        HAVING count(DISTINCT a.src) >= 2 AND count(DISTINCT b.dst) >= 2
-           AND sum(DISTINCT b.usd_f) >= {p.hop_ratio_min} * sum(DISTINCT a.usd_f)
+        WITH g AS (
+          SELECT a.dst AS hub, list(DISTINCT a.src) AS ins, list(DISTINCT b.dst) AS outs,
+                 list(DISTINCT a.event_id) AS aevs, list(DISTINCT b.event_id) AS bevs, min(a.ts) AS t0, max(b.ts) AS t1
+          FROM big a JOIN big b ON b.src = a.dst AND b.ts > a.ts AND b.ts <= a.ts + INTERVAL {p.relay_s} SECOND
+          WHERE b.dst <> a.src
+          GROUP BY a.dst HAVING count(DISTINCT a.src) >= 2 AND count(DISTINCT b.dst) >= 2
+        ), s AS (
+          SELECT g.*, g.aevs || g.bevs AS evs,
+                 (SELECT sum(usd) FROM big WHERE list_contains(g.aevs, big.event_id)) AS usd,
+                 (SELECT sum(usd_f) FROM big WHERE list_contains(g.bevs, big.event_id)) AS out_f
+          FROM g
+        )
+        SELECT * FROM s WHERE out_f >= {p.hop_ratio_min} * CAST(usd AS DOUBLE)
         """,
     )
     run(
@@ -408,15 +417,17 @@ def pass_through(con: duckdb.DuckDBPyConnection, p: PassThroughParams) -> list[A
     found = rows(
         con,
         f"""
-        WITH ep AS (
-          SELECT d.cust, list(DISTINCT d.event_id) || list(DISTINCT w.event_id) AS evs,
-                 list(DISTINCT w.address) FILTER (w.address IS NOT NULL) AS addrs,
-                 sum(DISTINCT d.usd) AS usd, sum(DISTINCT d.usd_f) AS usd_f, min(d.ts) AS t0, max(w.ts) AS t1,
-                 count(DISTINCT d.event_id) AS n
+        WITH pairs AS (
+          SELECT d.cust, d.event_id AS dev, any_value(d.usd) AS usd, any_value(d.usd_f) AS usd_f, min(d.ts) AS dts,
+                 list(w.event_id) AS wevs, list(w.address) FILTER (w.address IS NOT NULL) AS waddrs, max(w.ts) AS wts
           FROM dep d JOIN wd w ON w.cust = d.cust AND w.ts > d.ts AND w.ts <= d.ts + INTERVAL {p.max_delay_s} SECOND
             AND w.usd_f BETWEEN {p.min_ratio} * d.usd_f AND {p.max_ratio} * d.usd_f
           WHERE d.usd_f >= {p.min_usd}
-          GROUP BY d.cust HAVING count(DISTINCT d.event_id) >= {p.min_episodes}
+          GROUP BY d.cust, d.event_id
+        ), ep AS (
+          SELECT cust, list(dev) || flatten(list(wevs)) AS evs, list_distinct(flatten(list(waddrs))) AS addrs,
+                 sum(usd) AS usd, sum(usd_f) AS usd_f, min(dts) AS t0, max(wts) AS t1, count(*) AS n
+          FROM pairs GROUP BY cust HAVING count(*) >= {p.min_episodes}
         )
         SELECT ep.* FROM ep JOIN (SELECT cust, sum(usd_f) AS total FROM dep GROUP BY cust) t USING (cust)
         WHERE ep.usd_f >= {p.min_volume_share} * t.total

@@ -7,6 +7,7 @@ works because laundering amounts look odd is not a monitoring model).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,9 +76,10 @@ def _in_out_gap(tx: pl.DataFrame) -> pl.DataFrame:
     """Steps from each incoming transfer to the account's next outgoing one: pass-through accounts forward fast."""
     incoming = tx.select(pl.col("dst").alias("account"), pl.col("step")).sort("step")
     outgoing = tx.select(pl.col("src").alias("account"), pl.col("step").alias("out_step")).sort("out_step")
-    joined = incoming.join_asof(
-        outgoing, left_on="step", right_on="out_step", by="account", strategy="forward"
-    ).with_columns((pl.col("out_step") - pl.col("step")).alias("gap"))
+    with warnings.catch_warnings():  # both sides are sorted by step, hence within each account too
+        warnings.simplefilter("ignore", UserWarning)
+        joined = incoming.join_asof(outgoing, left_on="step", right_on="out_step", by="account", strategy="forward")
+    joined = joined.with_columns((pl.col("out_step") - pl.col("step")).alias("gap"))
     return joined.group_by("account").agg(
         pl.col("gap").median().alias("gap_in_out_median"),
         pl.col("gap").min().alias("gap_in_out_min"),
