@@ -4,14 +4,17 @@ Positives are listed names and variants of them, each labelled with its variant 
 transliteration spellings, names in another script, reordered, dropped or initialled parts, honorifics,
 legal-form changes, joined or split parts, vessel prefixes. Negatives are realistic names that are not
 listed but share parts with listed ones (a listed given name with another family name, a listed company
-word with other business words). A negative that equals a listed alias or a part-subset of one is dropped:
-that is a true hit for a shorter name, not a false one.
+word with other business words). A negative whose every part equals, or is one edit from, a part of one
+listed alias is dropped: it is a (typo) variant of a shorter listed name, which the positives count as a hit.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from warden.screening.models import ListEntry
 from warden.screening.name_index import NameIndex
@@ -196,17 +199,26 @@ def _variants(rng: random.Random, entry: ListEntry) -> list[tuple[str, str]]:
     return out
 
 
-def _listed_token_sets(index: NameIndex) -> list[frozenset[str]]:
-    return [frozenset(t) for t in index.alias_tokens]
+class _ListedParts:
+    """Which aliases hold a part, exactly or within one edit: a non-listed name whose every part is (nearly) a
+    part of one listed alias is a typo variant of a shorter listed name, which the positives count as a hit."""
 
+    def __init__(self, index: NameIndex) -> None:
+        self.by_token: dict[str, set[int]] = {}
+        for alias_no, tokens in enumerate(index.alias_tokens):
+            for t in tokens:
+                self.by_token.setdefault(t, set()).add(alias_no)
+        self.tokens = list(self.by_token)
+        self._near: dict[str, set[int]] = {}
 
-def _is_listed_subset(
-    tokens: tuple[str, ...], postings_sets: dict[str, set[int]], all_sets: list[frozenset[str]]
-) -> bool:
-    if not tokens:
-        return True
-    candidates = set.intersection(*(postings_sets.get(t, set()) for t in tokens))
-    return bool(candidates)
+    def near(self, token: str) -> set[int]:
+        if token not in self._near:
+            close = process.extract(token, self.tokens, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+            self._near[token] = set().union(*(self.by_token[t] for t, _, _ in close)) if close else set()
+        return self._near[token]
+
+    def covers(self, tokens: tuple[str, ...]) -> bool:
+        return not tokens or bool(set.intersection(*(self.near(t) for t in tokens)))
 
 
 def build_evalset(index: NameIndex, positives: int = 400, negatives: int = 1500, seed: int = 7) -> list[EvalQuery]:
@@ -216,11 +228,7 @@ def build_evalset(index: NameIndex, positives: int = 400, negatives: int = 1500,
     for entry in rng.sample(screened, min(positives, len(screened))):
         for variant, text in _variants(rng, entry):
             queries.append(EvalQuery(f"p{len(queries)}", text, entry.kind, variant, entry.id))
-    # inverted token -> aliases map, to drop negatives that are a legitimate (subset) match
-    by_token: dict[str, set[int]] = {}
-    for alias_no, tokens in enumerate(index.alias_tokens):
-        for t in tokens:
-            by_token.setdefault(t, set()).add(alias_no)
+    listed = _ListedParts(index)
     people = [e for e in screened if e.kind == "person" and len(normalise(e.name).tokens) >= 2]
     firms = [e for e in screened if e.kind == "entity" and len(normalise(e.name).tokens) >= 1]
     made = 0
@@ -240,7 +248,7 @@ def build_evalset(index: NameIndex, positives: int = 400, negatives: int = 1500,
             tokens = normalise(rng.choice(firms).name).tokens
             text = f"{rng.choice(tokens).upper()} {rng.choice(BUSINESS).upper()} {rng.choice(SURNAMES).upper()} LTD"
             kind = "entity"
-        if _is_listed_subset(normalise(text).tokens, by_token, []):
+        if listed.covers(normalise(text).tokens):
             continue
         queries.append(EvalQuery(f"n{made}", text, kind, "non-listed", None))
         made += 1

@@ -12,7 +12,7 @@ from warden.screening.name_index import NameIndex, phonetic, query_keys
 from warden.screening.normalize import NORMALISER_VERSION, normalise
 from warden.screening.scoring import NameScore, score_name
 
-MATCHER_VERSION = f"match-2/{NORMALISER_VERSION}"
+MATCHER_VERSION = f"match-3/{NORMALISER_VERSION}"
 DEFAULT_THRESHOLD = 0.84  # chosen on the built eval set: recall >= 0.95 at <= 1 % false hits
 MAX_CANDIDATES = 10  # scored per query; 12 gave +0.001 recall for 15 % more time
 # evidence adjustments: supporting evidence nudges up, contradicting evidence pulls down

@@ -48,7 +48,7 @@ def _part_similarity(q: str, qp: str, c: str, cp: str) -> float:
     if len(q) == 1 or len(c) == 1:
         return INITIAL_SIMILARITY if q[0] == c[0] else 0.0
     sim = JaroWinkler.normalized_similarity(q, c)
-    if qp == cp and len(q) > 3 and len(c) > 3:  # short codes collide too often (din / don)
+    if qp == cp and (min(len(q), len(c)) > 3 or q[:2] == c[:2]):  # short codes collide (din / don)
         sim = max(sim, PHONETIC_SIMILARITY)
     return sim if sim >= PART_MIN_SIMILARITY else 0.0
 
