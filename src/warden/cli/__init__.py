@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "bench_decisions",
     "rulesets",
     "train_fraud",
+    "cases",
 ]
 
 app = typer.Typer(
