@@ -13,11 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from warden.monitoring.alerts import Alert
 from warden.monitoring.sql import rows, run
 
 HOUR = 3600
+_PAIRS_SCHEMA = pa.schema([("k", pa.string()), ("event_id", pa.string())])
 DAY = 86400
 
 
@@ -96,6 +98,14 @@ def _big(con: duckdb.DuckDBPyConnection, p: GraphParams) -> None:
     )
 
 
+def _pairs_table(con: duckdb.DuckDBPyConnection, name: str, pairs: list[tuple[str, str]]) -> None:
+    """Register (key, event_id) pairs as a DuckDB table, so sums join on event ids instead of scanning lists."""
+    table = pa.table({"k": [k for k, _ in pairs], "event_id": [e for _, e in pairs]}, schema=_PAIRS_SCHEMA)
+    con.register(f"{name}_arrow", table)
+    run(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT k, event_id FROM {name}_arrow")
+    con.unregister(f"{name}_arrow")
+
+
 def _moved_on(con: duckdb.DuckDBPyConnection, p: GraphParams, receivers: str) -> dict[tuple[str, str], float]:
     """For (payer, receiver) pairs in table `receivers` (payer, receiver, t1, got_f): share of receivers that
     sent on at least `cash_out_share` of what they got within `cash_out_s`, per payer key."""
@@ -162,16 +172,12 @@ def fan_out(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
         GROUP BY ALL HAVING coalesce(sum(d.usd_f), 0) >= {p.fund_share} * win.usd_f
         """,
     )
+    _pairs_table(con, "fo_pairs", [(r["hub"], e) for r in found for e in r["evs"]])
     run(
         con,
-        "CREATE OR REPLACE TEMP TABLE fo_recv AS SELECT NULL::VARCHAR AS payer, NULL::VARCHAR AS receiver, "
-        "NULL::TIMESTAMP AS t0, NULL::TIMESTAMP AS t1, NULL::DOUBLE AS got_f WHERE false",
+        "CREATE OR REPLACE TEMP TABLE fo_recv AS SELECT x.k AS payer, b.dst AS receiver, b.ts AS t0, b.ts AS t1, "
+        "b.usd_f AS got_f FROM fo_pairs x JOIN big b USING (event_id)",
     )
-    if found:
-        con.executemany(
-            "INSERT INTO fo_recv SELECT ?, dst, ts, ts, usd_f FROM big WHERE list_contains(?, event_id)",
-            [[r["hub"], list(r["evs"])] for r in found],
-        )
     moved = _moved_on(con, p, "fo_recv")
     out = []
     for r in found:
@@ -199,8 +205,11 @@ def scatter_gather(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert
           WHERE b.dst <> a.src
           GROUP BY a.src, b.dst HAVING count(DISTINCT a.dst) >= {p.min_parties}
         )
-        SELECT g.*, g.aevs || g.bevs AS evs, (SELECT sum(usd) FROM big WHERE list_contains(g.aevs, big.event_id)) AS usd
-        FROM g
+        , sums AS (
+          SELECT x.src, x.sink, sum(b.usd) AS usd
+          FROM (SELECT src, sink, unnest(aevs) AS event_id FROM g) x JOIN big b USING (event_id) GROUP BY ALL
+        )
+        SELECT g.*, g.aevs || g.bevs AS evs, sums.usd FROM g JOIN sums USING (src, sink)
         """,
     )
     return [
@@ -227,25 +236,24 @@ def gather_scatter(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert
           FROM big a JOIN big b ON b.src = a.dst AND b.ts > a.ts AND b.ts <= a.ts + INTERVAL {p.relay_s} SECOND
           WHERE b.dst <> a.src
           GROUP BY a.dst HAVING count(DISTINCT a.src) >= 2 AND count(DISTINCT b.dst) >= 2
+        ), ins AS (
+          SELECT x.hub, sum(b.usd) AS usd
+          FROM (SELECT hub, unnest(aevs) AS event_id FROM g) x JOIN big b USING (event_id) GROUP BY ALL
+        ), outs_ AS (
+          SELECT x.hub, sum(b.usd_f) AS out_f
+          FROM (SELECT hub, unnest(bevs) AS event_id FROM g) x JOIN big b USING (event_id) GROUP BY ALL
         ), s AS (
-          SELECT g.*, g.aevs || g.bevs AS evs,
-                 (SELECT sum(usd) FROM big WHERE list_contains(g.aevs, big.event_id)) AS usd,
-                 (SELECT sum(usd_f) FROM big WHERE list_contains(g.bevs, big.event_id)) AS out_f
-          FROM g
+          SELECT g.*, g.aevs || g.bevs AS evs, ins.usd, outs_.out_f FROM g JOIN ins USING (hub) JOIN outs_ USING (hub)
         )
         SELECT * FROM s WHERE out_f >= {p.hop_ratio_min} * CAST(usd AS DOUBLE)
         """,
     )
+    _pairs_table(con, "gs_pairs", [(r["hub"], e) for r in found for e in r["bevs"]])
     run(
         con,
-        "CREATE OR REPLACE TEMP TABLE gs_recv AS SELECT NULL::VARCHAR AS payer, NULL::VARCHAR AS receiver, "
-        "NULL::TIMESTAMP AS t0, NULL::TIMESTAMP AS t1, NULL::DOUBLE AS got_f WHERE false",
+        "CREATE OR REPLACE TEMP TABLE gs_recv AS SELECT x.k AS payer, b.dst AS receiver, b.ts AS t0, b.ts AS t1, "
+        "b.usd_f AS got_f FROM gs_pairs x JOIN big b USING (event_id)",
     )
-    if found:
-        con.executemany(
-            "INSERT INTO gs_recv SELECT ?, dst, ts, ts, usd_f FROM big WHERE src = ? AND list_contains(?, event_id)",
-            [[r["hub"], r["hub"], list(r["evs"])] for r in found],
-        )
     moved = _moved_on(con, p, "gs_recv")
     found = [r for r in found if moved.get((r["hub"], ""), 0.0) >= 0.5]
     return [
@@ -312,25 +320,30 @@ def bipartite_and_stack(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[
         events.setdefault(e["s1"], set()).update(e["evs"])
     # Merge a node's source and sink roles so chained blocks form one component.
     pairs += [("s:" + x, "t:" + x) for x in sources & sinks]
-    out = []
-    for comp in _components(pairs):
-        members = sorted({x[2:] for x in comp})
-        evs = sorted(set().union(*(events.get(m, set()) for m in members)))
-        stats = rows(
+    components = [sorted({x[2:] for x in comp}) for comp in _components(pairs)]
+    comp_events = [sorted(set().union(*(events.get(m, set()) for m in members))) for members in components]
+    _pairs_table(con, "bp_pairs", [(str(n), e) for n, evs in enumerate(comp_events) for e in evs])
+    stats = {
+        int(r["k"]): r
+        for r in rows(
             con,
-            "SELECT sum(usd) AS usd, min(ts) AS t0, max(ts) AS t1 FROM big WHERE list_contains(?, event_id)",
-            [evs],
-        )[0]
+            "SELECT x.k, sum(b.usd) AS usd, min(b.ts) AS t0, max(b.ts) AS t1 "
+            "FROM bp_pairs x JOIN big b USING (event_id) GROUP BY x.k",
+        )
+    }
+    out = []
+    for n, members in enumerate(components):
         layered = bool(set(members) & sources & sinks)
         typology = "stack" if layered else "bipartite"
         srcs = sorted(set(members) & sources)
         dsts = sorted(set(members) & sinks)
+        st = stats[n]
         text = (
             f"{'layered ' if layered else ''}complete payment blocks: {len(srcs)} payers each paid the same "
-            f"{len(dsts) if not layered else 'next-layer'} receivers, {float(stats['usd']):,.0f} USD in all, "
-            f"{stats['t0']:%Y-%m-%d} to {stats['t1']:%Y-%m-%d}"
+            f"{len(dsts) if not layered else 'next-layer'} receivers, {float(st['usd']):,.0f} USD in all, "
+            f"{st['t0']:%Y-%m-%d} to {st['t1']:%Y-%m-%d}"
         )
-        row = {"evs": evs, **stats}
+        row = {"evs": comp_events[n], "usd": st["usd"], "t0": st["t0"], "t1": st["t1"]}
         out.append(_alert(typology, row, text, p, members))
     return out
 
