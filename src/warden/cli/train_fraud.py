@@ -82,12 +82,13 @@ def register(app: typer.Typer) -> None:
         customers: int = typer.Option(2000, min=10, help="simulated customers"),
         days: int = typer.Option(30, min=1, help="simulated days"),
         seed: int = typer.Option(7),
+        redis_url: str | None = typer.Option(None, "--redis-url", help="also replay the first events through Redis"),
         as_json: bool = typer.Option(True, "--json/--no-json"),
     ) -> None:
         """Online features_for+update µs/event (target well under 20 µs), offline rows/s."""
         from warden.features.bench import run_features_bench
 
-        _emit(run_features_bench(customers, seed, days), as_json)
+        _emit(run_features_bench(customers, seed, days, redis_url), as_json)
 
     @bench_app.command("fraud-score")
     def bench_score_cmd(

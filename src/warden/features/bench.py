@@ -30,7 +30,28 @@ def _best_interleaved(runs: int, *fns: Any) -> tuple[list[float], list[float]]:
     return wall, cpu
 
 
-def run_features_bench(customers: int = 2000, seed: int = 7, days: int = 30) -> dict[str, Any]:
+def _redis_replay(events: list[Any], expected: list[dict[str, Any]], url: str) -> dict[str, Any]:
+    """The same replay through the Redis store (a private key prefix, deleted afterwards)."""
+    import uuid
+
+    from warden.features.redis_store import RedisFeatureStore
+
+    store = RedisFeatureStore(url, prefix=f"warden:bench:{uuid.uuid4().hex}:")
+    mismatches = 0
+    started = time.perf_counter()
+    try:
+        for event, want in zip(events, expected, strict=False):
+            mismatches += store.features_for(event) != want
+            store.update(event)
+        seconds = time.perf_counter() - started
+    finally:
+        store.clear()
+    return {"events": len(events), "us_per_event": round(seconds / len(events) * 1e6, 1), "mismatches": mismatches}
+
+
+def run_features_bench(
+    customers: int = 2000, seed: int = 7, days: int = 30, redis_url: str | None = None, redis_events: int = 5000
+) -> dict[str, Any]:
     from warden.sim import SimConfig, simulate  # the bench's data only
 
     simulated = simulate(SimConfig(customers=customers, days=days, seed=seed))
@@ -61,6 +82,7 @@ def run_features_bench(customers: int = 2000, seed: int = 7, days: int = 30) -> 
         if row[name] != batch[name]
     )
     us = online_s / n * 1e6
+    redis = None if redis_url is None else _redis_replay(events[:redis_events], online_rows[:redis_events], redis_url)
     return {
         "benchmark": "features",
         "events": n,
@@ -80,5 +102,6 @@ def run_features_bench(customers: int = 2000, seed: int = 7, days: int = 30) -> 
         "offline_seconds": round(offline_s, 3),
         "offline_rows_per_second": round(n / offline_s),
         "online_offline_mismatches": mismatches,
+        "redis": redis,
         "note": "online is features_for + update per event, one core, in-process store; best of 5 runs",
     }
