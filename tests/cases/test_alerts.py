@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from warden.audit.log import recent_records, verify_chain
-from warden.cases.alerts import add_alert, alerts_from_decisions
+from warden.cases.alerts import add_alert
 from warden.cases.errors import CaseError
 from warden.cases.repository import get_case, list_cases
+from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
 from warden.store.db import Store
 from warden.store.tables import decisions
 
@@ -119,3 +120,56 @@ def test_decisions_at_review_or_stronger_become_alerts_once(store: Store) -> Non
     assert set(by_customer) == {"c1", "c3"}
     assert by_customer["c3"]["severity"] == "critical" and by_customer["c1"]["severity"] == "high"
     assert Decimal(by_customer["c1"]["amount_usd"]) == Decimal("10000")  # amount from features when no event row
+
+
+def test_monitoring_alerts_become_case_alerts_and_resightings_join(store: Store) -> None:
+    from warden.monitoring.alerts import Alert as RingAlert
+    from warden.monitoring.store import save_alerts
+
+    def ring(events: list[str]) -> RingAlert:
+        return RingAlert(
+            typology="fan_in",
+            customer_ids=["m1", "m2", "m3"],
+            event_ids=events,
+            addresses=[],
+            amount_usd=Decimal("45000"),
+            first_at="2026-01-01T00:00:00Z",
+            last_at="2026-01-02T00:00:00Z",
+            explanation="3 senders into one account in 24h",
+            parameters={"min_senders": 3},
+        )
+
+    save_alerts(store.engine, [ring(["e1", "e2"])])
+    with store.engine.begin() as conn:
+        first = alerts_from_monitoring(conn)
+        again = alerts_from_monitoring(conn)
+    save_alerts(store.engine, [ring(["e3"])])  # the ring is seen again with a new event
+    with store.engine.begin() as conn:
+        resighted = alerts_from_monitoring(conn)
+        (case,) = list_cases(conn)
+        full = get_case(conn, case["case_id"])
+    assert first == {"alerts": 1, "new_cases": 1, "joined_cases": 0}
+    assert again["alerts"] == 0 and resighted == {"alerts": 1, "new_cases": 0, "joined_cases": 1}
+    assert case["queue"] == "aml" and case["subject_customer"] == "m1"
+    assert full["alerts"][1]["event_ids"] == ["e1", "e2", "e3"]
+    assert full["alerts"][0]["evidence"]["detector_version"].startswith("typology-detectors")
+
+
+def test_simultaneous_alerts_on_one_customer_open_one_case(store: Store, new_alert: Callable[..., Any]) -> None:
+    import threading
+
+    start = threading.Barrier(4)
+    results: list[Any] = []
+
+    def push(n: int) -> None:
+        start.wait()
+        with store.engine.begin() as conn:
+            results.append(add_alert(conn, new_alert(n, customer="same")))
+
+    threads = [threading.Thread(target=push, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 4 and sum(r.new_case for r in results) == 1
+    assert len({r.case_id for r in results}) == 1

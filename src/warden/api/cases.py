@@ -16,12 +16,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from warden.api.session import require_role
-from warden.cases.alerts import Alert, add_alert, alerts_from_decisions
+from warden.cases.alerts import Alert, add_alert
 from warden.cases.assignment import assign, sweep, take_next
 from warden.cases.errors import CaseError, Conflict, Forbidden, IllegalTransition, NotFound
 from warden.cases.model import REVIEWER_ROLES, ROLES, SENIOR_ROLES, Actor
 from warden.cases.proposals import decide, propose
 from warden.cases.repository import add_note, get_case, list_cases, set_tags, transition
+from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -134,6 +135,12 @@ def alerts_add(body: AlertIn, request: Request, actor: Actor = Depends(admins_or
 def from_decisions(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
     with _domain_errors(), _engine(request).begin() as conn:
         return alerts_from_decisions(conn)
+
+
+@router.post("/from-monitoring", summary="Turn stored monitoring alerts into case alerts (idempotent)")
+def from_monitoring(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
+    with _domain_errors(), _engine(request).begin() as conn:
+        return alerts_from_monitoring(conn)
 
 
 @router.post("/sweep", summary="Flag cases past SLA, refresh priorities")

@@ -1,12 +1,11 @@
 """Alerts into cases: an alert joins the open case of its subject customer, or opens a new, routed case.
 
-Alert ids are derived from their source (`decision:<event_id>`, a monitoring alert id, ...), so feeding the
-same alert twice is a no-op: `alerts_from_decisions` can run as often as wanted.
+Alert ids are derived from their source (`decision:<event_id>`, `monitoring:<alert id>#<sighting>`), so feeding
+the same alert twice is a no-op; `warden.cases.sources` turns stored decisions and monitoring alerts into these.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,11 +20,8 @@ from warden.cases.priority import Prioritiser, PriorityInput, rule_priority
 from warden.cases.queues import QueueConfig, default_queue_config
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.tables import case_alerts, cases
-from warden.store.tables import decisions, events
 
 SOURCES = ("decision", "monitoring", "screening")
-# Decision outcomes strong enough for a human to look at, and the severity each starts at.
-DECISION_SEVERITY = {"review": "medium", "hold": "high", "block": "high", "freeze": "critical"}
 
 
 @dataclass(frozen=True)
@@ -71,10 +67,11 @@ def add_alert(
 ) -> AlertResult:
     alert.check()
     now = now or utcnow()
+    subject = alert.customer_ids[0] if alert.customer_ids else None
+    _serialise_subject(conn, subject)
     known = conn.execute(sa.select(case_alerts.c.case_id).where(case_alerts.c.alert_id == alert.alert_id)).scalar()
     if known is not None:
         return AlertResult(alert.alert_id, known, new_alert=False, new_case=False)
-    subject = alert.customer_ids[0] if alert.customer_ids else None
     open_case = None
     if subject is not None:
         open_case = conn.execute(
@@ -108,6 +105,19 @@ def add_alert(
         )
     )
     return AlertResult(alert.alert_id, case_id, new_alert=True, new_case=new_case)
+
+
+def _serialise_subject(conn: sa.Connection, subject: str | None) -> None:
+    """Alerts on the same customer arriving at once must not open two cases: take a lock before looking.
+
+    PostgreSQL: a transaction-scoped advisory lock on the customer. SQLite: any write takes the database's
+    single write lock, and a transaction whose first statement writes reads the newest data afterwards.
+    """
+    if conn.dialect.name == "postgresql":
+        if subject is not None:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:s, 0))"), {"s": f"case:{subject}"})
+        return
+    conn.execute(sa.update(cases).where(sa.false()).values(state=cases.c.state))
 
 
 def _open_case(
@@ -184,68 +194,6 @@ def _join_case(
     record_event(conn, case.case_id, actor, "alert_added", detail, now, before={"severity": case.severity})
 
 
-def _decision_alert(record: dict[str, Any], amount: Decimal | None) -> Alert:
-    hits = record.get("rule_hits") or []
-    model = record.get("model")
-    typology = hits[0]["rule_id"] if hits else (f"model:{model['name']}" if model else "decision")
-    if amount is None:
-        feature = (record.get("features") or {}).get("amount_usd")
-        amount = Decimal(str(feature)) if isinstance(feature, int | float | str) and feature != "" else Decimal(0)
-    return Alert(
-        alert_id=f"decision:{record['event_id']}",
-        source="decision",
-        typology=typology,
-        customer_ids=[record["customer_id"]],
-        event_ids=[record["event_id"]],
-        score=min(1.0, max(0.0, float(record.get("score", 0.0)))),
-        severity=DECISION_SEVERITY[record["outcome"]],
-        amount_usd=amount,
-        evidence={
-            "outcome": record["outcome"],
-            "reasons": record.get("reasons", []),
-            "rule_hits": hits,
-            "model": model,
-            "ruleset": record.get("ruleset"),
-            "versions": record.get("versions", {}),
-            "decided_at": record.get("decided_at"),
-        },
-    )
-
-
-def alerts_from_decisions(
-    conn: sa.Connection,
-    *,
-    config: QueueConfig | None = None,
-    limit: int = 10_000,
-    now: datetime | None = None,
-) -> dict[str, int]:
-    """Turn stored decisions at review or stronger that have no alert yet into alerts (idempotent)."""
-    config = config or default_queue_config()
-    alert_id = sa.literal("decision:") + decisions.c.event_id
-    query = (
-        sa.select(decisions.c.record, events.c.amount_usd)
-        .select_from(decisions.outerjoin(events, events.c.event_id == decisions.c.event_id))
-        .where(decisions.c.outcome.in_(list(DECISION_SEVERITY)))
-        .where(~sa.exists().where(case_alerts.c.alert_id == alert_id))
-        .order_by(decisions.c.decided_at, decisions.c.event_id)
-        .limit(limit)
-    )
-    counts = {"alerts": 0, "new_cases": 0, "joined_cases": 0}
-    for record_json, amount in conn.execute(query).all():
-        record = json.loads(record_json)
-        result = add_alert(
-            conn,
-            _decision_alert(record, None if amount is None else Decimal(amount)),
-            actor="system:decisions",
-            config=config,
-            now=now,
-        )
-        counts["alerts"] += int(result.new_alert)
-        counts["new_cases"] += int(result.new_case)
-        counts["joined_cases"] += int(result.new_alert and not result.new_case)
-    return counts
-
-
 def severity_for_score(score: float) -> str:
     """A starting severity for sources that give only a score (monitoring, screening)."""
     if score >= 0.9:
@@ -253,6 +201,3 @@ def severity_for_score(score: float) -> str:
     if score >= 0.7:
         return "high"
     return "medium" if score >= 0.4 else "low"
-
-
-__all__ = ["Alert", "AlertResult", "add_alert", "alerts_from_decisions", "severity_for_score"]

@@ -7,11 +7,11 @@ from typing import Any
 
 import typer
 
-from warden.cases.alerts import alerts_from_decisions
 from warden.cases.assignment import sweep, take_next
 from warden.cases.errors import CaseError
 from warden.cases.model import ROLES
 from warden.cases.repository import get_case, list_cases
+from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
 from warden.cases.users import add_user, list_users
 from warden.cli.common import fail, print_json, settings_or_exit
 from warden.store.db import Store, open_store
@@ -116,6 +116,17 @@ def cases_from_decisions(as_json: bool = typer.Option(False, "--json")) -> None:
     """Turn stored decisions at review or stronger into alerts and cases (safe to repeat)."""
     with _store().engine.begin() as conn:
         counts = alerts_from_decisions(conn)
+    if as_json:
+        print_json(counts)
+    else:
+        typer.echo(f"{counts['alerts']} new alerts: {counts['new_cases']} new cases, {counts['joined_cases']} joined")
+
+
+@cases_app.command("from-monitoring")
+def cases_from_monitoring(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Turn stored monitoring alerts (new ones and new sightings) into case alerts (safe to repeat)."""
+    with _store().engine.begin() as conn:
+        counts = alerts_from_monitoring(conn)
     if as_json:
         print_json(counts)
     else:
