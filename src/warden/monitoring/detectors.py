@@ -28,6 +28,7 @@ class GraphParams:
     min_usd: float = 500.0  # transfers below this are ignored by graph typologies
     window_s: int = 3 * DAY  # transfers of one fan pattern fall within this span
     relay_s: int = 5 * DAY  # two-step patterns (in, then on): the second step follows within this
+    relay_share: float = 0.5  # gather-scatter: the hub pays on at least this share of what it gathered
     min_parties: int = 3  # fan-in / fan-out / scatter-gather: distinct counterparties at least
     cash_out_s: int = 4 * DAY  # fan-in: the collector withdraws within this after the last transfer in
     cash_out_share: float = 0.5  # ... at least this share of what came in
@@ -237,15 +238,17 @@ def gather_scatter(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert
           WHERE b.dst <> a.src
           GROUP BY a.dst HAVING count(DISTINCT a.src) >= 2 AND count(DISTINCT b.dst) >= 2
         ), ins AS (
-          SELECT x.hub, sum(b.usd) AS usd
+          -- an unrelated large payment into the hub must not hide the relay: compare the outflow with the
+          -- inflow counted at the typical (median) size per incoming transfer
+          SELECT x.hub, sum(b.usd) AS usd, count(*) * median(b.usd_f) AS in_typical_f
           FROM (SELECT hub, unnest(aevs) AS event_id FROM g) x JOIN big b USING (event_id) GROUP BY ALL
         ), outs_ AS (
           SELECT x.hub, sum(b.usd_f) AS out_f
           FROM (SELECT hub, unnest(bevs) AS event_id FROM g) x JOIN big b USING (event_id) GROUP BY ALL
         ), s AS (
-          SELECT g.*, g.aevs || g.bevs AS evs, ins.usd, outs_.out_f FROM g JOIN ins USING (hub) JOIN outs_ USING (hub)
+          SELECT g.*, g.aevs || g.bevs AS evs, ins.usd, ins.in_typical_f, outs_.out_f FROM g JOIN ins USING (hub) JOIN outs_ USING (hub)
         )
-        SELECT * FROM s WHERE out_f >= {p.hop_ratio_min} * CAST(usd AS DOUBLE)
+        SELECT * FROM s WHERE out_f >= {p.relay_share} * in_typical_f
         """,
     )
     _pairs_table(con, "gs_pairs", [(r["hub"], e) for r in found for e in r["bevs"]])
