@@ -188,7 +188,12 @@ def _variants(rng: random.Random, entry: ListEntry) -> list[tuple[str, str]]:
         if len(words) >= 3:
             out.append(("dropped-part", " ".join(words[:1] + words[2:])))
             out.append(("initial", " ".join([words[0], words[1][0] + ".", *words[2:]])))
-    if len(words) >= 2 and len(words[0]) + len(words[1]) <= 14 and not is_legal_form(words[1].lower()):
+    if (
+        len(words) >= 2
+        and len(words[0]) + len(words[1]) <= 14
+        and not is_legal_form(words[0].lower())
+        and not is_legal_form(words[1].lower())
+    ):
         out.append(("joined", words[0] + words[1] + (" " + " ".join(words[2:]) if len(words) > 2 else "")))
     if entry.kind == "entity":
         core = normalise(name)

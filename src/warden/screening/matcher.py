@@ -12,7 +12,7 @@ from warden.screening.name_index import NameIndex, phonetic, query_keys
 from warden.screening.normalize import NORMALISER_VERSION, normalise
 from warden.screening.scoring import NameScore, score_name
 
-MATCHER_VERSION = f"match-3/{NORMALISER_VERSION}"
+MATCHER_VERSION = f"match-4/{NORMALISER_VERSION}"
 DEFAULT_THRESHOLD = 0.84  # chosen on the built eval set: recall >= 0.95 at <= 1 % false hits
 MAX_CANDIDATES = 10  # scored per query; 12 gave +0.001 recall for 15 % more time
 # evidence adjustments: supporting evidence nudges up, contradicting evidence pulls down
@@ -68,7 +68,10 @@ def _candidates(index: NameIndex, tokens: tuple[str, ...]) -> list[int]:
             continue
         for alias in ids:
             acc[alias] = acc.get(alias, 0.0) + weight
-    return heapq.nlargest(MAX_CANDIDATES, acc, key=acc.__getitem__)
+    # shared weight, scaled by how much of the listed name it covers: among many names sharing 'star',
+    # 'STAR' itself ranks before 'OCEAN STAR SHIPPING'
+    weights = index.alias_weight
+    return heapq.nlargest(MAX_CANDIDATES, acc, key=lambda a: acc[a] * (1.0 + min(1.0, acc[a] / weights[a])))
 
 
 def _evidence(query: NameQuery, entry: ListEntry, features: dict[str, Any]) -> float:

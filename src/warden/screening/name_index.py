@@ -41,6 +41,7 @@ class NameIndex:
     token_df: dict[str, int] = field(default_factory=dict)
     common: dict[str, frozenset[int]] = field(default_factory=dict)  # postings of the common keys, as sets
     token_idf: dict[str, float] = field(default_factory=dict)  # precomputed: looked up ~100 times a query
+    alias_weight: list[float] = field(default_factory=list)  # sum of an alias's part weights
 
     @property
     def size(self) -> int:
@@ -79,4 +80,5 @@ def build_index(entries: list[ListEntry]) -> NameIndex:
     index.postings = {key: sorted(ids) for key, ids in postings.items()}
     index.common = {key: frozenset(ids) for key, ids in postings.items() if len(ids) > COMMON_KEY_DF}
     index.token_idf = {token: _idf(index.size, df, token) for token, df in index.token_df.items()}
+    index.alias_weight = [sum(index.token_idf[t] for t in tokens) for tokens in index.alias_tokens]
     return index

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
-NORMALISER_VERSION = "norm-2"
+NORMALISER_VERSION = "norm-3"
 
 HONORIFICS = frozenset(
     [
@@ -121,9 +121,12 @@ LEGAL_FORMS = frozenset(
         "ab",
         "oy",
         "the",
+        "liability",  # 'LIMITED LIABILITY COMPANY ...', 'JOINT STOCK COMPANY ...' (translated Russian forms)
+        "joint",
+        "stock",
     ]
 )
-# Long legal forms are often misspelt ('LIMIED', 'COMPNY'); within one edit they still count as legal forms.
+# Long legal forms are often misspelt ('LIMIED', 'COPMANY'); within one edit or swap they still count.
 _LONG_LEGAL = ("limited", "company", "corporation", "incorporated", "establishment")
 _JOINERS = frozenset({"de", "y", "and", "&"})  # 'S.A. DE C.V.', 'S. DE R.L.'
 STOPWORDS = frozenset({"of", "and", "the", "for", "&"})
@@ -146,7 +149,7 @@ class NormalName:
 def is_legal_form(token: str) -> bool:
     if token in LEGAL_FORMS:
         return True
-    return len(token) >= 6 and any(Levenshtein.distance(token, form, score_cutoff=1) <= 1 for form in _LONG_LEGAL)
+    return len(token) >= 6 and any(OSA.distance(token, form, score_cutoff=1) <= 1 for form in _LONG_LEGAL)
 
 
 def _fold(token: str) -> str:
@@ -173,7 +176,7 @@ def normalise(text: str) -> NormalName:
     # Strip legal forms from the end ('... CO LTD', '... SA DE CV') and the start ('OOO ...'), keep them aside.
     while len(tokens) > 1 and (is_legal_form(tokens[-1]) or (tokens[-1] in _JOINERS and legal)):
         legal.insert(0, tokens.pop())
-    while len(tokens) > 1 and tokens[0] in LEGAL_FORMS:
+    while len(tokens) > 1 and is_legal_form(tokens[0]):
         legal.append(tokens.pop(0))
     core = [_fold(t) for t in tokens if t not in HONORIFICS and t not in STOPWORDS]
     if not core:  # a name made only of such words is still a name
