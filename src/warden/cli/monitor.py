@@ -51,27 +51,40 @@ def monitor_cmd(
 
 
 def eval_aml_cmd(
-    path: Path = typer.Option(..., "--path", help="data set folder"),
-    fmt: str = typer.Option("amlsim", "--format", help="amlsim"),
+    path: Path = typer.Option(..., "--path", help="AMLSim or Elliptic folder, or an AMLworld *_Trans.csv file"),
+    fmt: str = typer.Option("amlsim", "--format", help="amlsim | amlworld | elliptic"),
     folds: int = typer.Option(5, "--folds", min=2),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Account model on a public AML data set: 5-fold CV, plus the guard (no amount / count features)."""
     from warden.monitoring.aml_eval import LabelledGraph, evaluate
-    from warden.monitoring.amlsim import load_amlsim
 
-    if fmt != "amlsim":
-        fail(f"--format {fmt!r}: only amlsim is supported here")
     try:
-        data = load_amlsim(path)
+        if fmt == "amlsim":
+            from warden.monitoring.amlsim import load_amlsim
+
+            data = load_amlsim(path)
+            graph = LabelledGraph(data.name, data.transactions, data.accounts["label"].to_numpy())
+        elif fmt == "amlworld":
+            from warden.monitoring.amlworld import load_amlworld
+
+            graph = load_amlworld(path)
+        elif fmt == "elliptic":
+            from warden.monitoring.elliptic import evaluate_elliptic, load_elliptic
+
+            result = evaluate_elliptic(load_elliptic(path))
+            print_json(result) if json_out else typer.echo(f"elliptic: f1 {result['f1']} pr_auc {result['pr_auc']}")
+            return
+        else:
+            fail(f"--format {fmt!r}: use amlsim, amlworld or elliptic")
     except InputError as exc:
         fail(str(exc))
-    result = evaluate(LabelledGraph(data.name, data.transactions, data.accounts["label"].to_numpy()), folds=folds)
+    result = evaluate(graph, folds=folds)
     if json_out:
         print_json(result)
     else:
         typer.echo(
-            f"{data.name}: precision {result['precision']} recall {result['recall']} f1 {result['f1']} "
+            f"{graph.name}: precision {result['precision']} recall {result['recall']} f1 {result['f1']} "
             f"pr_auc {result['pr_auc']} guard_f1 {result['guard_f1_no_amount_features']}"
         )
 
