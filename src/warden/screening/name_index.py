@@ -16,7 +16,8 @@ import jellyfish
 from warden.screening.models import ListEntry
 from warden.screening.normalize import normalise
 
-COMMON_KEY_DF = 400  # keys on more aliases than this do not open new candidates
+COMMON_KEY_DF = 400
+PREFIX = 4  # keys on more aliases than this do not open new candidates
 
 
 def phonetic(token: str) -> str:
@@ -27,6 +28,7 @@ def query_keys(tokens: tuple[str, ...]) -> list[str]:
     keys = [f"t:{t}" for t in tokens]
     keys += [f"t:{a}{b}" for a, b in itertools.pairwise(tokens)]
     keys += [f"p:{phonetic(t)}" for t in tokens if len(t) > 2]
+    keys += [f"x:{t[:PREFIX]}" for t in tokens if len(t) > PREFIX]  # typos after the 4th letter
     return list(dict.fromkeys(keys))
 
 

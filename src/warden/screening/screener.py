@@ -17,7 +17,7 @@ from warden.screening.models import ListSnapshot
 from warden.screening.name_index import NameIndex, build_index
 from warden.screening.registry import active_paths, load_active
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 @dataclass
