@@ -45,9 +45,21 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
     )
-    # take-next scans open, unassigned cases of some queues by priority
-    op.create_index("ix_cases_queue_open", "cases", ["queue", "state", "assignee", "priority"])
     op.create_index("ix_cases_subject", "cases", ["subject_customer", "state"])
+    # a reviewer's load and cases; partial, so take-next (assignee IS NULL) is not tempted away from the next one
+    assigned = sa.text("assignee IS NOT NULL")
+    op.create_index(
+        "ix_cases_assignee", "cases", ["assignee", "state"], sqlite_where=assigned, postgresql_where=assigned
+    )
+    # take-next walks unassigned open cases in priority order and stops at the first of the reviewer's queues
+    takeable = sa.text("assignee IS NULL AND state IN ('new', 'escalated')")
+    op.create_index(
+        "ix_cases_takeable",
+        "cases",
+        [sa.text("priority DESC"), "sla_due_at", "case_id"],
+        sqlite_where=takeable,
+        postgresql_where=takeable,
+    )
     op.create_table(
         "case_alerts",
         sa.Column("alert_id", sa.String(200), primary_key=True),
@@ -96,7 +108,8 @@ def downgrade() -> None:
     op.drop_table("case_timeline")
     op.drop_index("ix_case_alerts_case", table_name="case_alerts")
     op.drop_table("case_alerts")
+    op.drop_index("ix_cases_takeable", table_name="cases")
+    op.drop_index("ix_cases_assignee", table_name="cases")
     op.drop_index("ix_cases_subject", table_name="cases")
-    op.drop_index("ix_cases_queue_open", table_name="cases")
     op.drop_table("cases")
     op.drop_table("users")
