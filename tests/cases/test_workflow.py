@@ -160,3 +160,12 @@ def test_capacity_is_respected(store: Store, make_user: Callable[..., Any], new_
     assert take_next(store.engine, "ana") is not None
     with pytest.raises(Conflict, match="capacity"):
         take_next(store.engine, "ana")
+
+
+def test_case_times_are_utc_with_z(store: Store, ingest: Callable[..., Any], new_alert: Callable[..., Any]) -> None:
+    case_id = ingest(new_alert(1)).case_id
+    with store.engine.begin() as conn:
+        propose(conn, case_id, Actor("ada", "admin"), "file_report")
+        case = get_case(conn, case_id)
+    stamps = [case["created_at"], case["sla_due_at"], case["timeline"][0]["at"], case["proposals"][0]["proposed_at"]]
+    assert all(s.endswith("Z") for s in stamps), stamps

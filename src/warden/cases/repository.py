@@ -26,11 +26,15 @@ from warden.cases.tables import case_alerts, case_proposals, case_timeline, case
 MAX_NOTE_CHARS = 10_000
 
 
+def _iso(value: datetime) -> str:
+    return as_utc(value).isoformat().replace("+00:00", "Z")
+
+
 def _case_dict(row: sa.Row[Any]) -> dict[str, Any]:
     value = dict(row._mapping)
     for key in ("sla_due_at", "created_at", "updated_at", "closed_at"):
         if value[key] is not None:
-            value[key] = as_utc(value[key]).isoformat().replace("+00:00", "Z")
+            value[key] = _iso(value[key])
     value["amount_usd"] = str(value["amount_usd"])
     value["tags"] = json.loads(value["tags"])
     value["priority_reasons"] = json.loads(value["priority_reasons"])
@@ -59,7 +63,7 @@ def get_case(conn: sa.Connection, case_id: str) -> dict[str, Any]:
             "event_ids": json.loads(r.event_ids),
             "evidence": json.loads(r.evidence),
             "amount_usd": str(r.amount_usd),
-            "created_at": as_utc(r.created_at).isoformat().replace("+00:00", "Z"),
+            "created_at": _iso(r.created_at),
         }
         for r in conn.execute(
             sa.select(case_alerts).where(case_alerts.c.case_id == case_id).order_by(case_alerts.c.created_at)
@@ -67,7 +71,7 @@ def get_case(conn: sa.Connection, case_id: str) -> dict[str, Any]:
     ]
     case["timeline"] = [
         {
-            "at": as_utc(r.at).isoformat().replace("+00:00", "Z"),
+            "at": _iso(r.at),
             "actor": r.actor,
             "kind": r.kind,
             "detail": json.loads(r.detail),
@@ -77,7 +81,12 @@ def get_case(conn: sa.Connection, case_id: str) -> dict[str, Any]:
         )
     ]
     case["proposals"] = [
-        {**dict(r._mapping), "payload": json.loads(r.payload)}
+        {
+            **dict(r._mapping),
+            "payload": json.loads(r.payload),
+            "proposed_at": _iso(r.proposed_at),
+            "decided_at": None if r.decided_at is None else _iso(r.decided_at),
+        }
         for r in conn.execute(
             sa.select(case_proposals).where(case_proposals.c.case_id == case_id).order_by(case_proposals.c.proposed_at)
         )
