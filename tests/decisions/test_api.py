@@ -87,7 +87,12 @@ async def test_redis_outage_fails_closed_for_withdrawals_and_open_for_logins(
     settings: Settings, sqlite_store: Store
 ) -> None:
     down = RedisFeatureStore("redis://127.0.0.1:1/0")  # nothing listens there: a real outage
-    service = DecisionService(DecisionEngine(live_ruleset(settings), down), sqlite_store)
+    # Deadlines long enough that the outage, not a slow test machine, is what the policy answers.
+    patient = {
+        "withdrawal": FailurePolicy(deadline_ms=5000, on_failure=Outcome.HOLD),
+        "login": FailurePolicy(deadline_ms=5000, on_failure=Outcome.ALLOW),
+    }
+    service = DecisionService(DecisionEngine(live_ruleset(settings), down), sqlite_store, policies=patient)
     try:
         withdrawal = _event(EXAMPLES["withdrawal"] | {"event_id": "w-outage"})
         record, new = await service.decide(withdrawal)
