@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from warden.screening.matcher import DEFAULT_THRESHOLD, NameQuery, screen_name
 from warden.screening.name_index import NameIndex
 from warden.screening.normalize import normalise
 from warden.screening.screener import Screener
 
 
-def _top(index: NameIndex, text: str, **kw: object) -> tuple[str, float] | None:
+def _top(index: NameIndex, text: str, **kw: Any) -> tuple[str, float] | None:
     hits = screen_name(index, NameQuery(text, **kw), threshold=0.0)
     return (hits[0].entry.id, hits[0].score) if hits else None
 
