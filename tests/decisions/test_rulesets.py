@@ -79,3 +79,18 @@ def test_api_publish_refuses_a_malformed_ruleset_with_positions(settings: Settin
     # A decision made after publishing uses the new live ruleset.
     decided = client.post("/v1/decisions", json=EXAMPLES["withdrawal"], headers={"X-API-Key": backend}).json()
     assert decided["outcome"] == "hold" and decided["ruleset"]["name"] == "strict"
+
+
+def test_the_model_policy_is_part_of_the_ruleset_version() -> None:
+    from warden.decisions.engine import ModelPolicy
+    from warden.rules.errors import RulesetError
+    from warden.rules.loader import load_ruleset
+    from warden.rules.outcome import Outcome
+
+    plain = load_ruleset(STRICT)
+    strict_model = load_ruleset(STRICT + "model_policy: {hold: 0.5}\n")
+    assert plain.fingerprint != strict_model.fingerprint
+    assert ModelPolicy.from_ruleset(strict_model).outcome_for(0.55) == Outcome.HOLD
+    assert ModelPolicy.from_ruleset(plain).outcome_for(0.55) == Outcome.CHALLENGE
+    with pytest.raises(RulesetError, match="outside"):
+        load_ruleset(STRICT + "model_policy: {hold: 1.5}\n")

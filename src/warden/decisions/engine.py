@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -44,6 +44,13 @@ class ModelPolicy:
                 return outcome
         return Outcome.ALLOW
 
+    @classmethod
+    def from_ruleset(cls, ruleset: Ruleset) -> ModelPolicy:
+        """The ruleset's own thresholds when it has them (they are part of its version), else the defaults."""
+        if not ruleset.model_policy:
+            return cls()
+        return cls(tuple((t, Outcome.parse(o)) for o, t in ruleset.model_policy.items()))
+
     def describe(self) -> list[dict[str, Any]]:
         return [{"threshold": t, "outcome": o.label} for t, o in self.thresholds]
 
@@ -58,8 +65,12 @@ class DecisionEngine:
     ruleset: Ruleset
     features: OnlineFeatureStore
     model: Scorer | None = None
-    model_policy: ModelPolicy = field(default_factory=ModelPolicy)
+    model_policy: ModelPolicy | None = None  # default: the ruleset's model_policy
     shadow: Ruleset | None = None  # evaluated on the same inputs, recorded, never acted on
+
+    def __post_init__(self) -> None:
+        if self.model_policy is None:
+            self.model_policy = ModelPolicy.from_ruleset(self.ruleset)
 
     @property
     def features_remote(self) -> bool:
@@ -131,7 +142,7 @@ class DecisionEngine:
             name=self.model.name,
             version=self.model.version,
             score=round(float(score), 6),
-            outcome=self.model_policy.outcome_for(score).label,
+            outcome=(self.model_policy or ModelPolicy()).outcome_for(score).label,
             top_contributions=contributions,
         )
 

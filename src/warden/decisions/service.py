@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from warden.decisions.engine import DecisionEngine, fallback_decision
+from warden.decisions.engine import DecisionEngine, ModelPolicy, fallback_decision
 from warden.decisions.policy import FailurePolicy, policy_for
 from warden.decisions.record import Decision
 from warden.decisions.repository import DecisionLookup, get_decision
@@ -42,6 +42,7 @@ class DecisionService:
         with self._engine_lock:
             if live is not None and live.fingerprint != self.engine.ruleset.fingerprint:
                 self.engine.ruleset = live
+                self.engine.model_policy = ModelPolicy.from_ruleset(live)
             self.engine.shadow = shadow
         self._checked_rulesets = time.monotonic()
 

@@ -113,9 +113,33 @@ class _Loader:
                 elif rule is not None:
                     seen.add(rule.id)
                     rules.append(rule)
+        model_policy = self.model_policy(top.get("model_policy"))
         if self.problems:
             raise RulesetError(self.problems, self.origin)
-        return Ruleset(name=name, version=version, description=description, rules=rules, lists=lists)
+        return Ruleset(
+            name=name, version=version, description=description, rules=rules, lists=lists, model_policy=model_policy
+        )
+
+    def model_policy(self, node: yaml.Node | None) -> dict[str, float]:
+        """`model_policy: {hold: 0.9, review: 0.6}`: the model score at which each outcome starts."""
+        if node is None:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            self.problem("`model_policy` maps outcomes to score thresholds in [0, 1]", node)
+            return {}
+        policy: dict[str, float] = {}
+        for key_node, value_node in node.value:
+            try:
+                outcome = Outcome.parse(str(key_node.value))
+                threshold = float(value_node.value)
+            except (ValueError, TypeError) as exc:
+                self.problem(f"model_policy: {exc}", key_node)
+                continue
+            if not 0.0 <= threshold <= 1.0:
+                self.problem(f"model_policy: threshold {threshold} is outside [0, 1]", value_node)
+                continue
+            policy[outcome.label] = threshold
+        return policy
 
     def scalar(self, mapping: dict[str, yaml.Node], key: str, parent: yaml.Node, required: bool = False) -> str | None:
         node = mapping.get(key)

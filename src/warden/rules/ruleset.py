@@ -103,6 +103,8 @@ class Ruleset:
     description: str
     rules: list[Rule]
     lists: dict[str, frozenset[str]]
+    # Model score thresholds per outcome (e.g. {"hold": 0.9, "review": 0.6}): part of the ruleset version.
+    model_policy: dict[str, float] = field(default_factory=dict)
     _compiler: RowCompiler = field(default_factory=RowCompiler, repr=False)
     _by_type: dict[str, list[tuple[Rule, RowFn]]] = field(default_factory=dict, repr=False)
     _fingerprint: str = field(default="", repr=False)
@@ -125,6 +127,7 @@ class Ruleset:
             "version": self.version,
             "engine_version": ENGINE_VERSION,
             "rules": [r.canonical() for r in self.rules],
+            "model_policy": dict(sorted(self.model_policy.items())),
             "lists": {
                 k: hashlib.sha256("\n".join(sorted(v)).encode()).hexdigest() for k, v in sorted(self.lists.items())
             },
