@@ -38,8 +38,11 @@ class ModelPolicy:
 
     thresholds: Sequence[tuple[float, Outcome]] = ((0.9, Outcome.HOLD), (0.6, Outcome.REVIEW), (0.4, Outcome.CHALLENGE))
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "thresholds", tuple(sorted(self.thresholds, key=lambda t: -t[0])))
+
     def outcome_for(self, score: float) -> Outcome:
-        for threshold, outcome in sorted(self.thresholds, key=lambda t: -t[0]):
+        for threshold, outcome in self.thresholds:  # highest first
             if score >= threshold:
                 return outcome
         return Outcome.ALLOW
@@ -55,9 +58,9 @@ class ModelPolicy:
         return [{"threshold": t, "outcome": o.label} for t, o in self.thresholds]
 
 
-def event_fields(event: AnyEvent) -> dict[str, Any]:
-    """The event as rules see it: its declared fields (extra fields are ignored by the product)."""
-    return dict(event.__dict__)
+def event_fields(event: AnyEvent) -> Mapping[str, Any]:
+    """The event as rules see it: its declared fields (extra fields are ignored by the product). Read-only."""
+    return event.__dict__
 
 
 @dataclass
@@ -79,10 +82,14 @@ class DecisionEngine:
 
     @property
     def versions(self) -> dict[str, str]:
-        versions = {"warden": __version__, "ruleset": f"{self.ruleset.name}@{self.ruleset.version}"}
-        if self.model is not None:
-            versions["model"] = f"{self.model.name}@{self.model.version}"
-        return versions
+        key = (id(self.ruleset), id(self.model))
+        cached = self.__dict__.get("_versions")
+        if cached is None or cached[0] != key:  # rebuilt only when the ruleset or model is swapped
+            versions = {"warden": __version__, "ruleset": f"{self.ruleset.name}@{self.ruleset.version}"}
+            if self.model is not None:
+                versions["model"] = f"{self.model.name}@{self.model.version}"
+            cached = self.__dict__["_versions"] = (key, versions)
+        return dict(cached[1])
 
     def decide(self, event: AnyEvent) -> Decision:
         started = time.perf_counter()
@@ -91,9 +98,8 @@ class DecisionEngine:
         hits = self.ruleset.evaluate(fields, features)
         verdict = self.ruleset.verdict(hits)
         outcome, score, reasons = verdict.outcome, verdict.score, list(verdict.reasons)
-        model_result = self._score(event.type, features)
+        model_result, model_outcome = self._score(event.type, features)
         if model_result is not None:
-            model_outcome = Outcome.parse(model_result.outcome)
             if model_outcome > outcome:
                 outcome, reasons = model_outcome, []
             if model_outcome == outcome and model_outcome > Outcome.ALLOW:
@@ -112,7 +118,7 @@ class DecisionEngine:
             reasons=reasons,
             rule_hits=[h.to_dict() for h in hits],
             model=model_result,
-            features=dict(features),
+            features=features,
             ruleset={
                 "name": verdict.ruleset,
                 "version": verdict.ruleset_version,
@@ -134,17 +140,19 @@ class DecisionEngine:
             "rules": [h.rule_id for h in verdict.hits],
         }
 
-    def _score(self, event_type: str, features: Mapping[str, Any]) -> ModelResult | None:
+    def _score(self, event_type: str, features: Mapping[str, Any]) -> tuple[ModelResult | None, Outcome]:
         if self.model is None or event_type not in self.model.event_types:
-            return None
+            return None, Outcome.ALLOW
         score, contributions = self.model.score(features)
-        return ModelResult(
+        outcome = (self.model_policy or ModelPolicy()).outcome_for(score)
+        result = ModelResult(
             name=self.model.name,
             version=self.model.version,
             score=round(float(score), 6),
-            outcome=(self.model_policy or ModelPolicy()).outcome_for(score).label,
+            outcome=outcome.label,
             top_contributions=contributions,
         )
+        return result, outcome
 
 
 def _model_reason(result: ModelResult) -> str:
