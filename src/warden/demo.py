@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warden.audit.log import append_audit
+from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
+from warden.cases.users import add_user, list_users
 from warden.decisions.factory import build_engine
 from warden.decisions.replay import load_events, replay
 from warden.decisions.repository import insert_decisions, outcome_counts
 from warden.events.ingest import Ingestor
 from warden.events.labels import read_labels, store_labels
 from warden.governance.api_keys import create_api_key
+from warden.monitoring.pipeline import monitor, write_outputs
+from warden.monitoring.store import save_alerts
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -71,11 +75,43 @@ def decide_step(ctx: DemoContext) -> str:
     return f"decided {len(rows):,} events with {engine.versions}: {strong}"
 
 
+def monitor_step(ctx: DemoContext) -> str:
+    """Batch monitoring over the simulated history; alerts to the store and to DIR/alerts.jsonl."""
+    result = monitor(ctx.events_path)
+    path = write_outputs(result, ctx.out_dir)
+    save_alerts(ctx.store.engine, result.alerts)
+    summary = result.summary()
+    return f"monitoring: {summary['alerts']} alerts {summary['alerts_by_typology']} -> {path}"
+
+
+DEMO_USERS = (("ana", "analyst"), ("sam", "senior_analyst"), ("root", "admin"))
+DEMO_PASSWORD = "warden-demo"  # printed by the demo; a real deployment adds its people with `warden users add`
+
+
+def cases_step(ctx: DemoContext) -> str:
+    """Held decisions and monitoring alerts become cases in queues; demo reviewers to work them."""
+    with ctx.store.engine.begin() as conn:
+        from_decisions = alerts_from_decisions(conn)
+        from_monitoring = alerts_from_monitoring(conn)
+        known = {u.username for u in list_users(conn)}
+        for username, role in DEMO_USERS:
+            if username not in known:
+                add_user(conn, username, role, DEMO_PASSWORD, actor="demo")
+    ctx.notes.append(
+        "demo reviewers: " + ", ".join(f"{u} ({r})" for u, r in DEMO_USERS) + f", password {DEMO_PASSWORD!r}"
+    )
+    opened = from_decisions.get("new_cases", 0) + from_monitoring.get("new_cases", 0)
+    alerts = from_decisions.get("alerts", 0) + from_monitoring.get("alerts", 0)
+    return f"cases: {alerts} alerts into {opened} new cases"
+
+
 # Capabilities append their step (module path, function name) here, in flow order.
 DEMO_STEPS: list[tuple[str, str]] = [
     ("warden.demo", "simulate_step"),
     ("warden.demo", "ingest_step"),
     ("warden.demo", "decide_step"),
+    ("warden.demo", "monitor_step"),
+    ("warden.demo", "cases_step"),
 ]
 
 
