@@ -54,3 +54,33 @@ def test_cli_eval_monitor_on_a_small_simulation(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert {"precision", "alerts_per_1000_customers", "per_typology"} <= set(report)
     assert report["precision"] >= 0.5 and report["recall"] >= 0.5
+
+
+@pytest.mark.slow  # 16 LightGBM fits: ~15 s on an idle 2-core machine
+def test_cli_train_and_eval_aml_on_a_tiny_sample(tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "aml"
+    folder.mkdir()
+    n = 300
+    bad = set(range(0, n, 10))  # every tenth account launders, in a ring among themselves
+    (folder / "nodes.csv").write_text(
+        "nodeid,isFraud,init_balance,fraudStep\n" + "".join(f"{i},{int(i in bad)},100,-1\n" for i in range(n))
+    )
+    rows = [
+        f"{i},{int(rng.integers(n))},{rng.uniform(100, 600):.2f},{int(rng.integers(1, 50))}"
+        for i in range(n)
+        for _ in range(3)
+    ]
+    ring = sorted(bad)
+    rows += [f"{a},{b},50.00,{k + 1}" for k, (a, b) in enumerate(zip(ring, ring[1:] + ring[:1], strict=True))]
+    (folder / "transactions.csv").write_text("sourceNodeId,targetNodeId,value,time\n" + "\n".join(rows) + "\n")
+    runner = CliRunner()
+    trained = runner.invoke(app, ["train", "aml", "--path", str(folder), "--out", str(tmp_path / "m.lgb"), "--json"])
+    assert trained.exit_code == 0, trained.output
+    assert (tmp_path / "m.lgb").stat().st_size > 0
+    result = runner.invoke(app, ["eval", "aml", "--format", "amlsim", "--path", str(folder), "--folds", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["f1"] > 0.8 and {"guard_f1_no_amount_features", "recall_no_small_amount_accounts"} <= set(report)
