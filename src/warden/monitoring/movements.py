@@ -25,7 +25,9 @@ _JSON_COLUMNS = (
 def _source_sql(path: Path) -> str:
     text = str(path)
     if path.is_dir():
-        return f"read_parquet('{text}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+        # The history's day partitions only: files still in `_staging` belong to an unfinished ingest.
+        pattern = "date=*/*.parquet" if any(path.glob("date=*")) else "**/*.parquet"
+        return f"read_parquet('{text}/{pattern}', hive_partitioning = true, union_by_name = true)"
     suffixes = [s.lower() for s in path.suffixes]
     if ".parquet" in suffixes or "*" in text:
         return f"read_parquet('{text}', hive_partitioning = true, union_by_name = true)"
