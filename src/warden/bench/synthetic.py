@@ -9,9 +9,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-_TYPES = np.array(
-    ["login", "deposit", "withdrawal", "transfer", "trade", "address_book_change", "profile_change"]
-)
+_TYPES = np.array(["login", "deposit", "withdrawal", "transfer", "trade", "address_book_change", "profile_change"])
 _TYPE_WEIGHTS = np.array([0.30, 0.15, 0.12, 0.08, 0.30, 0.03, 0.02])
 
 
