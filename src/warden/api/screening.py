@@ -10,19 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from warden.api.auth import require_scope
-from warden.governance.api_keys import ApiKey
 from warden.screening.matcher import DEFAULT_THRESHOLD, NameQuery
 from warden.screening.screener import Screener, open_screener
 
-_check_scope = require_scope("screening")
-
-
-async def _authorised(request: Request) -> ApiKey:
-    # The key check is a cached dict lookup; running it inline avoids a thread-pool hop on every request.
-    return _check_scope(request)
-
-
-router = APIRouter(prefix="/v1/screen", tags=["screening"], dependencies=[Depends(_authorised)])
+router = APIRouter(prefix="/v1/screen", tags=["screening"], dependencies=[Depends(require_scope("screening"))])
 _lock = threading.Lock()
 
 
