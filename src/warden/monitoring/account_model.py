@@ -14,13 +14,13 @@ from numpy.typing import NDArray
 from sklearn.metrics import average_precision_score, precision_recall_curve
 from sklearn.model_selection import StratifiedKFold
 
-MODEL_VERSION = "aml-account-lgbm-1"
+MODEL_VERSION = "aml-account-lgbm-2"
 
 
 @dataclass(frozen=True)
 class ModelParams:
-    n_estimators: int = 300
-    learning_rate: float = 0.05
+    n_estimators: int = 600  # 600 x 0.03 beat 300 x 0.05 on all three AMLSim samples (F1 +0.001..0.011)
+    learning_rate: float = 0.03
     num_leaves: int = 31
     min_child_samples: int = 10
     colsample_bytree: float = 0.8
