@@ -8,12 +8,16 @@ from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
 from warden.audit.log import verify_chain
+from warden.decisions.engine import ModelPolicy
 from warden.decisions.factory import build_engine
 from warden.decisions.repository import insert_decisions
 from warden.decisions.rulesets import PublishError, current, publish_ruleset, shadow_report
 from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER
 from warden.governance.api_keys import create_api_key
+from warden.rules.errors import RulesetError
+from warden.rules.loader import load_ruleset
+from warden.rules.outcome import Outcome
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -82,11 +86,6 @@ def test_api_publish_refuses_a_malformed_ruleset_with_positions(settings: Settin
 
 
 def test_the_model_policy_is_part_of_the_ruleset_version() -> None:
-    from warden.decisions.engine import ModelPolicy
-    from warden.rules.errors import RulesetError
-    from warden.rules.loader import load_ruleset
-    from warden.rules.outcome import Outcome
-
     plain = load_ruleset(STRICT)
     strict_model = load_ruleset(STRICT + "model_policy: {hold: 0.5}\n")
     assert plain.fingerprint != strict_model.fingerprint
