@@ -79,9 +79,7 @@ def record_hash(
     before: str | None,
     after: str | None,
 ) -> str:
-    body = json.dumps(
-        [seq, at, actor, action, subject, before, after], separators=(",", ":"), ensure_ascii=False
-    )
+    body = json.dumps([seq, at, actor, action, subject, before, after], separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -128,9 +126,7 @@ def verify_chain(conn: sa.Connection) -> VerifyResult:
         count += 1
         if rec.seq != expected_seq:
             what = "missing (deleted?)" if rec.seq > expected_seq else "out of order"
-            return VerifyResult(
-                False, count, expected_seq, f"record {expected_seq} is {what}; found {rec.seq}"
-            )
+            return VerifyResult(False, count, expected_seq, f"record {expected_seq} is {what}; found {rec.seq}")
         if rec.prev_hash != prev_hash:
             return VerifyResult(
                 False,
