@@ -183,6 +183,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "sanctioned_jurisdiction_login": ({"type": "login", "country": "KP"}, {"country": "KR"}),
     "high_risk_geography_login": ({"type": "login", "country": "NG"}, {"country": "IR"}),  # IR: the sanctions rule
+    "kyc_name_on_sanctions_list": (
+        {"type": "kyc_submission", "sanctions_name_score": 0.91, "sanctions_name_match": "X (ofac-sdn 1)"},
+        {"sanctions_name_score": 0.84},
+    ),
     "high_risk_nationality_kyc": ({"type": "kyc_submission", "nationality": "YE"}, {"nationality": "FR"}),
     "shared_device_many_customers": (
         {"type": "login", "device_distinct_customers_30d": 5},

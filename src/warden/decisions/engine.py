@@ -14,10 +14,34 @@ from typing import Any, Protocol
 
 from warden import __version__
 from warden.decisions.record import Decision, ModelResult
-from warden.events.models import AnyEvent
+from warden.events.models import AnyEvent, KycSubmission
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.rules.outcome import Outcome
 from warden.rules.ruleset import Ruleset
+from warden.screening.matcher import NameQuery
+
+
+class NameScreener(Protocol):
+    """Name screening as the engine uses it (see warden.screening)."""
+
+    def screen_name(self, query: Any, threshold: float = ..., limit: int = ...) -> dict[str, Any]: ...
+
+
+SCREENING_FLOOR = 0.6  # near misses below the alert threshold still get a score, so rules can grade them
+
+
+def screening_features(screener: NameScreener, event: AnyEvent) -> dict[str, Any]:
+    """A KYC applicant's name against the sanctions lists: best score and entry, for the rules."""
+    birth_year = event.date_of_birth.year if isinstance(event, KycSubmission) else None
+    query = NameQuery(getattr(event, "full_name", ""), "person", birth_year, None)
+    hits = screener.screen_name(query, SCREENING_FLOOR, 1)["hits"]
+    if not hits:
+        return {"sanctions_name_score": 0.0, "sanctions_name_match": None}
+    best = hits[0]
+    return {
+        "sanctions_name_score": round(float(best["score"]), 4),
+        "sanctions_name_match": f"{best['name']} ({best['list']} {best['id']})",
+    }
 
 
 class Scorer(Protocol):
@@ -70,6 +94,7 @@ class DecisionEngine:
     model: Scorer | None = None
     model_policy: ModelPolicy | None = None  # default: the ruleset's model_policy
     shadow: Ruleset | None = None  # evaluated on the same inputs, recorded, never acted on
+    screener: NameScreener | None = None  # screens KYC applicants' names for the rules
 
     def __post_init__(self) -> None:
         if self.model_policy is None:
@@ -94,6 +119,8 @@ class DecisionEngine:
     def decide(self, event: AnyEvent) -> Decision:
         started = time.perf_counter()
         features = self.features.features_for(event)
+        if self.screener is not None and event.type == "kyc_submission":
+            features = {**features, **screening_features(self.screener, event)}
         fields = event_fields(event)
         hits = self.ruleset.evaluate(fields, features)
         verdict = self.ruleset.verdict(hits)

@@ -12,6 +12,7 @@ from warden.logging import get_logger
 from warden.models.registry import RegistryError, load_active_scorer
 from warden.rules.loader import load_ruleset, starter_pack_path
 from warden.rules.ruleset import Ruleset
+from warden.screening.screener import open_screener
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -61,6 +62,7 @@ def build_engine(settings: Settings, ruleset_path: Path | None = None, store: St
         features=feature_store(settings),
         model=active_model(settings),
         shadow=shadow_ruleset(store),
+        screener=open_screener(settings.data_dir),
     )
 
 

@@ -45,6 +45,20 @@ _EXTRAS: tuple[FieldSpec, ...] = (
         "hours since the customer last created or changed an API key (profile_change field api_key)",
     ),
     FieldSpec(
+        "sanctions_name_score",
+        "num",
+        True,
+        "feature",
+        "kyc_submission: best name-screening score of full_name against the sanctions lists (0 = no candidate)",
+    ),
+    FieldSpec(
+        "sanctions_name_match",
+        "str",
+        True,
+        "feature",
+        "kyc_submission: the best-matching list entry, as 'NAME (list id)'",
+    ),
+    FieldSpec(
         "known_addresses",
         "list",
         True,
