@@ -1,6 +1,7 @@
-"""Stored outputs of other areas as case alerts: decisions at review or stronger, monitoring's typology alerts.
+"""Outputs of other areas as case alerts: decisions at review or stronger, monitoring's typology alerts,
+new sanctions hits from re-screening.
 
-Both are idempotent (alert ids derive from the source record), so they can run after every batch.
+All are idempotent (alert ids derive from the source record), so they can run after every batch.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from warden.cases.alerts import Alert, add_alert, severity_for_score
 from warden.cases.queues import QueueConfig, default_queue_config
 from warden.cases.tables import case_alerts
 from warden.monitoring.store import alerts_table as monitoring_alerts
+from warden.screening.rescreen import RescreenAlert
 from warden.store.tables import decisions, events
 
 # Decision outcomes strong enough for a human to look at, and the severity each starts at.
@@ -127,4 +129,34 @@ def alerts_from_monitoring(
         counts["alerts"] += int(result.new_alert)
         counts["new_cases"] += int(result.new_case)
         counts["joined_cases"] += int(result.new_alert and not result.new_case)
+    return counts
+
+
+def alerts_from_rescreen(
+    conn: sa.Connection, hits: list[RescreenAlert], *, config: QueueConfig | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """New sanctions hits from re-screening the customer base after a list update, as case alerts."""
+    config = config or default_queue_config()
+    counts = _counts()
+    for hit in hits:
+        alert = Alert(
+            alert_id=f"screening:{hit.customer_id}:{hit.list_name}:{hit.entry_id}",
+            source="screening",
+            typology="sanctions_name_match",
+            customer_ids=[hit.customer_id],
+            score=hit.score,
+            severity="critical" if hit.score >= 0.95 else "high",
+            evidence={
+                "full_name": hit.full_name,
+                "list": hit.list_name,
+                "entry_id": hit.entry_id,
+                "matched_alias": hit.matched_alias,
+                "score": hit.score,
+                "explanation": hit.reasons,
+            },
+        )
+        result = add_alert(conn, alert, actor="system:screening", config=config, now=now)
+        if result.new_alert:
+            counts["alerts"] += 1
+            counts["new_cases" if result.new_case else "joined_cases"] += 1
     return counts

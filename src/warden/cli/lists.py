@@ -23,6 +23,7 @@ def update_cmd(
 ) -> None:
     """Validate and load newer list versions; all or nothing, a malformed file leaves the current lists in place."""
     from warden.audit.log import append_audit
+    from warden.cases.sources import alerts_from_rescreen
     from warden.screening.errors import ListFormatError
     from warden.screening.registry import update_lists
     from warden.screening.rescreen import customers_from_store, rescreen
@@ -42,13 +43,15 @@ def update_cmd(
         new = open_screener(settings.data_dir)
         with store.engine.begin() as conn:
             customers = customers_from_store(conn)
-            alerts = [a.to_dict() for a in rescreen(customers, old.names, new.names)]
+            hits = rescreen(customers, old.names, new.names)
+            alerts = [a.to_dict() for a in hits]
+            cases = alerts_from_rescreen(conn, hits)
             append_audit(
                 conn,
                 actor="cli",
                 action="screening.rescreen",
                 subject=",".join(r.snapshot.list_name for r in results),
-                after={"customers": len(customers), "new_hits": len(alerts)},
+                after={"customers": len(customers), "new_hits": len(alerts), "cases": cases},
             )
     store.dispose()
     payload: list[dict[str, Any]] = [
