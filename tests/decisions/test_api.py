@@ -32,10 +32,8 @@ def client_and_key(settings: Settings, sqlite_store: Store) -> Iterator[tuple[Te
     with sqlite_store.engine.begin() as conn:
         _, secret = create_api_key(conn, "backend", {"decisions"}, actor="test")
     app = create_app(settings, sqlite_store)
-    with TestClient(app) as client:
+    with TestClient(app) as client:  # the lifespan builds the decision service and closes it
         yield client, secret
-    if getattr(app.state, "decisions", None):
-        app.state.decisions.close()
 
 
 def test_anonymous_and_wrong_keys_get_401(client_and_key: tuple[TestClient, str]) -> None:

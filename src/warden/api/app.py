@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from warden import __version__
+from warden.decisions.factory import build_service
 from warden.governance.api_keys import ApiKeyVerifier
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
@@ -30,12 +34,23 @@ ROUTER_MODULES = [
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Build the decision engine (rules, model, screening index) before the first request, not during it.
+    app.state.decisions = await asyncio.to_thread(build_service, app.state.settings, app.state.store)
+    try:
+        yield
+    finally:
+        app.state.decisions.close()
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Warden",
         version=__version__,
         description="AI-assisted compliance and risk operations for crypto exchanges.",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.store = store or open_store(settings)
