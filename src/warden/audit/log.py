@@ -33,14 +33,6 @@ class AuditRecord:
     prev_hash: str
     hash: str
 
-    @property
-    def before_value(self) -> Any:
-        return None if self.before is None else json.loads(self.before)
-
-    @property
-    def after_value(self) -> Any:
-        return None if self.after is None else json.loads(self.after)
-
 
 @dataclass(frozen=True)
 class VerifyResult:

@@ -78,9 +78,6 @@ class ModelPolicy:
             return cls()
         return cls(tuple((t, Outcome.parse(o)) for o, t in ruleset.model_policy.items()))
 
-    def describe(self) -> list[dict[str, Any]]:
-        return [{"threshold": t, "outcome": o.label} for t, o in self.thresholds]
-
 
 def event_fields(event: AnyEvent) -> Mapping[str, Any]:
     """The event as rules see it: its declared fields (extra fields are ignored by the product). Read-only."""

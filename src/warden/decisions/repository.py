@@ -34,11 +34,6 @@ def get_decision(conn: sa.Connection, event_id: str) -> dict[str, Any] | None:
     return None if record is None else orjson.loads(record)
 
 
-def get_decision_json(conn: sa.Connection, event_id: str) -> bytes | None:
-    record = conn.execute(sa.select(decisions.c.record).where(decisions.c.event_id == event_id)).scalar_one_or_none()
-    return None if record is None else record.encode()
-
-
 def recent_decisions(
     conn: sa.Connection, limit: int = 50, outcome: str | None = None, min_outcome: list[str] | None = None
 ) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,7 +94,3 @@ def scenario_summary(conn: sa.Connection) -> list[dict[str, object]]:
     for key, entry in by_key.items():
         entry["scenarios"] = len(scenarios[key] - {""})
     return sorted(by_key.values(), key=lambda e: (str(e["label"]), str(e["typology"])))
-
-
-def label_counts(items: list[Label]) -> Counter[str]:
-    return Counter(item.label for item in items)

@@ -65,10 +65,6 @@ class EventBase(BaseModel):
     occurred_at: UtcDatetime = Field(description="RFC 3339 with an offset or Z; stored as UTC")
     customer_id: Identifier
 
-    @property
-    def occurred_at_utc(self) -> datetime:
-        return _utc(self.occurred_at)
-
 
 class Login(EventBase):
     type: Literal["login"]

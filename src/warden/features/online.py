@@ -11,7 +11,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
-from warden.features.catalog import FEATURE_NAMES
 from warden.features.facts import US_PER_DAY, US_PER_HOUR, EventFacts
 from warden.features.state import CustomerState, entity_window
 from warden.features.windows import DistinctWindow
@@ -253,8 +252,3 @@ class InProcessFeatureStore(FeatureEngine):
 
     def _prefetch(self, facts: list[EventFacts]) -> None:
         """Nothing to load: the dicts are the state."""
-
-
-def feature_vector(features: Features) -> list[FeatureValue]:
-    """Values in catalogue order."""
-    return [features[name] for name in FEATURE_NAMES]

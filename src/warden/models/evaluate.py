@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from warden.models.dataset import DatasetError, Withdrawals, load_withdrawals
@@ -31,10 +30,6 @@ def evaluate_file(
     if decisions is not None:
         result["with_rules"] = outcome_report(data, decisions)
     return result
-
-
-def scores_for(model: FraudModel, data: Withdrawals) -> np.ndarray:
-    return model.score_matrix(feature_matrix(data.frame, model.features))
 
 
 # Outcome order of the decision engine (warden.rules.outcome); kept here so domain code needs no rules import.

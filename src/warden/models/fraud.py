@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -153,11 +152,3 @@ class FraudModel:
     def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
         """Batch probabilities for backtests and evaluation."""
         return np.asarray(self.booster.predict(matrix))
-
-    def action_for(self, score: float) -> str:
-        """`hold` / `review` / `allow` by the thresholds calibrated at training time."""
-        if score >= self.thresholds.get("hold", math.inf):
-            return "hold"
-        if score >= self.thresholds.get("review", math.inf):
-            return "review"
-        return "allow"

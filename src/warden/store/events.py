@@ -40,7 +40,3 @@ def insert_events(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
 def count_by_type(conn: sa.Connection) -> dict[str, int]:
     rows = conn.execute(sa.select(events.c.type, sa.func.count()).group_by(events.c.type))
     return {row[0]: int(row[1]) for row in rows}
-
-
-def get_payload(conn: sa.Connection, event_id: str) -> str | None:
-    return conn.execute(sa.select(events.c.payload).where(events.c.event_id == event_id)).scalar_one_or_none()

@@ -32,11 +32,6 @@ def _reader(path: Path) -> tuple[str, csv.DictReader[str]]:
     return text, csv.DictReader(io.StringIO(text))
 
 
-def is_allowlist(path: Path) -> bool:
-    first = read_text(path).split("\n", 1)[0]
-    return tuple(c.strip() for c in first.split(",")[:2]) == ALLOWLIST_HEADER
-
-
 def load_allowlist(path: Path) -> list[AllowEntry]:
     _, reader = _reader(path)
     out = []

@@ -7,7 +7,7 @@ import numpy as np
 from warden.sim import actions
 from warden.sim.assets import random_address
 from warden.sim.identity import COUNTRIES
-from warden.sim.population import SEGMENTS, ip_in
+from warden.sim.population import SEGMENTS
 from warden.sim.world import DAY, HOUR, Customer, Device, World
 
 
@@ -59,7 +59,3 @@ def window_start(world: World, span_s: int, c: Customer | None = None) -> int:
     hour = int(world.rng.choice(24, p=hours / hours.sum()))
     snapped = local_midnight + hour * HOUR + int(world.rng.integers(0, HOUR))
     return min(max(snapped, world.start + HOUR), latest)
-
-
-def ip_abroad(world: World, country: str) -> str:
-    return ip_in(world, country)
