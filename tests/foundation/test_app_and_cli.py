@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from warden import __version__
 from warden.api.app import create_app
+from warden.cases.users import add_user
 from warden.events.examples import EXAMPLES
 from warden.events.ingest import Ingestor
 from warden.events.schema import render_schema
@@ -42,7 +43,11 @@ def test_overview_shows_counts_scenarios_and_audit_status(
     source = tmp_path / "e.jsonl"
     source.write_text("\n".join(json.dumps(e) for e in EXAMPLES.values()) + "\n")
     Ingestor(sqlite_store, settings.parquet_dir).ingest([source])
+    with sqlite_store.engine.begin() as conn:
+        add_user(conn, "viewer", "analyst", "viewer-password")
     client = TestClient(create_app(settings, sqlite_store))
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"  # console needs sign-in
+    client.post("/v1/session/login", json={"username": "viewer", "password": "viewer-password"})
     page = client.get("/").text
     assert 'id="total-events">8<' in page
     assert 'id="audit-status">intact<' in page

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from warden.api.app import create_app
+from warden.cases.users import add_user
 from warden.cli import app
 from warden.governance.api_keys import create_api_key
 from warden.settings import Settings
@@ -40,7 +41,10 @@ def test_api_name_and_address(client: TestClient) -> None:
     assert TestClient(client.app).post("/v1/screen/name", json={"name": "x"}).status_code == 401
 
 
-def test_console_page_shows_graded_hits(client: TestClient) -> None:
+def test_console_page_shows_graded_hits(client: TestClient, sqlite_store: Store) -> None:
+    with sqlite_store.engine.begin() as conn:
+        add_user(conn, "viewer", "analyst", "viewer-password")
+    client.post("/v1/session/login", json={"username": "viewer", "password": "viewer-password"})  # console sign-in
     page = client.get("/screening", params={"q": "Saddam Hussein al-Tikriti"})
     assert page.status_code == 200 and "IQi.001" in page.text and "query coverage" in page.text
     assert "sanctioned" in client.get("/screening", params={"q": ETH}).text

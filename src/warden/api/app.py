@@ -26,6 +26,7 @@ ROUTER_MODULES = [
     "warden.api.screening",
     "warden.api.session",
     "warden.api.cases",
+    "warden.console.auth",
     "warden.console.routes",
     "warden.console.decisions",
     "warden.console.screening",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from warden.console.auth import console_router
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
 from warden.decisions.repository import get_decision, outcome_counts, recent_decisions
 
-router = APIRouter(include_in_schema=False)
+router = console_router()  # every page needs a signed-in user
 
 LADDER = ["allow", "challenge", "review", "hold", "block", "freeze"]
 

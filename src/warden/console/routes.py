@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from warden.console.auth import console_router
 from warden.console.charts import stacked_bars
 from warden.console.templating import TEMPLATES
 from warden.store.overview import build_overview
 
-router = APIRouter(include_in_schema=False)
+router = console_router()  # every page needs a signed-in user
 
 
 @router.get("/", response_class=HTMLResponse)

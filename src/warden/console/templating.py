@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+from warden.console.csrf import csrf_token
+
+
+def _signed_in(request: Request) -> dict[str, Any]:
+    """Every page may show who is signed in; forms and htmx (hx-headers on <body>) carry the CSRF token."""
+    user = getattr(request.state, "user", None)
+    return {"current_user": user, "csrf_token": csrf_token(request) if user is not None else ""}
+
+
+TEMPLATES = Jinja2Templates(
+    directory=str(Path(__file__).resolve().parent / "templates"), context_processors=[_signed_in]
+)
