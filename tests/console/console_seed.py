@@ -1,0 +1,106 @@
+"""A tiny, fully known exchange for the console tests: two customers' events, one decision with model
+contributions, and a handful of cases (so every figure on a page can be checked by hand)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from warden.cases.alerts import Alert, add_alert
+from warden.cases.sources import alerts_from_decisions
+from warden.cases.users import add_user
+from warden.decisions.record import Decision, ModelResult
+from warden.decisions.repository import insert_decisions
+from warden.events.examples import EXAMPLES
+from warden.events.ingest import Ingestor
+from warden.settings import Settings
+from warden.store.db import Store
+
+PASSWORD = "console-test-password"
+SOURCE_ADDRESS = EXAMPLES["deposit"]["from_address"]
+WITHDRAWAL_ADDRESS = EXAMPLES["withdrawal"]["to_address"]
+
+EXTRA_EVENTS = [
+    # A second deposit from the same address (the graph sums it into one edge) and a fiat deposit.
+    {**EXAMPLES["deposit"], "event_id": "evt-0009", "occurred_at": "2026-03-03T10:00:00Z", "amount_usd": "500.00"},
+    {
+        "event_id": "evt-0010",
+        "type": "deposit",
+        "occurred_at": "2026-03-03T11:00:00Z",
+        "customer_id": "cus-42",
+        "asset": "EUR",
+        "network": "sepa",
+        "amount": "300",
+        "amount_usd": "320.00",
+        "to_address": "DE89370400440532013000",
+        "channel": "fiat",
+    },
+    {**EXAMPLES["login"], "event_id": "evt-0011", "customer_id": "cus-77", "country": "FR"},
+    {**EXAMPLES["login"], "event_id": "evt-0012", "country": "NG", "device_id": "dev-zz", "success": False},
+]
+
+CONTRIBUTIONS = [
+    {"feature": "withdrawal_to_new_address", "value": 1, "contribution": 0.31},
+    {"feature": "amount_usd", "value": 2499.75, "contribution": 0.12},
+    {"feature": "account_age_days", "value": 400, "contribution": -0.05},
+]
+
+
+def _hold_decision() -> Decision:
+    return Decision(
+        event_id="evt-0003",
+        customer_id="cus-42",
+        event_type="withdrawal",
+        occurred_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        decided_at=datetime(2026, 3, 2, 9, 0, 0, 12000, tzinfo=UTC),
+        outcome="hold",
+        score=87.5,
+        reasons=["withdrawal to an address added minutes ago", "fraud model score 0.62"],
+        rule_hits=[
+            {
+                "rule_id": "new_address_large_withdrawal",
+                "rule_version": 3,
+                "outcome": "hold",
+                "score": 25.5,
+                "reason": "withdrawal to an address added minutes ago",
+                "explanation": {"expr": "minutes_since_address_added < 60", "value": True, "args": []},
+            }
+        ],
+        model=ModelResult("fraud", "2026.11.1", 0.62, "review", CONTRIBUTIONS),
+        features={"amount_usd": 2499.75, "withdrawal_to_new_address": 1},
+        ruleset={"name": "starter", "version": "2026.11.3", "fingerprint": "abc123"},
+        latency_ms=1.7,
+        versions={"rules": "2026.11.3", "model": "fraud@2026.11.1"},
+    )
+
+
+def seed(store: Store, settings: Settings, tmp: Path) -> dict[str, str]:
+    """Events, a decision, cases and users; returns the case ids by name."""
+    source = tmp / "events.jsonl"
+    source.write_text("".join(json.dumps(e) + "\n" for e in [*EXAMPLES.values(), *EXTRA_EVENTS]))
+    Ingestor(store, settings.parquet_dir).ingest([source])
+    with store.engine.begin() as conn:
+        insert_decisions(conn, [_hold_decision().to_row(conn.dialect.name == "sqlite")])
+        alerts_from_decisions(conn)  # opens the case of cus-42 from the hold
+        ring = Alert(
+            alert_id="monitoring:ring-1#1",
+            source="monitoring",
+            typology="fan_out",
+            customer_ids=["cus-42"],
+            addresses=[WITHDRAWAL_ADDRESS],
+            event_ids=["evt-0004", "evt-0002"],
+            score=0.7,
+            severity="high",
+            amount_usd=Decimal("1171.38"),
+            evidence={"explanation": "money in from one address, out to a customer and an address within a day"},
+        )
+        main = add_alert(conn, ring).case_id
+        other = add_alert(
+            conn,
+            Alert("monitoring:ring-2#1", "monitoring", "structuring", ["cus-77"], 0.3, "low", Decimal("149.98")),
+        ).case_id
+        for name, role in (("ana", "analyst"), ("sam", "senior_analyst"), ("root", "admin")):
+            add_user(conn, name, role, PASSWORD)
+    return {"main": main, "other": other}
