@@ -175,11 +175,14 @@ def _node(node_id: str, subjects: set[str], risk: dict[str, float]) -> dict[str,
     return {"id": node_id, "label": f"outside ({name})", "kind": "external", "risk": None}
 
 
-def alert_flow(conn: sa.Connection, alert_id: str) -> dict[str, Any]:
-    """The fund-flow graph of a stored monitoring alert (raises AlertNotFound for an unknown id)."""
-    row = load_alert_row(conn, alert_id)
-    subjects = json.loads(row.customer_ids)
-    items = alert_events(conn, json.loads(row.event_ids))
+def events_flow(conn: sa.Connection, subjects: list[str], items: list[AlertEvent]) -> dict[str, Any]:
+    """The flow graph of already loaded events, with the customers' risk looked up in the store."""
     customers = set(subjects) | {e.customer_id for e in items}
     customers |= {str(e.payload["counterparty_id"]) for e in items if e.payload.get("counterparty_id")}
     return flow_graph(items, subjects, customer_risk(conn, sorted(customers)))
+
+
+def alert_flow(conn: sa.Connection, alert_id: str) -> dict[str, Any]:
+    """The fund-flow graph of a stored monitoring alert (raises AlertNotFound for an unknown id)."""
+    row = load_alert_row(conn, alert_id)
+    return events_flow(conn, json.loads(row.customer_ids), alert_events(conn, json.loads(row.event_ids)))
