@@ -1,12 +1,13 @@
-"""Case priority: a transparent, rule-based score for now.
+"""Case priority: the transparent, rule-based score, and the `Prioritiser` protocol.
 
-The triage model (LightGBM, learning from reviewers' dispositions) is the next slice; it plugs in through the
-`Prioritiser` protocol, so take-next and routing do not change when it arrives.
+The triage model (`warden.cases.triage`, LightGBM learning from reviewers' dispositions) plugs in through the
+protocol, so take-next and routing do not change with it; it falls back to `rule_priority` without a model.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +28,8 @@ class PriorityInput:
     amount_usd: Decimal
     max_alert_score: float
     created_at: datetime
+    case_id: str | None = None
+    features: Mapping[str, float] | None = None  # triage features, for prioritisers that use them
 
 
 @dataclass(frozen=True)

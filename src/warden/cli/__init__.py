@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "rulesets",
     "train_fraud",
     "cases",
+    "triage",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,68 @@
+"""From an event file to cases, in a store of its own: ingest (with labels), decide, monitor, alerts to cases.
+
+Training and evaluating the triage model on a simulated exchange need that exchange's cases, made exactly as
+the live flow makes them (`warden decide --store`, `warden monitor`, `warden cases from-decisions` /
+`from-monitoring`), but without touching the live store; so they run here against a scratch data dir.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
+from warden.decisions.factory import build_engine
+from warden.decisions.replay import load_events, replay
+from warden.decisions.repository import insert_decisions
+from warden.events.ingest import Ingestor
+from warden.events.labels import read_labels, store_labels
+from warden.monitoring.pipeline import monitor
+from warden.monitoring.store import save_alerts
+from warden.settings import Settings
+from warden.store.db import Store, open_store
+
+
+@dataclass(frozen=True)
+class BuiltCases:
+    store: Store
+    events: int
+    labels: int
+    cases: int
+    alerts: int
+
+
+def labels_beside(events_path: Path) -> Path:
+    return events_path.parent / "labels.csv"
+
+
+def build_cases(
+    events_path: Path, scratch_dir: Path, decide_with: Settings, labels_path: Path | None = None
+) -> BuiltCases:
+    """Make the cases of `events_path` in a new SQLite store under `scratch_dir`.
+
+    Decisions use `decide_with`'s live ruleset and fraud model (what the exchange runs), so the cases are the
+    ones the live flow would open; the labels (default: labels.csv beside the events) are stored for
+    `simulated_dispositions`.
+    """
+    settings = Settings(data_dir=scratch_dir)
+    store = open_store(settings)
+    summary = Ingestor(store, settings.parquet_dir, actor="system:triage").ingest([events_path])
+    labels_file = labels_path or labels_beside(events_path)
+    labels = read_labels(labels_file).labels if labels_file.exists() else []
+    engine = build_engine(decide_with)
+    loaded = load_events([events_path])
+    rows = [d.to_row(True) for d in replay(engine, loaded.events)]
+    with store.engine.begin() as conn:
+        added = store_labels(conn, labels, source="simulator")
+        insert_decisions(conn, rows)
+    save_alerts(store.engine, monitor(events_path).alerts)
+    with store.engine.begin() as conn:
+        made = alerts_from_decisions(conn, limit=10_000_000)
+        from_monitoring = alerts_from_monitoring(conn)
+    return BuiltCases(
+        store=store,
+        events=summary.total("stored"),
+        labels=added,
+        cases=made["new_cases"] + from_monitoring["new_cases"],
+        alerts=made["alerts"] + from_monitoring["alerts"],
+    )
