@@ -1,0 +1,164 @@
+"""Read-only queries behind the queue and case-list pages (counts per queue, filtered and paged case lists).
+
+They read the cases table the way the pages need it (counts per queue, tag and substring filters, a total
+for paging), which warden.cases.repository.list_cases does not offer; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from warden.cases.model import OPEN_STATES, SEVERITIES, STATES
+from warden.cases.queues import default_queue_config
+from warden.cases.records import as_utc
+from warden.cases.tables import cases
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    queue: str
+    description: str
+    senior_only: bool
+    open: int
+    unassigned: int
+    overdue: int  # open and past the SLA deadline now, whether or not the sweep has flagged it yet
+
+
+def queue_counts(conn: sa.Connection, now: datetime) -> list[QueueCounts]:
+    """Every configured queue (empty ones too) with its open, unassigned and overdue case counts."""
+    config = default_queue_config()
+    query = (
+        sa.select(
+            cases.c.queue,
+            sa.func.count(),
+            sa.func.sum(sa.case((cases.c.assignee.is_(None), 1), else_=0)),
+            sa.func.sum(sa.case((cases.c.sla_due_at < now, 1), else_=0)),
+        )
+        .where(cases.c.state.in_(OPEN_STATES))
+        .group_by(cases.c.queue)
+    )
+    found = {q: (int(n), int(u or 0), int(o or 0)) for q, n, u, o in conn.execute(query)}
+    names = list(config.queues) + sorted(set(found) - set(config.queues))
+    result = []
+    for name in names:
+        queue = config.queues.get(name)
+        n, unassigned, overdue = found.get(name, (0, 0, 0))
+        result.append(
+            QueueCounts(
+                name, queue.description if queue else "", bool(queue and queue.senior_only), n, unassigned, overdue
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the case list is narrowed to; empty strings mean "any"."""
+
+    queue: str = ""
+    state: str = ""
+    severity: str = ""
+    assignee: str = ""  # a username, or "-" for unassigned cases
+    overdue: str = ""  # "yes" | "no" | ""
+    tag: str = ""
+    q: str = ""  # a substring of the customer id (or of the case id)
+    errors: list[str] = field(default_factory=list)
+
+    def checked(self) -> CaseFilters:
+        """The same filters with unknown values reported (and ignored) rather than silently matching nothing."""
+        errors = []
+        if self.state and self.state not in STATES:
+            errors.append(f"state {self.state!r} is not one of {', '.join(STATES)}")
+        if self.severity and self.severity not in SEVERITIES:
+            errors.append(f"severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
+        if self.overdue not in ("", "yes", "no"):
+            errors.append("overdue is yes, no or empty")
+        if not errors:
+            return self
+        return CaseFilters(
+            self.queue,
+            "" if self.state not in STATES else self.state,
+            "" if self.severity not in SEVERITIES else self.severity,
+            self.assignee,
+            "" if self.overdue not in ("yes", "no") else self.overdue,
+            self.tag,
+            self.q,
+            errors,
+        )
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(filters: CaseFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if filters.queue:
+        where.append(cases.c.queue == filters.queue)
+    if filters.state:
+        where.append(cases.c.state == filters.state)
+    if filters.severity:
+        where.append(cases.c.severity == filters.severity)
+    if filters.assignee == "-":
+        where.append(cases.c.assignee.is_(None))
+    elif filters.assignee:
+        where.append(cases.c.assignee == filters.assignee)
+    late = sa.and_(cases.c.state.in_(OPEN_STATES), cases.c.sla_due_at < now)
+    if filters.overdue == "yes":
+        where.append(late)
+    elif filters.overdue == "no":
+        where.append(sa.not_(late))
+    if filters.tag:
+        # tags is a JSON list of lower-case strings; a quoted element matches exactly that tag.
+        token = json.dumps(filters.tag.strip().lower())
+        where.append(cases.c.tags.like(f"%{_like_escape(token)}%", escape="\\"))
+    if filters.q.strip():
+        pattern = f"%{_like_escape(filters.q.strip().lower())}%"
+        where.append(
+            sa.or_(
+                sa.func.lower(cases.c.subject_customer).like(pattern, escape="\\"),
+                sa.func.lower(cases.c.case_id).like(pattern, escape="\\"),
+            )
+        )
+    return where
+
+
+def search_cases(
+    conn: sa.Connection, filters: CaseFilters, now: datetime, page: int = 1, per_page: int = PAGE_SIZE
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the cases matching `filters`, highest priority first, and how many match in all."""
+    where = _where(filters, now)
+    total = int(conn.execute(sa.select(sa.func.count()).select_from(cases).where(*where)).scalar_one())
+    query = (
+        sa.select(cases)
+        .where(*where)
+        .order_by(cases.c.priority.desc(), cases.c.created_at, cases.c.case_id)
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    )
+    rows = []
+    for row in conn.execute(query):
+        due = as_utc(row.sla_due_at)
+        rows.append(
+            {
+                "case_id": row.case_id,
+                "customer": row.subject_customer,
+                "state": row.state,
+                "severity": row.severity,
+                "queue": row.queue,
+                "assignee": row.assignee,
+                "priority": row.priority,
+                "tags": json.loads(row.tags),
+                "sla_due_at": due.isoformat().replace("+00:00", "Z"),
+                "overdue": row.state in OPEN_STATES and due < now,
+                "created_at": as_utc(row.created_at).isoformat().replace("+00:00", "Z"),
+            }
+        )
+    return rows, total

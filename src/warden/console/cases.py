@@ -1,0 +1,245 @@
+"""Console pages for reviewers: the queues (with take-next), the case list and the case page with its evidence,
+notes, tags, transitions, reassignment and four-eyes proposals.
+
+Pages read through warden.cases; every change goes through the same domain functions as /v1/cases, so the
+timeline and the audit log record console actions exactly like API ones. Forms post back and redirect to the
+page (post/redirect/get); a refused change re-renders the page with the domain's reason and its status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from fastapi import Depends, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from warden.cases.assignment import assign, take_next
+from warden.cases.errors import CaseError, Conflict, Forbidden, IllegalTransition, NotFound
+from warden.cases.evidence import case_evidence
+from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, REVIEWER_ROLES, SENIOR_ROLES, SEVERITIES, STATES
+from warden.cases.proposals import decide, propose
+from warden.cases.queues import default_queue_config
+from warden.cases.records import utcnow
+from warden.cases.repository import add_note, get_case, set_tags, transition
+from warden.cases.users import User, list_users
+from warden.console import case_extras
+from warden.console.auth import ConsoleRefusal, console_router, console_user
+from warden.console.case_queries import PAGE_SIZE, CaseFilters, queue_counts, search_cases
+from warden.console.charts import contribution_bars
+from warden.console.templating import TEMPLATES
+
+router = console_router()  # every page needs a signed-in user
+reviewer = console_user(*REVIEWER_ROLES)
+
+
+def _engine(request: Request) -> sa.Engine:
+    engine: sa.Engine = request.app.state.store.engine
+    return engine
+
+
+def _status_for(exc: CaseError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, IllegalTransition | Conflict):
+        return 409
+    return 422
+
+
+@router.get("/queues", response_class=HTMLResponse)
+def queues_page(request: Request, msg: str = "", user: User = Depends(console_user())) -> Response:
+    with _engine(request).connect() as conn:
+        counts = queue_counts(conn, utcnow())
+    context = {"queues": counts, "msg": msg, "can_take": user.role in REVIEWER_ROLES and bool(user.skills)}
+    return TEMPLATES.TemplateResponse(request, "queues.html", context)
+
+
+@router.post("/queues/take-next")
+def take_next_case(request: Request, user: User = Depends(reviewer)) -> Response:
+    """Lock the highest-priority open case of the reviewer's queues to them and open it."""
+    try:
+        case_id = take_next(_engine(request), user.username)
+    except CaseError as exc:
+        return RedirectResponse("/queues?" + urlencode({"msg": str(exc)}), status_code=303)
+    if case_id is None:
+        return RedirectResponse("/queues?" + urlencode({"msg": "Nothing to take: your queues are empty."}), 303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(
+    request: Request,
+    queue: str = Query("", max_length=32),
+    state: str = Query("", max_length=16),
+    severity: str = Query("", max_length=16),
+    assignee: str = Query("", max_length=64),
+    overdue: str = Query("", max_length=3),
+    tag: str = Query("", max_length=64),
+    q: str = Query("", max_length=128),
+    page: int = Query(1, ge=1, le=100_000),
+) -> Response:
+    filters = CaseFilters(queue, state, severity, assignee, overdue, tag, q).checked()
+    with _engine(request).connect() as conn:
+        rows, total = search_cases(conn, filters, utcnow(), page)
+        assignees = [u.username for u in list_users(conn) if u.role in REVIEWER_ROLES]
+    given = {k: v for k, v in vars(filters).items() if k != "errors" and v}
+    pages = max(1, -(-total // PAGE_SIZE))
+    context = {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "filters": filters,
+        "prev_url": "/cases?" + urlencode({**given, "page": page - 1}) if page > 1 else "",
+        "next_url": "/cases?" + urlencode({**given, "page": page + 1}) if page < pages else "",
+        "queues": list(default_queue_config().queues),
+        "states": STATES,
+        "severities": SEVERITIES,
+        "assignees": assignees,
+    }
+    return TEMPLATES.TemplateResponse(request, "cases.html", context, status_code=422 if filters.errors else 200)
+
+
+def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, Any]:
+    case = get_case(conn, case_id)
+    evidence = case_evidence(conn, case_id)
+    senior = user.role in SENIOR_ROLES
+    pending = [p for p in case["proposals"] if p["status"] == "pending"]
+    return {
+        "case": case,
+        "ev": evidence,
+        "chart": contribution_bars(evidence.contributions),
+        "pending": pending,
+        # Four eyes: a senior may decide a proposal, never their own (the domain refuses it as well).
+        "decidable": {p["proposal_id"] for p in pending if senior and p["proposed_by"] != user.username},
+        "can_work": case["state"] != "closed" and (senior or case["assignee"] == user.username),
+        "is_senior": senior,
+        "reviewers": [u.username for u in list_users(conn) if u.active and case["queue"] in u.skills],
+        "dispositions": [d for d in DISPOSITIONS],
+        "customer_actions": FOUR_EYES_ACTIONS,
+        "related": case_extras.related_cases(conn, case_id),
+        "similar": case_extras.similar_cases(conn, case_id, k=5),
+        "narrative": case_extras.draft_narrative(conn, case_id),
+    }
+
+
+def _case_page(request: Request, case_id: str, user: User, error: str = "", status: int = 200) -> Response:
+    with _engine(request).connect() as conn:
+        try:
+            context = _case_context(conn, case_id, user)
+        except NotFound as exc:
+            raise ConsoleRefusal(404, str(exc)) from None
+    context["error"] = error
+    return TEMPLATES.TemplateResponse(request, "case.html", context, status_code=status)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: str, user: User = Depends(console_user())) -> Response:
+    return _case_page(request, case_id, user)
+
+
+def _apply(request: Request, case_id: str, user: User, change: Callable[[sa.Connection], object]) -> Response:
+    """Run one change in a transaction; back to the case page, or the page again with the refusal."""
+    try:
+        with _engine(request).begin() as conn:
+            change(conn)
+    except CaseError as exc:
+        return _case_page(request, case_id, user, error=str(exc), status=_status_for(exc))
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
+def note_add(request: Request, case_id: str, text: str = Form(""), user: User = Depends(reviewer)) -> Response:
+    if request.headers.get("HX-Request") != "true":
+        return _apply(request, case_id, user, lambda conn: add_note(conn, case_id, user.actor, text))
+    # htmx: answer with the refreshed timeline (and the reason when the note was refused).
+    error, status = "", 200
+    try:
+        with _engine(request).begin() as conn:
+            add_note(conn, case_id, user.actor, text)
+    except CaseError as exc:
+        error, status = str(exc), _status_for(exc)
+    with _engine(request).connect() as conn:
+        case = get_case(conn, case_id)
+    return TEMPLATES.TemplateResponse(
+        request, "_timeline.html", {"case": case, "note_error": error}, status_code=status
+    )
+
+
+@router.post("/cases/{case_id}/tags")
+def tags_set(request: Request, case_id: str, tags: str = Form(""), user: User = Depends(reviewer)) -> Response:
+    wanted = [t for t in tags.replace(";", ",").split(",")]
+    return _apply(request, case_id, user, lambda conn: set_tags(conn, case_id, user.actor, wanted))
+
+
+@router.post("/cases/{case_id}/transition")
+def transition_add(
+    request: Request,
+    case_id: str,
+    to: str = Form(...),
+    disposition: str = Form(""),
+    reason: str = Form("", max_length=2000),
+    user: User = Depends(reviewer),
+) -> Response:
+    return _apply(
+        request,
+        case_id,
+        user,
+        lambda conn: transition(conn, case_id, user.actor, to, disposition=disposition or None, reason=reason),
+    )
+
+
+@router.post("/cases/{case_id}/assign")
+def assign_case(
+    request: Request,
+    case_id: str,
+    assignee: str = Form(""),
+    reason: str = Form("", max_length=2000),
+    user: User = Depends(reviewer),
+) -> Response:
+    # Analysts are let through so the domain's refusal (seniors only) is what they read.
+    return _apply(
+        request, case_id, user, lambda conn: assign(conn, case_id, user.actor, assignee or None, reason=reason)
+    )
+
+
+@router.post("/cases/{case_id}/proposals")
+def proposal_add(
+    request: Request,
+    case_id: str,
+    action: str = Form("close_with_action"),
+    customer_action: str = Form(""),
+    reason: str = Form("", max_length=2000),
+    user: User = Depends(reviewer),
+) -> Response:
+    return _apply(
+        request,
+        case_id,
+        user,
+        lambda conn: propose(conn, case_id, user.actor, action, customer_action=customer_action or None, reason=reason),
+    )
+
+
+@router.post("/cases/{case_id}/proposals/{proposal_id}/{verdict}")
+def proposal_decide(
+    request: Request,
+    case_id: str,
+    proposal_id: str,
+    verdict: str,
+    reason: str = Form("", max_length=2000),
+    user: User = Depends(reviewer),
+) -> Response:
+    if verdict not in ("approve", "reject"):
+        raise ConsoleRefusal(404, f"no such verdict {verdict!r}; approve or reject")
+
+    def change(conn: sa.Connection) -> None:
+        if proposal_id not in {p["proposal_id"] for p in get_case(conn, case_id)["proposals"]}:
+            raise NotFound(f"case {case_id} has no proposal {proposal_id!r}")
+        # The domain checks four eyes (a senior, not the proposer); a forged POST gets its refusal as a 403 page.
+        decide(conn, proposal_id, user.actor, approve=verdict == "approve", reason=reason)
+
+    return _apply(request, case_id, user, change)
