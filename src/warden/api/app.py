@@ -26,10 +26,14 @@ ROUTER_MODULES = [
     "warden.api.screening",
     "warden.api.session",
     "warden.api.cases",
+    "warden.api.rules_quality",
     "warden.console.auth",
     "warden.console.routes",
     "warden.console.decisions",
     "warden.console.screening",
+    "warden.console.dashboard",
+    "warden.console.monitoring",
+    "warden.console.rules_quality",
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
