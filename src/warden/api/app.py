@@ -31,6 +31,8 @@ ROUTER_MODULES = [
     "warden.console.routes",
     "warden.console.decisions",
     "warden.console.screening",
+    "warden.console.cases",
+    "warden.console.admin",
     "warden.console.dashboard",
     "warden.console.monitoring",
     "warden.console.rules_quality",
