@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = Field("console", pattern="^(console|json)$")
     secret_key: str | None = Field(None, description="signs session cookies; default: data_dir/secret.key")
+    llm_url: str | None = Field(None, description="OpenAI-compatible chat-completions URL; off when unset")
+    llm_model: str = Field("gpt-4o-mini", description="the model name sent to llm_url")
+    llm_api_key: str | None = Field(None, description="sent as a Bearer token to llm_url")
+    llm_timeout_s: float = Field(30.0, gt=0, description="how long a narrative rewrite may take")
 
     @field_validator("log_level")
     @classmethod

@@ -63,7 +63,14 @@ CUSTOMER_FEATURES: tuple[str, ...] = (
     "devices",
     "ips",
     "login_countries",
-    "counterparties",
+    "transfers_in",
+    "log_transfer_in_usd",
+    "log_transfer_out_usd",
+    "transfer_partners",
+    "withdrawn_share_of_inflows",
+    "named_in_monitoring",
+    "partners_named_in_monitoring",
+    "partners_with_cases",
 )
 HISTORY_FEATURES: tuple[str, ...] = (
     "prior_cases",
@@ -178,8 +185,43 @@ def _alert_features(fact: CaseFacts, vocabulary: tuple[str, ...]) -> dict[str, f
     return values
 
 
+@dataclass(frozen=True)
+class _Transfer:
+    sender: str
+    receiver: str
+    at: datetime
+    usd: float
+
+
+def _transfers(conn: sa.Connection) -> dict[str, list[_Transfer]]:
+    """Every internal transfer, under both its ends: money moving between customers is what rings share."""
+    found: dict[str, list[_Transfer]] = defaultdict(list)
+    query = sa.select(events.c.customer_id, events.c.occurred_at, events.c.amount_usd, events.c.payload).where(
+        events.c.type == "transfer"
+    )
+    for sender, at, amount, payload in conn.execute(query):
+        receiver = json.loads(payload).get("counterparty_id")
+        if receiver:
+            item = _Transfer(sender, receiver, as_utc(at), float(amount or 0.0))
+            found[sender].append(item)
+            found[receiver].append(item)
+    return found
+
+
+def _named_in_monitoring(conn: sa.Connection) -> Counter[str]:
+    """How many monitoring alerts name each customer (a ring alert names every member, not only its subject)."""
+    named: Counter[str] = Counter()
+    query = sa.select(case_alerts.c.customer_ids).where(case_alerts.c.source == "monitoring")
+    for customer_ids in conn.execute(query).scalars():
+        named.update(set(json.loads(customer_ids)))
+    return named
+
+
 def _customer_features(conn: sa.Connection, facts: dict[str, CaseFacts]) -> dict[str, dict[str, float]]:
     """Per case: its customer's history before the case's latest alert."""
+    transfers = _transfers(conn)
+    named = _named_in_monitoring(conn)
+    subjects = set(conn.execute(sa.select(cases.c.subject_customer).distinct()).scalars())
     by_customer: dict[str, list[CaseFacts]] = defaultdict(list)
     for fact in facts.values():
         if fact.customer:
@@ -204,6 +246,12 @@ def _customer_features(conn: sa.Connection, facts: dict[str, CaseFacts]) -> dict
             kinds = Counter(r[0] for r in before)
             deposit_usd = sum(r[2] for r in before if r[0] == "deposit")
             withdrawal_usd = sum(r[2] for r in before if r[0] == "withdrawal")
+            moved = [t for t in transfers.get(customer, []) if t.at <= fact.as_of]
+            received = [t for t in moved if t.receiver == customer]
+            sent_usd = sum(t.usd for t in moved if t.sender == customer)
+            received_usd = sum(t.usd for t in received)
+            partners = {t.sender if t.receiver == customer else t.receiver for t in moved}
+            inflow = deposit_usd + received_usd
             stats[fact.case_id] = {
                 "account_age_days": (fact.as_of - min(kyc)).total_seconds() / 86400.0 if kyc else NAN,
                 "deposits": float(kinds["deposit"]),
@@ -217,7 +265,14 @@ def _customer_features(conn: sa.Connection, facts: dict[str, CaseFacts]) -> dict
                 "login_countries": float(
                     len({r[3]["country"] for r in before if r[0] == "login" and "country" in r[3]})
                 ),
-                "counterparties": float(len({r[3]["counterparty_id"] for r in before if r[0] == "transfer"})),
+                "transfers_in": float(len(received)),
+                "log_transfer_in_usd": _log(received_usd),
+                "log_transfer_out_usd": _log(sent_usd),
+                "transfer_partners": float(len(partners)),
+                "withdrawn_share_of_inflows": (withdrawal_usd + sent_usd) / inflow if inflow > 0 else NAN,
+                "named_in_monitoring": float(named[customer]),
+                "partners_named_in_monitoring": float(sum(1 for p in partners if named[p])),
+                "partners_with_cases": float(len(partners & subjects)),
             }
     return stats
 
