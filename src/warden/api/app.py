@@ -26,6 +26,7 @@ ROUTER_MODULES = [
     "warden.api.screening",
     "warden.api.session",
     "warden.api.cases",
+    "warden.api.case_tools",
     "warden.api.rules_quality",
     "warden.console.auth",
     "warden.console.routes",
