@@ -20,6 +20,10 @@ DISPOSITION_COLOURS = ["#c0362c", "#9ca3af", "#ca8a04"]  # true positive, false 
 router = console_router(*DASHBOARD_ROLES)
 
 
+def _rule_name(source: str, rule: str) -> str:
+    return rule if source == "decision" else f"{rule} ({source})"
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, days: int = Query(7)) -> HTMLResponse:
     if days not in THROUGHPUT_WINDOWS:

@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from html import escape
 
-from warden.console.charts import PALETTE
-
 EMPTY = '<p class="muted">{}</p>'
+# Series colours without red, which the dashboard keeps for true positives and breaches.
+SERIES = ["#2155d6", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563", "#ea580c"]
+
+
+def _svg(width: int, height: int, label: str) -> str:
+    # Drawn at most at its natural size, so text keeps the size of the page's text on wide screens.
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" role="img" '
+        f'aria-label="{escape(label)}">'
+    )
+
+
+def _fit(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def _legend(series: list[str], colours: list[str], y: float, x0: float) -> list[str]:
@@ -31,15 +43,15 @@ def stacked_hbars(
     """One horizontal bar per row, split by `series`, the total at its end; a legend below."""
     if not rows or not any(sum(values.values()) for _, values in rows):
         return EMPTY.format(escape(empty))
-    colours = colours or [PALETTE[i % len(PALETTE)] for i in range(len(series))]
+    colours = colours or [SERIES[i % len(SERIES)] for i in range(len(series))]
     row_h, label_w, right = 24, 150, 60
     plot_w = width - label_w - right
     peak = max(sum(values.get(s, 0) for s in series) for _, values in rows) or 1
     height = row_h * len(rows) + 30
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(label)}">']
+    parts = [_svg(width, height, label)]
     for i, (name, values) in enumerate(rows):
         y = 4 + i * row_h
-        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{escape(name)}</text>')
+        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{escape(_fit(name, 22))}</text>')
         x = float(label_w)
         for s, colour in zip(series, colours, strict=True):
             n = values.get(s, 0)
@@ -71,12 +83,12 @@ def daily_columns(
     series = sorted(counts)
     if not days or not any(sum(c.values()) for c in counts.values()):
         return EMPTY.format(escape(empty))
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(series))]
+    colours = [SERIES[i % len(SERIES)] for i in range(len(series))]
     left, bottom, top = 36, 22, 8
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max(sum(counts[s].get(d, 0) for s in series) for d in days) or 1
     col_w = plot_w / len(days)
-    parts = [f'<svg viewBox="0 0 {width} {height + 22}" width="100%" role="img" aria-label="{escape(label)}">']
+    parts = [_svg(width, height + 22, label)]
     for tick in (0, peak):
         y = top + plot_h - plot_h * tick / peak
         parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e4e7ec"/>')
@@ -110,16 +122,16 @@ def rate_bars(
     """Bars of a rate in [0, 1] per row (name, rate, note shown after the bar), coloured red to green."""
     if not rows:
         return EMPTY.format(escape(empty))
-    row_h, label_w, right = 24, 220, 150
+    row_h, label_w, right = 24, 300, 130
     plot_w = width - label_w - right
     height = row_h * len(rows) + 8
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(label)}">']
+    parts = [_svg(width, height, label)]
     parts.append(f'<line x1="{label_w + plot_w}" x2="{label_w + plot_w}" y1="0" y2="{height}" stroke="#e4e7ec"/>')
     for i, (name, rate, note) in enumerate(rows):
         y = 4 + i * row_h
         colour = "#16a34a" if rate >= 0.5 else "#ea580c" if rate >= 0.2 else "#dc2626"
         w = max(plot_w * min(max(rate, 0.0), 1.0), 1.0)
-        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{escape(name)}</text>')
+        parts.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{escape(_fit(name, 46))}</text>')
         parts.append(
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{row_h - 8}" fill="{colour}">'
             f"<title>{escape(f'{name}: {rate:.0%} ({note})')}</title></rect>"
