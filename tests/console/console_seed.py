@@ -6,11 +6,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
 from warden.cases.alerts import Alert, add_alert
+from warden.cases.queues import default_queue_config
 from warden.cases.sources import alerts_from_decisions
-from warden.cases.users import add_user
+from warden.cases.tables import users
+from warden.cases.users import default_skills
 from warden.decisions.record import Decision, ModelResult
 from warden.decisions.repository import insert_decisions
 from warden.events.examples import EXAMPLES
@@ -101,6 +107,28 @@ def seed(store: Store, settings: Settings, tmp: Path) -> dict[str, str]:
             conn,
             Alert("monitoring:ring-2#1", "monitoring", "structuring", ["cus-77"], 0.3, "low", Decimal("149.98")),
         ).case_id
-        for name, role in (("ana", "analyst"), ("sam", "senior_analyst"), ("root", "admin")):
-            add_user(conn, name, role, PASSWORD)
+        _add_users(conn)
     return {"main": main, "other": other}
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)
+
+
+def _add_users(conn: sa.Connection) -> None:
+    """ana (analyst), sam (senior analyst), root (admin): users.add_user's rows, hashing the password once per
+    test run instead of three times per test (argon2 is slow on purpose)."""
+    config = default_queue_config()
+    for name, role in (("ana", "analyst"), ("sam", "senior_analyst"), ("root", "admin")):
+        conn.execute(
+            sa.insert(users).values(
+                username=name,
+                role=role,
+                password_hash=_password_hash(),
+                skills=json.dumps(default_skills(role, config)),
+                capacity=20,
+                active=True,
+                created_at=datetime.now(UTC),
+            )
+        )
