@@ -184,3 +184,31 @@ def test_admins_manage_users(sqlite_store: Store, settings: Settings, sqlite_ids
     assert short.status_code == 422 and "at least 10 characters" in short.text
     assert root.post("/admin/users", data=form).status_code == 409
     assert ana.post("/admin/users", data={**form, "username": "eve", "csrf_token": _token(ana)}).status_code == 403
+
+
+def test_narrative_and_attachments(store: Store, settings: Settings, ids: dict[str, str]) -> None:
+    ana = _client(settings, store, "ana")
+    ana.post("/queues/take-next", data={"csrf_token": _token(ana)})
+    case = f"/cases/{ids['main']}"
+    page = ana.get(case).text
+    draft = re.search(r'<textarea name="text" rows="10" id="narrative" class="wide">(.*?)</textarea>', page, re.S)
+    assert draft is not None and "cus-42" in draft.group(1)  # drafted from the case's evidence
+    saved = ana.post(f"{case}/narrative", data={"text": "My own words.", "csrf_token": _token(ana)})
+    assert saved.status_code == 303
+    page = ana.get(case).text
+    assert 'id="narrative" class="wide">My own words.</textarea>' in page and "Saved by ana" in page
+    assert ana.post(f"{case}/narrative", data={"text": " ", "csrf_token": _token(ana)}).status_code == 422
+
+    upload = ana.post(
+        f"{case}/attachments",
+        data={"csrf_token": _token(ana)},
+        files={"file": ("../statement <1>.csv", b"date,amount\n2026-03-02,2499.75\n", "text/csv")},
+    )
+    assert upload.status_code == 303, upload.text
+    link = re.search(r'<a href="(/v1/cases/[^"]+)" download>([^<]+)</a>', ana.get(case).text)
+    assert link is not None and ".." not in link.group(2)
+    download = ana.get(link.group(1))
+    assert download.content == b"date,amount\n2026-03-02,2499.75\n"
+    assert download.headers["content-disposition"].startswith("attachment;")
+    no_token = ana.post(f"{case}/attachments", files={"file": ("x.txt", b"x", "text/plain")})
+    assert no_token.status_code == 403

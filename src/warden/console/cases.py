@@ -13,20 +13,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from fastapi import Depends, Form, Query, Request, Response
+from fastapi import Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from warden.cases.assignment import assign, take_next
+from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments
 from warden.cases.errors import CaseError, Conflict, Forbidden, IllegalTransition, NotFound
 from warden.cases.evidence import case_evidence
 from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, REVIEWER_ROLES, SENIOR_ROLES, SEVERITIES, STATES
+from warden.cases.narrative import save_narrative
 from warden.cases.proposals import decide, propose
 from warden.cases.queues import default_queue_config
 from warden.cases.records import utcnow
 from warden.cases.repository import add_note, get_case, set_tags, transition
 from warden.cases.users import User, list_users
-from warden.console import case_extras
 from warden.console.auth import ConsoleRefusal, console_router, console_user
+from warden.console.case_extras import case_aids
 from warden.console.case_queries import PAGE_SIZE, CaseFilters, queue_counts, search_cases
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
@@ -121,9 +124,8 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         "reviewers": [u.username for u in list_users(conn) if u.active and case["queue"] in u.skills],
         "dispositions": [d for d in DISPOSITIONS],
         "customer_actions": FOUR_EYES_ACTIONS,
-        "related": case_extras.related_cases(conn, case_id),
-        "similar": case_extras.similar_cases(conn, case_id, k=5),
-        "narrative": case_extras.draft_narrative(conn, case_id),
+        "attachments": list_attachments(conn, case_id),
+        **case_aids(conn, case_id),
     }
 
 
@@ -243,3 +245,22 @@ def proposal_decide(
         decide(conn, proposal_id, user.actor, approve=verdict == "approve", reason=reason)
 
     return _apply(request, case_id, user, change)
+
+
+@router.post("/cases/{case_id}/narrative")
+def narrative_save(request: Request, case_id: str, text: str = Form(""), user: User = Depends(reviewer)) -> Response:
+    return _apply(request, case_id, user, lambda conn: save_narrative(conn, case_id, user.actor, text))
+
+
+@router.post("/cases/{case_id}/attachments")
+async def attachment_add(
+    request: Request, case_id: str, file: UploadFile = File(...), user: User = Depends(reviewer)
+) -> Response:
+    data = await file.read(MAX_ATTACHMENT_BYTES + 1)  # one byte over is enough for the domain to refuse it
+    blobs = disk_store(request.app.state.settings.data_dir)
+    name, content_type = file.filename or "attachment", file.content_type or "application/octet-stream"
+
+    def change(conn: sa.Connection) -> None:
+        add_attachment(conn, blobs, case_id, user.actor, name, data, content_type)
+
+    return await run_in_threadpool(_apply, request, case_id, user, change)
