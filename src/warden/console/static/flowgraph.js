@@ -92,8 +92,10 @@
     var svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, class: "flow-svg",
       role: "img", "aria-label": "fund-flow graph" }, div);
     var defs = el("defs", {}, svg);
+    // Fixed-size arrowheads (not scaled by the edge's width), ending just outside the target's circle.
     var marker = el("marker", { id: "flow-arrow-" + Math.random().toString(36).slice(2), viewBox: "0 0 10 10",
-      refX: "18", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" }, defs);
+      refX: "24", refY: "5", markerWidth: "9", markerHeight: "9", markerUnits: "userSpaceOnUse",
+      orient: "auto-start-reverse" }, defs);
     el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#98a2b3" }, marker);
     var view = el("g", { class: "flow-view" }, svg);
     var maxAmount = Math.max.apply(null, edges.map(function (e) { return e.amount_usd || 0; }).concat([1]));
@@ -106,9 +108,10 @@
     });
     nodes.forEach(function (d) {
       d.g = el("g", { class: "flow-node flow-" + d.kind, "data-id": d.id, tabindex: "0" }, view);
-      var radius = d.kind === "subject" ? 11 : 7 + (d.risk ? 4 * d.risk : 0);
+      var risk = d.risk == null ? 0 : Math.min(1, Math.max(0, d.risk));  // risk is in [0, 1]; clamp anyway
+      var radius = d.kind === "subject" ? 11 : 7 + 4 * risk;
       el("circle", { r: String(radius), fill: COLOURS[d.kind] || "#667085",
-        stroke: d.risk && d.risk >= 0.5 ? "#c0362c" : "#fff", "stroke-width": d.risk && d.risk >= 0.5 ? "3" : "1.5" }, d.g);
+        stroke: risk >= 0.5 ? "#c0362c" : "#fff", "stroke-width": risk >= 0.5 ? "3" : "1.5" }, d.g);
       var label = el("text", { x: String(radius + 3), y: "4" }, d.g);
       label.textContent = (d.label || d.id).length > 22 ? (d.label || d.id).slice(0, 20) + "…" : d.label || d.id;
       el("title", {}, d.g).textContent = (d.label || d.id) + " (" + d.kind + (d.risk != null ? ", risk " + d.risk : "") + ")";
