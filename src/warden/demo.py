@@ -105,6 +105,41 @@ def cases_step(ctx: DemoContext) -> str:
     return f"cases: {alerts} alerts into {opened} new cases"
 
 
+def triage_step(ctx: DemoContext) -> str:
+    """Order the backlog with the triage model. It is trained on a second, smaller simulated exchange (another
+    seed) with simulated dispositions, never on the demo's own cases, whose labels it would otherwise learn."""
+    from warden.cases.dispositions import simulated_dispositions
+    from warden.cases.pipeline import build_cases
+    from warden.cases.triage import TriageError, load_prioritiser, reprioritise, save_triage, train_triage
+
+    sim = importlib.import_module("warden.sim")
+    seed, customers = ctx.seed + 1, min(ctx.customers, 1000)
+    folder = ctx.out_dir / "triage-training"
+    events_path, _ = sim.simulate_to_dir(customers=customers, days=ctx.days, seed=seed, out_dir=folder / "sim")
+    built = build_cases(events_path, folder / "data", ctx.settings)
+    try:
+        with built.store.engine.connect() as conn:
+            labels = simulated_dispositions(conn)
+            model = train_triage(
+                conn,
+                labels,
+                trained_on=str(events_path.resolve()),
+                label_sources={"simulated": len(labels), "recorded": 0},
+            )
+    except TriageError as exc:
+        return f"triage: kept the rule-based priority ({exc})"
+    finally:
+        built.store.dispose()
+    save_triage(model, ctx.settings.data_dir)
+    with ctx.store.engine.begin() as conn:
+        rescored = reprioritise(conn, load_prioritiser(ctx.settings.data_dir))
+    data = model.meta["training_data"]
+    return (
+        f"triage model {model.version} trained on {data['cases']} cases ({data['true_positives']} true positives) "
+        f"of a separate {customers:,}-customer exchange (seed {seed}); {rescored} open cases re-prioritised"
+    )
+
+
 # Capabilities append their step (module path, function name) here, in flow order.
 DEMO_STEPS: list[tuple[str, str]] = [
     ("warden.demo", "simulate_step"),
@@ -112,6 +147,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("warden.demo", "decide_step"),
     ("warden.demo", "monitor_step"),
     ("warden.demo", "cases_step"),
+    ("warden.demo", "triage_step"),
 ]
 
 

@@ -22,6 +22,7 @@ from warden.cases.priority import Prioritiser, PriorityInput, rule_priority
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.repository import load_case_row
 from warden.cases.tables import cases
+from warden.cases.triage_features import case_features
 from warden.cases.users import User, get_user
 
 _CLAIM_ATTEMPTS = 20
@@ -138,15 +139,25 @@ def sweep(
     now = now or utcnow()
     counts = {"flagged_overdue": 0, "reprioritised": 0}
     rows = conn.execute(sa.select(cases).where(cases.c.state.in_(OPEN_STATES))).all()
+    features: dict[str, dict[str, float]] = {}
+    if getattr(prioritiser, "uses_case_features", False) and getattr(prioritiser, "model", None) is not None:
+        # The triage model scores on case features; computed once for every open case, not per case.
+        features = case_features(conn, [r.case_id for r in rows], getattr(prioritiser, "vocabulary", ()))
     for row in rows:
         values: dict[str, Any] = {}
         if not row.overdue and as_utc(row.sla_due_at) <= now:
             values["overdue"] = True
             record_event(conn, row.case_id, "system:sla", "sla_breached", {"sla_due_at": str(row.sla_due_at)}, now)
             counts["flagged_overdue"] += 1
-        priority = prioritiser(
-            PriorityInput(row.severity, row.amount_usd, float(row.max_alert_score), as_utc(row.created_at)), now
+        given = PriorityInput(
+            row.severity,
+            row.amount_usd,
+            float(row.max_alert_score),
+            as_utc(row.created_at),
+            case_id=row.case_id,
+            features=features.get(row.case_id),
         )
+        priority = prioritiser(given, now)
         if priority.value != row.priority:
             values.update(priority=priority.value, priority_reasons=dumps(priority.reasons))
             counts["reprioritised"] += 1

@@ -75,17 +75,21 @@ def _who(conn: sa.Connection, customer: str | None) -> str:
     return ", ".join(parts) + "."
 
 
-def _event_lines(conn: sa.Connection, event_ids: list[str]) -> tuple[list[str], list[datetime]]:
+def _event_lines(conn: sa.Connection, event_ids: list[str]) -> tuple[list[str], list[datetime], set[str]]:
+    """One line per event (oldest first), their times, and the crypto addresses they name."""
     if not event_ids:
-        return [], []
+        return [], [], set()
     rows = conn.execute(
         sa.select(events.c.event_id, events.c.type, events.c.occurred_at, events.c.amount_usd, events.c.payload)
         .where(events.c.event_id.in_(event_ids[:500]))
         .order_by(events.c.occurred_at, events.c.event_id)
     ).all()
-    lines, times = [], []
+    lines: list[str] = []
+    times: list[datetime] = []
+    addresses: set[str] = set()
     for row in rows:
         payload = json.loads(row.payload)
+        addresses.update(payload[k] for k in ("to_address", "from_address", "address") if payload.get(k))
         times.append(as_utc(row.occurred_at))
         what = f"- {_day(row.occurred_at)}: {row.type.replace('_', ' ')} {row.event_id}"
         if payload.get("amount") and payload.get("asset"):
@@ -98,10 +102,12 @@ def _event_lines(conn: sa.Connection, event_ids: list[str]) -> tuple[list[str], 
             what += f" to {payload['to_address']}"
         if row.type == "deposit" and payload.get("from_address"):
             what += f" from {payload['from_address']}"
+        if row.type == "address_book_change" and payload.get("address"):
+            what += f" ({payload.get('action', 'change')} {payload['address']})"
         if row.type == "transfer" and payload.get("counterparty_id"):
             what += f" to customer {payload['counterparty_id']}"
         lines.append(what)
-    return lines, times
+    return lines, times, addresses
 
 
 def _why(alert: sa.Row[Any]) -> list[str]:
@@ -128,10 +134,10 @@ def draft_narrative(conn: sa.Connection, case_id: str) -> str:
         sa.select(case_alerts).where(case_alerts.c.case_id == case_id).order_by(case_alerts.c.created_at)
     ).all()
     event_ids = list(dict.fromkeys(e for a in alerts for e in json.loads(a.event_ids)))
-    addresses = sorted({x for a in alerts for x in json.loads(a.addresses)})
     typologies = sorted({a.typology for a in alerts})
     sources = sorted({a.source for a in alerts})
-    lines, times = _event_lines(conn, event_ids)
+    lines, times, event_addresses = _event_lines(conn, event_ids)
+    addresses = sorted({x for a in alerts for x in json.loads(a.addresses)} | event_addresses)
     total = sum((Decimal(a.amount_usd) for a in alerts), Decimal(0))
     when = (
         f"between {_day(min(times))} and {_day(max(times))}"

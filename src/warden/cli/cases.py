@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from warden.cases.assignment import sweep, take_next
 from warden.cases.errors import CaseError
+from warden.cases.feedback import disposition_labels, rule_precision, write_labels_csv
 from warden.cases.model import ROLES
+from warden.cases.related import related_cases
 from warden.cases.repository import get_case, list_cases
+from warden.cases.similar import similar_cases
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
 from warden.cases.users import add_user, list_users
 from warden.cli.common import fail, print_json, settings_or_exit
@@ -115,8 +119,10 @@ def cases_show(case_id: str, as_json: bool = typer.Option(False, "--json")) -> N
 @cases_app.command("from-decisions")
 def cases_from_decisions(as_json: bool = typer.Option(False, "--json")) -> None:
     """Turn stored decisions at review or stronger into alerts and cases (safe to repeat)."""
-    with _store().engine.begin() as conn:
+    store = _store()
+    with store.engine.begin() as conn:
         counts = alerts_from_decisions(conn)
+    counts["rescored_by_triage_model"] = _rescore(store)
     if as_json:
         print_json(counts)
     else:
@@ -126,19 +132,35 @@ def cases_from_decisions(as_json: bool = typer.Option(False, "--json")) -> None:
 @cases_app.command("from-monitoring")
 def cases_from_monitoring(as_json: bool = typer.Option(False, "--json")) -> None:
     """Turn stored monitoring alerts (new ones and new sightings) into case alerts (safe to repeat)."""
-    with _store().engine.begin() as conn:
+    store = _store()
+    with store.engine.begin() as conn:
         counts = alerts_from_monitoring(conn)
+    counts["rescored_by_triage_model"] = _rescore(store)
     if as_json:
         print_json(counts)
     else:
         typer.echo(f"{counts['alerts']} new alerts: {counts['new_cases']} new cases, {counts['joined_cases']} joined")
 
 
+def _rescore(store: Store) -> int:
+    """Score open cases with the active triage model, if one is trained (new cases open rule-prioritised)."""
+    from warden.cases.triage import load_prioritiser, reprioritise
+
+    prioritiser = load_prioritiser(settings_or_exit().data_dir)
+    if prioritiser.model is None:
+        return 0
+    with store.engine.begin() as conn:
+        return reprioritise(conn, prioritiser)
+
+
 @cases_app.command("sweep")
 def cases_sweep(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Flag open cases past their SLA and refresh priorities for age."""
+    """Flag open cases past their SLA and refresh priorities (the triage model when trained, else rules)."""
+    from warden.cases.triage import load_prioritiser
+
+    prioritiser = load_prioritiser(settings_or_exit().data_dir)
     with _store().engine.begin() as conn:
-        counts = sweep(conn)
+        counts = sweep(conn, prioritiser=prioritiser)
     if as_json:
         print_json(counts)
     else:
@@ -156,6 +178,97 @@ def cases_take_next(username: str, as_json: bool = typer.Option(False, "--json")
         print_json({"case_id": case_id, "assignee": username if case_id else None})
     else:
         typer.echo(case_id or "no open case in your queues")
+
+
+@cases_app.command("labels")
+def cases_labels(
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="where to write labels.csv"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Closed dispositions as the contract's labels.csv (true positive: the source's label; false positive:
+    normal), for `warden train fraud --labels` and other trainers."""
+    with _store().engine.connect() as conn:
+        items = disposition_labels(conn)
+    written = write_labels_csv(items, out)
+    result = {"labels": written, "path": str(out)}
+    print_json(result) if as_json else typer.echo(f"{written} labels from closed cases -> {out}")
+
+
+@cases_app.command("rule-precision")
+def cases_rule_precision(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Per rule / typology / detector: alerts, cases, closed cases by disposition, precision."""
+    with _store().engine.connect() as conn:
+        stats = [r.as_dict() for r in rule_precision(conn)]
+    if as_json:
+        print_json(stats)
+        return
+    for r in stats:
+        precision = "-" if r["precision"] is None else f"{r['precision']:.2f}"
+        typer.echo(
+            f"{r['source']:<11} {r['rule']:<45} alerts={r['alerts']:<6} closed={r['closed_cases']:<5} "
+            f"tp={r['true_positives']:<5} precision={precision}"
+        )
+
+
+@cases_app.command("related")
+def cases_related(case_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Cases of customers linked to this case's customer, and the links."""
+    try:
+        with _store().engine.connect() as conn:
+            found = [c.as_dict() for c in related_cases(conn, case_id)]
+    except CaseError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(found)
+        return
+    for c in found:
+        links = ", ".join(f"{x['kind']} {x['value']}" for x in c["links"])
+        typer.echo(f"{c['case_id']}  {c['customer_id']:<14} {c['state']:<9} {c['disposition'] or '-':<28} {links}")
+
+
+@cases_app.command("similar")
+def cases_similar(
+    case_id: str, k: int = typer.Option(5, min=1, max=50), as_json: bool = typer.Option(False, "--json")
+) -> None:
+    """The nearest closed cases on case features, with their dispositions."""
+    try:
+        with _store().engine.connect() as conn:
+            found = [c.as_dict() for c in similar_cases(conn, case_id, k)]
+    except CaseError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(found)
+        return
+    for c in found:
+        typer.echo(f"{c['case_id']}  d={c['distance']:<8} {c['disposition'] or '-':<28} {','.join(c['typologies'])}")
+
+
+@cases_app.command("narrative")
+def cases_narrative(
+    case_id: str,
+    rewrite: bool = typer.Option(False, "--rewrite", help="also ask the configured LLM (WARDEN_LLM_URL) to rewrite it"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The drafted SAR narrative of a case (deterministic), optionally rewritten by the configured LLM."""
+    from warden.cases.narrative import draft_narrative, rewrite_narrative
+
+    try:
+        with _store().engine.connect() as conn:
+            draft = draft_narrative(conn, case_id)
+    except CaseError as exc:
+        fail(str(exc))
+    result: dict[str, Any] = {"case_id": case_id, "draft": draft}
+    if rewrite:
+        result["rewrite"] = rewrite_narrative(draft, settings_or_exit()).__dict__
+    if as_json:
+        print_json(result)
+        return
+    typer.echo(draft)
+    if rewrite:
+        typer.echo(
+            "\n--- rewrite ---\n"
+            + (result["rewrite"]["text"] if result["rewrite"]["rewritten"] else f"error: {result['rewrite']['error']}")
+        )
 
 
 def bench_take_next(
