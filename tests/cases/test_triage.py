@@ -141,7 +141,7 @@ def test_reviewed_dispositions_train_the_model_and_it_orders_the_open_queue(stor
     assert len(queue) == 40
     top = queue[0]["priority_reasons"]
     assert top["version"] == f"triage@{model.version}"
-    assert 0.0 <= top["probability"] <= 1.0 and queue[0]["priority"] == round(100 * top["probability"], 3)
+    assert 0.0 <= top["probability"] <= 1.0 and abs(queue[0]["priority"] - 100 * top["probability"]) < 0.01
     assert any(key.startswith("contribution:") for key in top)
     ordered = [truth[q["subject_customer"]] for q in queue]
     # The bad customers sit in the upper half of the open queue far more often than not.

@@ -244,7 +244,10 @@ class TriagePrioritiser:
             return Priority(fallback.value, {**fallback.reasons, "triage": f"fallback to rules: {why}"})
         features = dict(case.features)
         probability = float(self.model.probabilities([features])[0])
-        reasons: dict[str, float | str] = {"version": f"triage@{self.model.version}", "probability": probability}
+        reasons: dict[str, float | str] = {
+            "version": f"triage@{self.model.version}",
+            "probability": round(probability, 4),
+        }
         for item in self.model.reasons(features):
             reasons[f"contribution:{item['feature']}"] = item["contribution"]
         return Priority(round(100.0 * probability, 3), reasons)
