@@ -104,6 +104,8 @@ def test_browse_lists_filters_and_reads_alerts(monitored: tuple[Store, list[dict
         typology = sorted(by_typology)[0]
         listed = list_alerts(conn, typology=typology)
         assert len(listed) == by_typology[typology] and {a.typology for a in listed} == {typology}
+        spans = {a["alert_id"]: (a["first_at"], a["last_at"]) for a in alerts}
+        assert all((a.first_at, a.last_at) == spans[a.alert_id] for a in listed)
         everything = list_alerts(conn)
         assert [a.score for a in everything] == sorted((a.score for a in everything), reverse=True)
         one = get_alert(conn, alerts[0]["alert_id"])

@@ -28,6 +28,8 @@ class AlertSummary:
     first_seen_at: datetime
     updated_at: datetime
     events: int
+    first_at: str  # UTC span of the money the pattern moved, as the detector wrote it
+    last_at: str
 
 
 def _utc(value: datetime) -> datetime:
@@ -35,6 +37,7 @@ def _utc(value: datetime) -> datetime:
 
 
 def _summary(row: sa.Row[Any]) -> AlertSummary:
+    payload = json.loads(row.payload)
     return AlertSummary(
         alert_id=row.alert_id,
         typology=row.typology,
@@ -46,6 +49,8 @@ def _summary(row: sa.Row[Any]) -> AlertSummary:
         first_seen_at=_utc(row.first_seen_at),
         updated_at=_utc(row.updated_at),
         events=len(json.loads(row.event_ids)),
+        first_at=str(payload.get("first_at") or ""),
+        last_at=str(payload.get("last_at") or ""),
     )
 
 
