@@ -124,6 +124,9 @@ def test_review_walk_with_four_eyes(page: Page, server: tuple[str, dict[str, str
     page.locator("#case-flow g.flow-node[data-id='customer:cus-77']").click()
     expect(page.locator("#case-flow .flow-info")).to_contain_text("$150")  # its one transfer from cus-42
 
+    # Related cases arrive after the page (htmx): cus-77, who received a transfer from cus-42, has a case.
+    expect(page.locator("#related")).to_contain_text(ids["other"])
+
     # A note through htmx: the timeline is swapped in place, the page is not reloaded.
     page.evaluate("window.__still_here = true")
     page.fill("#note-text", "Deposits from one address, then out to a new address and a customer.")

@@ -212,3 +212,12 @@ def test_narrative_and_attachments(store: Store, settings: Settings, ids: dict[s
     assert download.headers["content-disposition"].startswith("attachment;")
     no_token = ana.post(f"{case}/attachments", files={"file": ("x.txt", b"x", "text/plain")})
     assert no_token.status_code == 403
+
+
+def test_related_cases_load_after_the_page(sqlite_store: Store, settings: Settings, sqlite_ids: dict[str, str]) -> None:
+    sam = _client(settings, sqlite_store, "sam")
+    page = sam.get(f"/cases/{sqlite_ids['main']}").text
+    assert f'hx-get="/cases/{sqlite_ids["main"]}/related" hx-trigger="load"' in page
+    box = sam.get(f"/cases/{sqlite_ids['main']}/related")
+    assert box.status_code == 200 and sqlite_ids["other"] in box.text and ">transfer<" in box.text
+    assert sam.get("/cases/case_missing/related").status_code == 404

@@ -1,4 +1,5 @@
 """The case page's aids from warden.cases: related cases, similar past cases and the drafted narrative.
+(Related cases are fetched by the page after it loads, see cases.related_fragment.)
 
 Each is computed on its own and a failure is shown on the page in its place ("could not be computed: why")
 rather than taking the whole case page down: the evidence and the actions matter more than any one aid.
@@ -34,9 +35,12 @@ def _aid(what: str, compute: Callable[[], Any]) -> Aid:
         return Aid(None, f"{type(exc).__name__}: {exc}")
 
 
+def related_aid(conn: sa.Connection, case_id: str) -> Aid:
+    return _aid("related cases", lambda: related_cases(conn, case_id))
+
+
 def case_aids(conn: sa.Connection, case_id: str) -> dict[str, Aid]:
     return {
-        "related": _aid("related cases", lambda: related_cases(conn, case_id)),
         "similar": _aid("similar cases", lambda: similar_cases(conn, case_id, k=5)),
         "draft": _aid("narrative draft", lambda: draft_narrative(conn, case_id)),
         "saved": _aid("saved narrative", lambda: saved_narrative(conn, case_id)),

@@ -26,10 +26,10 @@ from warden.cases.narrative import save_narrative
 from warden.cases.proposals import decide, propose
 from warden.cases.queues import default_queue_config
 from warden.cases.records import utcnow
-from warden.cases.repository import add_note, get_case, set_tags, transition
+from warden.cases.repository import add_note, get_case, load_case_row, set_tags, transition
 from warden.cases.users import User, list_users
 from warden.console.auth import ConsoleRefusal, console_router, console_user
-from warden.console.case_extras import case_aids
+from warden.console.case_extras import case_aids, related_aid
 from warden.console.case_queries import PAGE_SIZE, CaseFilters, queue_counts, search_cases
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
@@ -142,6 +142,18 @@ def _case_page(request: Request, case_id: str, user: User, error: str = "", stat
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, user: User = Depends(console_user())) -> Response:
     return _case_page(request, case_id, user)
+
+
+@router.get("/cases/{case_id}/related", response_class=HTMLResponse)
+def related_fragment(request: Request, case_id: str) -> Response:
+    """The related-cases box, which the case page loads after it is shown."""
+    with _engine(request).connect() as conn:
+        try:
+            load_case_row(conn, case_id)
+        except NotFound as exc:
+            raise ConsoleRefusal(404, str(exc)) from None
+        related = related_aid(conn, case_id)
+    return TEMPLATES.TemplateResponse(request, "_related.html", {"related": related})
 
 
 def _apply(request: Request, case_id: str, user: User, change: Callable[[sa.Connection], object]) -> Response:
