@@ -116,11 +116,11 @@ def test_too_few_dispositions_keep_the_rule_priority_and_say_so(store: Store, se
 
 
 def test_reviewed_dispositions_train_the_model_and_it_orders_the_open_queue(store: Store, settings: Settings) -> None:
-    truth = make_case_load(store, 160, seed=5)
+    truth = make_case_load(store, 110, seed=5)
     boss = Actor("boss", "admin")
     with store.engine.connect() as conn:
         subjects = dict(conn.execute(sa.select(cases.c.case_id, cases.c.subject_customer)).all())
-    closed = sorted(subjects)[:120]
+    closed = sorted(subjects)[:80]
     with store.engine.begin() as conn:
         for case_id in closed:
             transition(conn, case_id, boss, "in_review", now=NOW)
@@ -128,21 +128,21 @@ def test_reviewed_dispositions_train_the_model_and_it_orders_the_open_queue(stor
             transition(conn, case_id, boss, "closed", disposition=verdict, now=NOW)
     with store.engine.connect() as conn:
         chosen, sources = training_dispositions(conn, simulated=False)
-        assert sources == {"recorded": 120, "simulated": 0}
+        assert sources == {"recorded": 80, "simulated": 0}
         model = train_triage(conn, chosen, label_sources=sources)
         everything, sources = training_dispositions(conn, simulated=True)
-        assert sources == {"recorded": 120, "simulated": 40} and len(everything) == 160
+        assert sources == {"recorded": 80, "simulated": 30} and len(everything) == 110
     save_triage(model, settings.data_dir)
     prioritiser = load_prioritiser(settings.data_dir)
     assert isinstance(prioritiser, TriagePrioritiser) and prioritiser.model is not None
     with store.engine.begin() as conn:
-        assert reprioritise(conn, prioritiser, now=NOW) == 40
+        assert reprioritise(conn, prioritiser, now=NOW) == 30
         queue = list_cases(conn, open_only=True, limit=100)
-    assert len(queue) == 40
+    assert len(queue) == 30
     top = queue[0]["priority_reasons"]
     assert top["version"] == f"triage@{model.version}"
     assert 0.0 <= top["probability"] <= 1.0 and abs(queue[0]["priority"] - 100 * top["probability"]) < 0.01
     assert any(key.startswith("contribution:") for key in top)
     ordered = [truth[q["subject_customer"]] for q in queue]
     # The bad customers sit in the upper half of the open queue far more often than not.
-    assert sum(ordered[:20]) > sum(ordered[20:])
+    assert sum(ordered[:15]) > sum(ordered[15:])

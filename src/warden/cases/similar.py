@@ -10,14 +10,29 @@ import sqlalchemy as sa
 
 from warden.cases.repository import load_case_row
 from warden.cases.tables import case_alerts, cases
-from warden.cases.triage_features import BASE_FEATURES, case_features
+from warden.cases.triage_features import ALERT_FEATURES, case_features
 
 MAX_CANDIDATES = 5000  # the most recently closed cases compared
+# What the case is about and the customer's own history; the network features are left out (costly, and two
+# cases of one ring are related, not similar).
+SIMILARITY_FEATURES: tuple[str, ...] = (
+    *ALERT_FEATURES,
+    "account_age_days",
+    "deposits",
+    "withdrawals",
+    "transfers_out",
+    "log_deposit_usd",
+    "log_withdrawal_usd",
+    "withdrawn_share_of_deposits",
+    "devices",
+    "ips",
+    "login_countries",
+)
 
 
 @dataclass(frozen=True)
 class SimilarCase:
-    """A closed case near this one. `distance` is Euclidean on standardised case features (0 = identical);
+    """A closed case near this one. `distance` is Euclidean on standardised case features (0 = same features);
     `typologies` are its alerts' rules and typologies."""
 
     case_id: str
@@ -32,7 +47,7 @@ class SimilarCase:
 
 
 def similar_cases(conn: sa.Connection, case_id: str, k: int = 5) -> list[SimilarCase]:
-    """The `k` nearest closed cases (excluding this one) on standardised `BASE_FEATURES`."""
+    """The `k` nearest closed cases (excluding this one) on standardised `SIMILARITY_FEATURES`."""
     load_case_row(conn, case_id)  # NotFound for an unknown case
     closed = conn.execute(
         sa.select(cases.c.case_id, cases.c.subject_customer, cases.c.disposition, cases.c.severity)
@@ -43,8 +58,8 @@ def similar_cases(conn: sa.Connection, case_id: str, k: int = 5) -> list[Similar
     if not closed or k < 1:
         return []
     ids = [case_id] + [r.case_id for r in closed]
-    rows = case_features(conn, ids)
-    x = np.array([[rows[c].get(f, np.nan) for f in BASE_FEATURES] for c in ids], dtype=np.float64)
+    rows = case_features(conn, ids, network=False)
+    x = np.array([[rows[c].get(f, np.nan) for f in SIMILARITY_FEATURES] for c in ids], dtype=np.float64)
     # Missing values take the column median; each column is scaled to unit spread so no unit dominates.
     medians = np.nanmedian(np.where(np.isnan(x).all(axis=0), 0.0, x), axis=0)
     x = np.where(np.isnan(x), medians, x)
