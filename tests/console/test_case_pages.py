@@ -54,7 +54,8 @@ def test_every_console_page_needs_sign_in(sqlite_store: Store, settings: Setting
 
 def test_sign_in_sends_only_to_local_pages(sqlite_store: Store, settings: Settings, sqlite_ids: dict[str, str]) -> None:
     client = _client(settings, sqlite_store)
-    for target, expected in [("https://evil.example/", "/"), ("//evil.example", "/"), ("/cases?q=1", "/cases?q=1")]:
+    targets = ["https://evil.example/", "//evil.example", "/\\evil.example", "/\tevil", "/cases?q=1"]
+    for target, expected in zip(targets, ["/", "/", "/", "/", "/cases?q=1"], strict=True):
         response = client.post("/login", data={"username": "ana", "password": PASSWORD, "next": target})
         assert response.headers["location"] == expected
         assert "httponly" in response.headers["set-cookie"].lower()

@@ -42,7 +42,9 @@ def safe_next(target: str | None) -> str:
     if not target:
         return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" as "//host"; control characters can hide either.
+    odd = "\\" in target or any(ord(c) < 32 for c in target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or odd:
         return "/"
     return target
 
@@ -86,7 +88,8 @@ def console_user(*roles: str) -> Callable[[Request], Awaitable[User]]:
     allowed = roles or ROLES
 
     async def check(request: Request) -> User:
-        user = session_user(request)
+        # A page's router and its route may both ask; the store is read once per request.
+        user = getattr(request.state, "user", None) or session_user(request)
         if user is None:
             raise _login_redirect(request)
         request.state.user = user  # base.html shows who is signed in and puts the CSRF token in hx-headers
