@@ -146,3 +146,7 @@ def test_reviewed_dispositions_train_the_model_and_it_orders_the_open_queue(stor
     ordered = [truth[q["subject_customer"]] for q in queue]
     # The bad customers sit in the upper half of the open queue far more often than not.
     assert sum(ordered[:15]) > sum(ordered[15:])
+    # A sweep without the model (e.g. from a caller that has no data dir) keeps the model's scores.
+    with store.engine.begin() as conn:
+        assert sweep(conn, now=NOW)["reprioritised"] == 0
+        assert list_cases(conn, open_only=True, limit=1)[0]["priority_reasons"]["version"] == top["version"]

@@ -8,6 +8,7 @@ SQLite a conditional `UPDATE ... WHERE assignee IS NULL` claims it and the rowco
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from contextlib import AbstractContextManager, nullcontext
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 
 from warden.cases.errors import Conflict, Forbidden
 from warden.cases.model import OPEN_STATES, Actor
-from warden.cases.priority import Prioritiser, PriorityInput, rule_priority
+from warden.cases.priority import Prioritiser, Priority, PriorityInput, rule_priority
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.repository import load_case_row
 from warden.cases.tables import cases
@@ -132,10 +133,15 @@ def assign(
 def sweep(
     conn: sa.Connection,
     *,
-    prioritiser: Prioritiser = rule_priority,
+    prioritiser: Prioritiser | None = None,
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Flag open cases past their SLA (once each, on the timeline) and refresh priorities for age."""
+    """Flag open cases past their SLA (once each, on the timeline) and refresh priorities.
+
+    With no prioritiser given, rule-based priorities are refreshed for age and cases the triage model scored
+    keep their score (a caller without the model must not silently undo it); pass the `TriagePrioritiser`
+    (`warden.cases.triage.load_prioritiser`) to re-score with the model.
+    """
     now = now or utcnow()
     counts = {"flagged_overdue": 0, "reprioritised": 0}
     rows = conn.execute(sa.select(cases).where(cases.c.state.in_(OPEN_STATES))).all()
@@ -157,7 +163,10 @@ def sweep(
             case_id=row.case_id,
             features=features.get(row.case_id),
         )
-        priority = prioritiser(given, now)
+        if prioritiser is None and str(json.loads(row.priority_reasons).get("version", "")).startswith("triage@"):
+            priority = Priority(row.priority, {})
+        else:
+            priority = (prioritiser or rule_priority)(given, now)
         if priority.value != row.priority:
             values.update(priority=priority.value, priority_reasons=dumps(priority.reasons))
             counts["reprioritised"] += 1

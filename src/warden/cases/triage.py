@@ -269,7 +269,8 @@ def reprioritise(
     """Score open cases (or those named) in one batch and store priority and reasons; returns how many changed."""
     now = now or utcnow()
     query = sa.select(cases).where(cases.c.state.in_(OPEN_STATES))
-    rows = [r for r in conn.execute(query) if case_ids is None or r.case_id in set(case_ids)]
+    wanted = None if case_ids is None else set(case_ids)
+    rows = [r for r in conn.execute(query) if wanted is None or r.case_id in wanted]
     features = case_features(conn, [r.case_id for r in rows], prioritiser.vocabulary) if prioritiser.model else {}
     changed = 0
     for row in rows:
