@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from warden.api.session import SESSION_COOKIE, _secret, session_user
 from warden.cases.model import ROLES
@@ -89,7 +90,8 @@ def console_user(*roles: str) -> Callable[[Request], Awaitable[User]]:
 
     async def check(request: Request) -> User:
         # A page's router and its route may both ask; the store is read once per request.
-        user = getattr(request.state, "user", None) or session_user(request)
+        # (The lookup reads the store, so it runs in the thread pool, off the event loop.)
+        user = getattr(request.state, "user", None) or await run_in_threadpool(session_user, request)
         if user is None:
             raise _login_redirect(request)
         request.state.user = user  # base.html shows who is signed in and puts the CSRF token in hx-headers
@@ -176,7 +178,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/logout", response_class=HTMLResponse)
-async def logout_page(request: Request) -> Response:
+def logout_page(request: Request) -> Response:
     """A GET must not change state; this page offers the sign-out button."""
     user = session_user(request)
     if user is None:
