@@ -53,23 +53,27 @@ def _status_for(exc: CaseError) -> int:
     return 422
 
 
-@router.get("/queues", response_class=HTMLResponse)
-def queues_page(request: Request, msg: str = "", user: User = Depends(console_user())) -> Response:
+def _queues_page(request: Request, user: User, msg: str = "", status: int = 200) -> Response:
     with _engine(request).connect() as conn:
         counts = queue_counts(conn, utcnow())
     context = {"queues": counts, "msg": msg, "can_take": user.role in REVIEWER_ROLES and bool(user.skills)}
-    return TEMPLATES.TemplateResponse(request, "queues.html", context)
+    return TEMPLATES.TemplateResponse(request, "queues.html", context, status_code=status)
 
 
-@router.post("/queues/take-next")
+@router.get("/queues", response_class=HTMLResponse)
+def queues_page(request: Request, user: User = Depends(console_user())) -> Response:
+    return _queues_page(request, user)
+
+
+@router.post("/queues/take-next", response_class=HTMLResponse)
 def take_next_case(request: Request, user: User = Depends(reviewer)) -> Response:
     """Lock the highest-priority open case of the reviewer's queues to them and open it."""
     try:
         case_id = take_next(_engine(request), user.username)
-    except CaseError as exc:
-        return RedirectResponse("/queues?" + urlencode({"msg": str(exc)}), status_code=303)
+    except CaseError as exc:  # at capacity, no queue, the queue busy: say so on the queues page
+        return _queues_page(request, user, str(exc), _status_for(exc))
     if case_id is None:
-        return RedirectResponse("/queues?" + urlencode({"msg": "Nothing to take: your queues are empty."}), 303)
+        return _queues_page(request, user, "Nothing to take: your queues have no open, unassigned case.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -122,7 +126,7 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         "can_work": case["state"] != "closed" and (senior or case["assignee"] == user.username),
         "is_senior": senior,
         "reviewers": [u.username for u in list_users(conn) if u.active and case["queue"] in u.skills],
-        "dispositions": [d for d in DISPOSITIONS],
+        "dispositions": DISPOSITIONS,
         "customer_actions": FOUR_EYES_ACTIONS,
         "attachments": list_attachments(conn, case_id),
         **case_aids(conn, case_id),
@@ -186,7 +190,7 @@ def note_add(request: Request, case_id: str, text: str = Form(""), user: User = 
 
 @router.post("/cases/{case_id}/tags")
 def tags_set(request: Request, case_id: str, tags: str = Form(""), user: User = Depends(reviewer)) -> Response:
-    wanted = [t for t in tags.replace(";", ",").split(",")]
+    wanted = tags.replace(";", ",").split(",")
     return _apply(request, case_id, user, lambda conn: set_tags(conn, case_id, user.actor, wanted))
 
 
