@@ -232,3 +232,10 @@ def test_take_next_at_capacity_says_why(sqlite_store: Store, settings: Settings,
     assert ana.post("/queues/take-next", data={"csrf_token": _token(ana)}).status_code == 303
     full = ana.post("/queues/take-next", data={"csrf_token": _token(ana)})
     assert full.status_code == 409 and "ana already holds 1 open cases" in full.text
+
+
+def test_unknown_records_get_a_404_page(sqlite_store: Store, settings: Settings, sqlite_ids: dict[str, str]) -> None:
+    ana = _client(settings, sqlite_store, "ana")
+    for path in ("/cases/case_missing", "/decisions/evt-missing"):
+        page = ana.get(path)
+        assert page.status_code == 404 and 'id="refusal-reason"' in page.text and "missing" in page.text

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from warden.console.auth import console_router
+from warden.console.auth import ConsoleRefusal, console_router
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
 from warden.decisions.repository import get_decision, outcome_counts, recent_decisions
@@ -29,7 +29,7 @@ def decision_page(request: Request, event_id: str) -> HTMLResponse:
     with request.app.state.store.engine.connect() as conn:
         record = get_decision(conn, event_id)
     if record is None:
-        raise HTTPException(404, f"no decision for event {event_id!r}")
+        raise ConsoleRefusal(404, f"no decision for event {event_id!r}")
     model = record.get("model") or {}
     chart = contribution_bars(model.get("top_contributions") or [])
     return TEMPLATES.TemplateResponse(request, "decision.html", {"d": record, "chart": chart})
