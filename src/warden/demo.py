@@ -116,7 +116,7 @@ def triage_step(ctx: DemoContext) -> str:
     seed, customers = ctx.seed + 1, min(ctx.customers, 1000)
     folder = ctx.out_dir / "triage-training"
     events_path, _ = sim.simulate_to_dir(customers=customers, days=ctx.days, seed=seed, out_dir=folder / "sim")
-    built = build_cases(events_path, folder / "data", ctx.settings)
+    built = build_cases(events_path, folder / "data", ctx.settings, live_store=ctx.store)
     try:
         with built.store.engine.connect() as conn:
             labels = simulated_dispositions(conn)

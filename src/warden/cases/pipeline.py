@@ -36,20 +36,26 @@ def labels_beside(events_path: Path) -> Path:
 
 
 def build_cases(
-    events_path: Path, scratch_dir: Path, decide_with: Settings, labels_path: Path | None = None
+    events_path: Path,
+    scratch_dir: Path,
+    decide_with: Settings,
+    labels_path: Path | None = None,
+    live_store: Store | None = None,
 ) -> BuiltCases:
     """Make the cases of `events_path` in a new SQLite store under `scratch_dir`.
 
-    Decisions use `decide_with`'s live ruleset and fraud model (what the exchange runs), so the cases are the
-    ones the live flow would open; the labels (default: labels.csv beside the events) are stored for
-    `simulated_dispositions`.
+    Decisions use the live ruleset (`decide_with`'s file, else the one published in `live_store`, else the
+    starter pack) and the active fraud model, so the cases are the ones the live flow would open; online
+    features stay in this process (never the live Redis). The labels (default: labels.csv beside the events)
+    are stored for `simulated_dispositions`.
     """
-    settings = Settings(data_dir=scratch_dir)
+    # Named explicitly: WARDEN_DATABASE_URL in the environment must never turn the scratch store into the live one.
+    settings = Settings(data_dir=scratch_dir, database_url=f"sqlite:///{scratch_dir / 'warden.db'}", redis_url=None)
     store = open_store(settings)
     summary = Ingestor(store, settings.parquet_dir, actor="system:triage").ingest([events_path])
     labels_file = labels_path or labels_beside(events_path)
     labels = read_labels(labels_file).labels if labels_file.exists() else []
-    engine = build_engine(decide_with)
+    engine = build_engine(decide_with.model_copy(update={"redis_url": None}), store=live_store)
     loaded = load_events([events_path])
     rows = [d.to_row(True) for d in replay(engine, loaded.events)]
     with store.engine.begin() as conn:

@@ -151,7 +151,12 @@ def _time_order(conn: sa.Connection, case_ids: list[str]) -> list[str]:
 
 
 def train_triage(
-    conn: sa.Connection, labels: dict[str, int], *, seed: int = 7, trained_on: str = "", label_sources: Any = None
+    conn: sa.Connection,
+    labels: dict[str, int],
+    *,
+    seed: int = 7,
+    trained_on: str = "",
+    label_sources: dict[str, int] | None = None,
 ) -> TriageModel:
     """Fit on the labelled cases. Metrics come from a time split (the latest quarter held out, model refit on
     the earlier cases only for that measurement); the saved model is then fit on every labelled case."""

@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
                 if len(events) > 1:
                     fail("train on one simulated exchange at a time (--events once); evaluate on another")
                 with tempfile.TemporaryDirectory(prefix="warden-triage-") as scratch:
-                    built = build_cases(events[0], Path(scratch), settings)
+                    built = build_cases(events[0], Path(scratch), settings, live_store=store)
                     with built.store.engine.connect() as conn:
                         labels = simulated_dispositions(conn)
                         model = train_triage(
@@ -103,6 +103,7 @@ def register(app: typer.Typer) -> None:
         from warden.cases.dispositions import simulated_dispositions
         from warden.cases.pipeline import build_cases
         from warden.cases.triage import TriageError, evaluate_triage, load_triage
+        from warden.store.db import open_store
 
         settings = settings_or_exit()
         try:
@@ -113,10 +114,12 @@ def register(app: typer.Typer) -> None:
             fail("no triage model: run `warden train triage` first")
         if model.meta.get("trained_on") == str(events.resolve()):
             fail(f"{events}: the model {model.version} was trained on this exchange; evaluate on a held-out one")
+        live = open_store(settings)
         with tempfile.TemporaryDirectory(prefix="warden-triage-") as scratch:
-            built = build_cases(events, Path(scratch), settings, labels)
+            built = build_cases(events, Path(scratch), settings, labels, live_store=live)
             with built.store.engine.connect() as conn:
                 result = evaluate_triage(conn, model, simulated_dispositions(conn))
             built.store.dispose()
+        live.dispose()
         result.update(events=str(events), alerts=built.alerts, trained_on=model.meta.get("trained_on"))
         _emit(result, as_json)
