@@ -121,6 +121,8 @@ def test_review_walk_with_four_eyes(page: Page, server: tuple[str, dict[str, str
     expect(page.locator("#contributions svg rect")).to_have_count(3)
     nodes = page.locator("#case-flow svg g.flow-node")
     expect(nodes).to_have_count(5)  # cus-42, cus-77, two addresses, the fiat channel
+    spots = nodes.evaluate_all("gs => gs.map(g => g.getAttribute('transform'))")
+    assert len(set(spots)) == 5, spots  # laid out apart, not on one spot
     page.locator("#case-flow g.flow-node[data-id='customer:cus-77']").click()
     expect(page.locator("#case-flow .flow-info")).to_contain_text("$150")  # its one transfer from cus-42
 

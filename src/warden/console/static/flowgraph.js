@@ -35,18 +35,29 @@
   // Fruchterman-Reingold style: springs along edges, repulsion between all pairs, a pull to the centre.
   function layout(nodes, edges, width, height) {
     var n = nodes.length, k = Math.sqrt((width * height) / Math.max(n, 1)) * 0.6;
-    nodes.forEach(function (d, i) {
-      var a = (2 * Math.PI * i) / Math.max(n, 1);
-      d.x = width / 2 + (d.kind === "subject" ? 0 : Math.cos(a) * width * 0.3);
-      d.y = height / 2 + (d.kind === "subject" ? 0 : Math.sin(a) * height * 0.3);
-    });
+    // Subjects start on a small inner ring, everyone else on an outer one: no two nodes share a starting spot
+    // (two nodes on one spot feel no force between them and would never part).
+    var subjects = nodes.filter(function (d) { return d.kind === "subject"; });
+    var others = nodes.filter(function (d) { return d.kind !== "subject"; });
+    function ring(group, rx, ry, turn) {
+      group.forEach(function (d, i) {
+        var a = turn + (2 * Math.PI * i) / group.length;
+        d.x = width / 2 + Math.cos(a) * rx;
+        d.y = height / 2 + Math.sin(a) * ry;
+      });
+    }
+    var inner = subjects.length > 1 ? Math.min(width, height) * 0.12 : 0;
+    ring(subjects, inner, inner, 0);
+    ring(others, width * 0.3, height * 0.3, 0.5);
     var temperature = width / 8;
     for (var step = 0; step < 250; step++) {
       nodes.forEach(function (d) { d.dx = 0; d.dy = 0; });
       for (var i = 0; i < n; i++) {
         for (var j = i + 1; j < n; j++) {
           var a = nodes[i], b = nodes[j];
-          var x = a.x - b.x, y = a.y - b.y, dist = Math.max(Math.sqrt(x * x + y * y), 0.01);
+          var x = a.x - b.x, y = a.y - b.y;
+          if (x * x + y * y < 0.01) { x = 0.1 * (j - i); y = 0.05; }  // still together: part them, deterministically
+          var dist = Math.max(Math.sqrt(x * x + y * y), 0.01);
           var force = (k * k) / dist;
           a.dx += (x / dist) * force; a.dy += (y / dist) * force;
           b.dx -= (x / dist) * force; b.dy -= (y / dist) * force;
