@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from warden.cases.alerts import Alert, add_alert
 from warden.cases.assignment import sweep
 from warden.cases.dispositions import simulated_dispositions, training_dispositions
 from warden.cases.model import Actor
@@ -150,3 +151,13 @@ def test_reviewed_dispositions_train_the_model_and_it_orders_the_open_queue(stor
     with store.engine.begin() as conn:
         assert sweep(conn, now=NOW)["reprioritised"] == 0
         assert list_cases(conn, open_only=True, limit=1)[0]["priority_reasons"]["version"] == top["version"]
+
+
+def test_an_alert_joining_a_model_scored_case_keeps_the_model_score(store: Store) -> None:
+    with store.engine.begin() as conn:
+        case_id = add_alert(conn, Alert("t:1", "decision", "r1", ["cx"], 0.5, "medium")).case_id
+        reasons = '{"probability": 0.9, "version": "triage@t1"}'
+        conn.execute(sa.update(cases).where(cases.c.case_id == case_id).values(priority=90.0, priority_reasons=reasons))
+        add_alert(conn, Alert("t:2", "decision", "r2", ["cx"], 0.9, "critical"))
+        row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).one()
+    assert row.priority == 90.0 and row.severity == "critical"

@@ -6,6 +6,7 @@ the same alert twice is a no-op; `warden.cases.sources` turns stored decisions a
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 
 from warden.cases.errors import CaseError
 from warden.cases.model import OPEN_STATES, SLA, check_severity, stronger_severity
-from warden.cases.priority import Prioritiser, PriorityInput, rule_priority
+from warden.cases.priority import Prioritiser, Priority, PriorityInput, rule_priority
 from warden.cases.queues import QueueConfig, default_queue_config
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.tables import case_alerts, cases
@@ -175,6 +176,10 @@ def _join_case(
     score = max(float(case.max_alert_score), alert.score)
     created = as_utc(case.created_at)
     priority = prioritiser(PriorityInput(severity, amount, score, created), now)
+    if prioritiser is rule_priority and _scored_by_model(case):
+        # Keep the triage model's score (same scale as the rest of the queue) until batch scoring re-scores
+        # the grown case (`warden cases from-decisions`, `sweep` with the model), rather than mixing scales.
+        priority = Priority(float(case.priority), json.loads(case.priority_reasons))
     # A stronger severity can only pull the deadline in, never push it out.
     due = min(as_utc(case.sla_due_at), created + SLA[severity])
     conn.execute(
@@ -192,6 +197,10 @@ def _join_case(
     )
     detail = {"alert_id": alert.alert_id, "severity": severity, "priority": priority.value}
     record_event(conn, case.case_id, actor, "alert_added", detail, now, before={"severity": case.severity})
+
+
+def _scored_by_model(case: sa.Row[Any]) -> bool:
+    return str(json.loads(case.priority_reasons).get("version", "")).startswith("triage@")
 
 
 def severity_for_score(score: float) -> str:
