@@ -163,6 +163,8 @@ def test_a_proposal_is_decided_on_its_own_case_only(store: Store, settings: Sett
     )
     proposal = re.search(r'data-proposal="(prop_\w+)"', sam.get(f"/cases/{ids['main']}").text)
     assert proposal is not None
+    assert proposal.group(1) not in ana.get("/queues").text  # not the proposer's to decide ...
+    assert f'<a href="/cases/{ids["main"]}">' in sam.get("/queues").text.split('id="waiting"')[1]  # ... a senior's
     elsewhere = f"/cases/{ids['other']}/proposals/{proposal.group(1)}/approve"
     assert sam.post(elsewhere, data={"csrf_token": _token(sam)}).status_code == 404
     with store.engine.connect() as conn:

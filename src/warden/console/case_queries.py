@@ -1,4 +1,5 @@
-"""Read-only queries behind the queue and case-list pages (counts per queue, filtered and paged case lists).
+"""Read-only queries behind the queue and case-list pages (counts per queue, filtered and paged case lists,
+proposals waiting for a second pair of eyes).
 
 They read the cases table the way the pages need it (counts per queue, tag and substring filters, a total
 for paging), which warden.cases.repository.list_cases does not offer; nothing here writes.
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from warden.cases.model import OPEN_STATES, SEVERITIES, STATES
 from warden.cases.queues import default_queue_config
 from warden.cases.records import as_utc
-from warden.cases.tables import cases
+from warden.cases.tables import case_proposals, cases
 
 PAGE_SIZE = 50
 
@@ -162,3 +163,28 @@ def search_cases(
             }
         )
     return rows, total
+
+
+def pending_proposals(conn: sa.Connection, not_by: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Four-eyes proposals waiting for a decision that `not_by` may give (not their own), oldest first."""
+    query = (
+        sa.select(case_proposals, cases.c.severity, cases.c.queue, cases.c.subject_customer)
+        .select_from(case_proposals.join(cases, cases.c.case_id == case_proposals.c.case_id))
+        .where(case_proposals.c.status == "pending", case_proposals.c.proposed_by != not_by)
+        .order_by(case_proposals.c.proposed_at, case_proposals.c.proposal_id)
+        .limit(limit)
+    )
+    return [
+        {
+            "proposal_id": row.proposal_id,
+            "case_id": row.case_id,
+            "action": row.action,
+            "payload": json.loads(row.payload),
+            "proposed_by": row.proposed_by,
+            "proposed_at": as_utc(row.proposed_at).isoformat().replace("+00:00", "Z"),
+            "severity": row.severity,
+            "queue": row.queue,
+            "customer": row.subject_customer,
+        }
+        for row in conn.execute(query)
+    ]

@@ -30,7 +30,7 @@ from warden.cases.repository import add_note, get_case, load_case_row, set_tags,
 from warden.cases.users import User, list_users
 from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.case_extras import case_aids, related_aid
-from warden.console.case_queries import PAGE_SIZE, CaseFilters, queue_counts, search_cases
+from warden.console.case_queries import PAGE_SIZE, CaseFilters, pending_proposals, queue_counts, search_cases
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
 
@@ -56,7 +56,13 @@ def _status_for(exc: CaseError) -> int:
 def _queues_page(request: Request, user: User, msg: str = "", status: int = 200) -> Response:
     with _engine(request).connect() as conn:
         counts = queue_counts(conn, utcnow())
-    context = {"queues": counts, "msg": msg, "can_take": user.role in REVIEWER_ROLES and bool(user.skills)}
+        waiting = pending_proposals(conn, not_by=user.username) if user.role in SENIOR_ROLES else []
+    context = {
+        "queues": counts,
+        "waiting": waiting,
+        "msg": msg,
+        "can_take": user.role in REVIEWER_ROLES and bool(user.skills),
+    }
     return TEMPLATES.TemplateResponse(request, "queues.html", context, status_code=status)
 
 
