@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from warden import __version__
+from warden.api import decisions as decisions_api
+from warden.decisions import collector
 from warden.decisions.factory import build_service
 from warden.governance.api_keys import ApiKeyVerifier
 from warden.settings import Settings, get_settings
@@ -46,9 +48,11 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the decision engine (rules, model, screening index) before the first request, not during it.
     app.state.decisions = await asyncio.to_thread(build_service, app.state.settings, app.state.store)
+    thresholds = collector.settle_for_serving()  # the engine's state is long-lived (see decisions/collector.py)
     try:
         yield
     finally:
+        collector.restore(thresholds)
         app.state.decisions.close()
 
 
@@ -66,4 +70,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
+    # Hot paths first: plain routes behind the same middleware, ahead of FastAPI's (see api/decisions.py).
+    app.router.routes[:0] = decisions_api.fast_routes()
     return app

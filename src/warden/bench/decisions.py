@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import httpx
 import orjson
 import sqlalchemy as sa
 
-from warden.bench.loadgen import drive
+from warden.bench.loadgen import LoadResult, drive
 from warden.bench.synthetic import synthetic_events
 from warden.decisions.factory import build_engine
 from warden.events.models import EVENT_ADAPTER
@@ -34,6 +35,41 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and its live descendants (Linux /proc; 0.0 elsewhere).
+
+    CPU per request is steadier than throughput on a shared machine: other people's work takes turns from
+    the server but does not add to what each request costs it.
+    """
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
+def _measured(server_pid: int, run: Callable[[], LoadResult]) -> tuple[LoadResult, dict[str, float]]:
+    """Run a load phase; also what each request cost the server and the load generator in CPU µs."""
+    server_before, own_before = _tree_cpu_seconds(server_pid), time.process_time()
+    result = run()
+    server = _tree_cpu_seconds(server_pid) - server_before
+    own = time.process_time() - own_before
+    n = max(result.requests, 1)
+    return result, {"server_us": round(server / n * 1e6, 1), "loadgen_us": round(own / n * 1e6, 1)}
+
+
 def _wait_healthy(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -48,6 +84,11 @@ def _wait_healthy(url: str, timeout: float = 60) -> None:
 def run_decisions_bench(
     seconds: float = 30, echo_seconds: float = 10, workers: int = 2, connections: int = 16, events: int = 400_000
 ) -> dict[str, Any]:
+    """Drive POST /v1/decisions and, as the reference, POST /v1/echo on the same server.
+
+    The echo is measured half before and half after the decisions, so that a change in the machine's load
+    during the run moves both figures alike.
+    """
     bodies = [orjson.dumps(e) for e in synthetic_events(events, seed=11)]
     with tempfile.TemporaryDirectory(prefix="warden-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp) / "data")
@@ -63,64 +104,51 @@ def run_decisions_bench(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        headers = {"X-API-Key": secret}
+
+        def load(path: str, secs: float, first: int = 0, limit: int = 10**9, auth: bool = True) -> LoadResult:
+            return asyncio.run(
+                drive(
+                    "127.0.0.1",
+                    port,
+                    path,
+                    lambda i: bodies[(first + i) % len(bodies)],
+                    seconds=secs,
+                    connections=connections,
+                    headers=headers if auth else None,
+                    max_requests=limit,
+                )
+            )
+
         try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url)
-            headers = {"X-API-Key": secret}
-            # Warm-up builds each worker's engine (rules, model) before measuring.
-            warm = asyncio.run(
-                drive(
-                    "127.0.0.1",
-                    port,
-                    "/v1/decisions",
-                    lambda i: bodies[i],
-                    seconds=3,
-                    connections=connections,
-                    headers=headers,
-                    max_requests=2000,
-                )
-            )
+            _wait_healthy(f"http://127.0.0.1:{port}")
+            warm = load("/v1/decisions", 3, limit=2000)  # each worker's first requests, not measured
             offset = warm.requests
-            echo = asyncio.run(
-                drive(
-                    "127.0.0.1",
-                    port,
-                    "/v1/echo",
-                    lambda i: bodies[i % len(bodies)],
-                    seconds=echo_seconds,
-                    connections=connections,
-                )
-            )
-            load = asyncio.run(
-                drive(
-                    "127.0.0.1",
-                    port,
-                    "/v1/decisions",
-                    lambda i: bodies[offset + i],
-                    seconds=seconds,
-                    connections=connections,
-                    headers=headers,
-                    max_requests=len(bodies) - offset,
-                )
-            )
+            echo_before, echo_cpu_before = _measured(server.pid, lambda: load("/v1/echo", echo_seconds / 2, auth=False))
+            decided, cpu = _measured(server.pid, lambda: load("/v1/decisions", seconds, offset, len(bodies) - offset))
+            echo_after, echo_cpu_after = _measured(server.pid, lambda: load("/v1/echo", echo_seconds / 2, auth=False))
         finally:
             server.terminate()
             server.wait(timeout=30)
         with store.engine.connect() as conn:
             stored = int(conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar_one())
         store.dispose()
-    result = load.summary()
-    echo_summary = echo.summary()
+    echo = echo_before.merged(echo_after)
+    result, echo_summary = decided.summary(), echo.summary()
+    echo_cpu = {k: round((echo_cpu_before[k] + echo_cpu_after[k]) / 2, 1) for k in cpu}
     ratio = float(result["throughput_per_s"]) / float(echo_summary["throughput_per_s"] or 1)
     return {
         "benchmark": "decisions",
         "workers": workers,
         "connections": connections,
-        "decisions": result,
-        "reference_echo": echo_summary,
+        "decisions": result | {"cpu_per_request": cpu},
+        "reference_echo": echo_summary
+        | {"cpu_per_request": echo_cpu, "before_after_per_s": [echo_before.rate(), echo_after.rate()]},
         "ratio_to_echo": round(ratio, 3),
+        "server_cpu_ratio_to_echo": round(echo_cpu["server_us"] / (cpu["server_us"] or 1), 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "stored_decisions": stored,
-        "answered_decisions": warm.requests + load.requests,
+        "answered_decisions": warm.requests + decided.requests,
         "targets": {"throughput_per_s": 3000, "p99_ms": 20, "ratio_to_echo": 0.5},
         "meets_targets": (
             float(result["throughput_per_s"]) >= 3000

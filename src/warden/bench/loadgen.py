@@ -22,13 +22,29 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
 
+    def rate(self) -> float:
+        return round(self.requests / self.seconds, 1) if self.seconds else 0.0
+
+    def merged(self, other: LoadResult) -> LoadResult:
+        """Two runs of the same load as one (requests, time and latencies added up)."""
+        statuses = dict(self.statuses)
+        for status, n in other.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+        return LoadResult(
+            self.requests + other.requests,
+            self.errors + other.errors,
+            self.seconds + other.seconds,
+            self.latencies_ms + other.latencies_ms,
+            statuses,
+        )
+
     def summary(self) -> dict[str, Any]:
         lat = np.array(self.latencies_ms) if self.latencies_ms else np.array([0.0])
         return {
             "requests": self.requests,
             "errors": self.errors,
             "seconds": round(self.seconds, 3),
-            "throughput_per_s": round(self.requests / self.seconds, 1) if self.seconds else 0.0,
+            "throughput_per_s": self.rate(),
             "p50_ms": round(float(np.percentile(lat, 50)), 3),
             "p99_ms": round(float(np.percentile(lat, 99)), 3),
             "max_ms": round(float(lat.max()), 3),

@@ -63,20 +63,19 @@ class DecisionLookup:
         placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._sql = f"SELECT record FROM decisions WHERE event_id = {placeholder}"
 
-    def _connection(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+    def _cursor(self) -> Any:
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
             conn = self.engine.raw_connection()
             if self.engine.dialect.name == "postgresql":
                 conn.driver_connection.autocommit = True  # type: ignore[union-attr]  # reads hold no transaction
-            self._local.conn = conn
-        return conn
+            # The driver's own cursor, kept: SQLAlchemy's pool proxy cost more than the read itself.
+            cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
+            self._local.conn, self._local.cursor = conn, cursor
+        return cursor
 
     def get_json(self, event_id: str) -> bytes | None:
-        cursor = self._connection().cursor()
-        try:
-            cursor.execute(self._sql, (event_id,))
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        return None if row is None else row[0].encode()
+        cursor = self._cursor()
+        cursor.execute(self._sql, (event_id,))
+        rows = cursor.fetchall()  # to the end: a statement left open would pin SQLite's WAL snapshot
+        return rows[0][0].encode() if rows else None

@@ -30,6 +30,7 @@ class DecisionService:
         self.policies = policies
         self.writer = GroupCommitWriter(store.engine)
         self.lookup = DecisionLookup(store.engine)
+        self._sqlite = store.dialect == "sqlite"
         self._engine_lock = threading.Lock()  # online feature state is updated in event order, one at a time
         self._checked_rulesets = time.monotonic()
 
@@ -90,7 +91,7 @@ class DecisionService:
         except Exception as exc:  # a dependency (feature store, model) failed: the policy decides
             log.warning("decision dependency failed", event_id=event.event_id, error=repr(exc))
             decision = self._fallback(event, policy, f"dependency failed: {type(exc).__name__}")
-        row = decision.to_row(self.store.dialect == "sqlite")
+        row = decision.to_row(self._sqlite)
         new = await self.writer.submit(row)
         if not new:  # another request decided the same event first: its record is the answer
             stored = await asyncio.to_thread(self.stored_json, event.event_id)

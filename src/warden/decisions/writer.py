@@ -3,11 +3,18 @@ transaction, and none is answered before its record is committed, so a crash can
 
 It runs on the event loop rather than a thread on purpose: a writer thread fought the request path for the
 GIL and made each request wait milliseconds; a batch commit of SQLite's costs well under a millisecond.
+
+On SQLite the workers of one server take turns at the file's write lock. Waiting for it inside SQLite
+(busy_timeout) would stop this worker's event loop for a millisecond or more each time; instead the writer
+asks once, and when the other worker holds the lock it keeps the batch and tries again a moment later while
+the loop goes on deciding (the batch grows meanwhile, which makes the next commit cheaper per record).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,16 +22,36 @@ import sqlalchemy as sa
 from warden.store.tables import decisions
 
 _COLUMNS = [c.name for c in decisions.columns]
+_DATETIME_COLUMNS = [i for i, c in enumerate(decisions.columns) if isinstance(c.type, sa.DateTime)]
+
+
+def _busy(exc: Exception) -> bool:
+    """SQLite refused the write lock because another connection holds it."""
+    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
 
 
 class GroupCommitWriter:
-    def __init__(self, engine: sa.Engine, max_batch: int = 512, linger_seconds: float = 0.002) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        max_batch: int = 512,
+        linger_seconds: float = 0.002,
+        retry_seconds: float = 0.001,
+        busy_timeout_seconds: float = 10.0,
+    ) -> None:
         self.engine = engine
         self.max_batch = max_batch
         self.linger = linger_seconds  # a commit costs about as much as a dozen requests: let a batch gather
+        self.retry = retry_seconds
+        self.busy_timeout = busy_timeout_seconds  # then the waiting requests fail, as SQLite's own timeout would
         self._pending: list[tuple[tuple[Any, ...], asyncio.Future[bool]]] = []
         self._scheduled = False
+        self._busy_since: float | None = None
         self._conn: Any = None
+        self._restore_busy_timeout: int | None = None
         postgres = engine.dialect.name == "postgresql"
         mark = "%s" if postgres else "?"
         verb, tail = ("INSERT", " ON CONFLICT (event_id) DO NOTHING") if postgres else ("INSERT OR IGNORE", "")
@@ -35,21 +62,24 @@ class GroupCommitWriter:
         """Completes once the row is committed: True if it was new, False if the event was already decided."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
-        values = tuple(self._value(row[c]) for c in _COLUMNS)
-        self._pending.append((values, done))
+        values = [row[c] for c in _COLUMNS]
+        if self._sqlite:  # SQLAlchemy's SQLite datetime format
+            for i in _DATETIME_COLUMNS:
+                values[i] = values[i].replace(tzinfo=None).isoformat(" ", "microseconds")
+        self._pending.append((tuple(values), done))
         if not self._scheduled:
             self._scheduled = True
             loop.call_later(self.linger, self._flush)
         return done
 
-    def _value(self, value: Any) -> Any:
-        if self._sqlite and hasattr(value, "isoformat"):  # SQLAlchemy's SQLite datetime format
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-        return value
-
     def _connection(self) -> Any:
         if self._conn is None:
             self._conn = self.engine.raw_connection()
+            if self._sqlite:
+                cursor = self._conn.cursor()
+                self._restore_busy_timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+                cursor.execute("PRAGMA busy_timeout=0")  # see the module's docstring
+                cursor.close()
         return self._conn
 
     def _flush(self) -> None:
@@ -67,17 +97,34 @@ class GroupCommitWriter:
                 inserted.append(cursor.rowcount == 1)
             conn.commit()
             cursor.close()
-        except Exception as exc:  # every waiting request learns that its record was not stored
+        except Exception as exc:
             conn.rollback()
-            for _, done in batch:
+            if _busy(exc) and self._wait_for_lock():
+                self._pending[:0] = batch
+                if not self._scheduled:
+                    self._scheduled = True
+                    asyncio.get_running_loop().call_later(self.retry, self._flush)
+                return
+            self._busy_since = None
+            for _, done in batch:  # every waiting request learns that its record was not stored
                 if not done.done():
                     done.set_exception(exc)
             return
+        self._busy_since = None
         for (_, done), new in zip(batch, inserted, strict=True):
             if not done.done():
                 done.set_result(new)
 
+    def _wait_for_lock(self) -> bool:
+        """Whether to try again (True) or give up, the lock having been busy for longer than the timeout."""
+        now = time.monotonic()
+        if self._busy_since is None:
+            self._busy_since = now
+        return now - self._busy_since < self.busy_timeout
+
     def close(self) -> None:
         if self._conn is not None:
+            if self._restore_busy_timeout is not None:  # the connection goes back to the pool as it came
+                self._conn.cursor().execute(f"PRAGMA busy_timeout={int(self._restore_busy_timeout)}")
             self._conn.close()
             self._conn = None
