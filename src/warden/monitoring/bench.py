@@ -15,6 +15,7 @@ import numpy as np
 
 from warden.monitoring.account_model import ModelParams
 from warden.monitoring.features import account_features
+from warden.monitoring.phases import Phases
 from warden.monitoring.pipeline import monitor
 from warden.monitoring.sql import run
 
@@ -45,56 +46,47 @@ def write_movements(path: Path, n: int, seed: int = 7) -> int:
     return customers
 
 
-def _cpu_seconds() -> float:
-    """User + system CPU of this process: on a shared, loaded machine wall time overstates the work."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _model_pass(path: Path) -> dict[str, Any]:
+def _model_pass(path: Path, phases: Phases) -> dict[str, Any]:
     """Account-model feature pipeline and LightGBM scoring over the transfer graph (steps = hours)."""
-    started = time.perf_counter()
-    con = duckdb.connect()
-    tx = con.sql(
-        f"""
-        WITH t AS (SELECT customer_id AS s, counterparty_id AS d, CAST(amount_usd AS DOUBLE) AS amount,
-                          CAST(epoch(occurred_at) // 3600 AS BIGINT) AS step
-                   FROM read_parquet('{path}') WHERE type = 'transfer' AND customer_id <> counterparty_id),
-             ids AS (SELECT x, CAST(row_number() OVER (ORDER BY x) - 1 AS BIGINT) AS idx
-                     FROM (SELECT s AS x FROM t UNION SELECT d FROM t))
-        SELECT a.idx AS src, b.idx AS dst, amount, step FROM t JOIN ids a ON a.x = t.s JOIN ids b ON b.x = t.d
-        """
-    ).pl()
+    with phases("model_load_graph"):
+        con = duckdb.connect()
+        tx = con.sql(
+            f"""
+            WITH t AS (SELECT customer_id AS s, counterparty_id AS d, CAST(amount_usd AS DOUBLE) AS amount,
+                              CAST(epoch(occurred_at) // 3600 AS BIGINT) AS step
+                       FROM read_parquet('{path}') WHERE type = 'transfer' AND customer_id <> counterparty_id),
+                 ids AS (SELECT x, CAST(row_number() OVER (ORDER BY x) - 1 AS BIGINT) AS idx
+                         FROM (SELECT s AS x FROM t UNION SELECT d FROM t))
+            SELECT a.idx AS src, b.idx AS dst, amount, step FROM t JOIN ids a ON a.x = t.s JOIN ids b ON b.x = t.d
+            """
+        ).pl()
+        con.close()
     n = int(max(tx["src"].max(), tx["dst"].max())) + 1
-    features = account_features(tx, n)
-    x = features.frame.select(features.columns()).to_numpy()
-    rng = np.random.default_rng(0)
-    # The model is fitted on a small labelled slice so scoring runs the real booster over every account.
-    fit_rows = rng.choice(n, size=min(n, 20_000), replace=False)
-    labels = (x[fit_rows, 0] > np.quantile(x[fit_rows, 0], 0.95)).astype(np.int8)
-    model = ModelParams(n_estimators=100).estimator().fit(x[fit_rows], labels)
-    scores = np.asarray(model.predict_proba(x))[:, 1]
-    return {
-        "accounts": n,
-        "transfers": tx.height,
-        "features": x.shape[1],
-        "scored": len(scores),
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+    features = account_features(tx, n, phases=phases)
+    with phases("model_fit_and_score"):
+        x = features.frame.select(features.columns()).to_numpy()
+        rng = np.random.default_rng(0)
+        # The model is fitted on a small labelled slice so scoring runs the real booster over every account.
+        fit_rows = rng.choice(n, size=min(n, 20_000), replace=False)
+        labels = (x[fit_rows, 0] > np.quantile(x[fit_rows, 0], 0.95)).astype(np.int8)
+        model = ModelParams(n_estimators=100).estimator().fit(x[fit_rows], labels)
+        scores = np.asarray(model.predict_proba(x))[:, 1]
+    return {"accounts": n, "transfers": tx.height, "features": x.shape[1], "scored": len(scores)}
 
 
 def run_bench(transactions: int, seed: int = 7) -> dict[str, Any]:
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="warden-bench-monitor-") as tmp:
         path = Path(tmp) / "movements.parquet"
         started = time.perf_counter()
         customers = write_movements(path, transactions, seed)
         generate_s = time.perf_counter() - started
 
-        started = time.perf_counter()
+        started, cpu0 = time.perf_counter(), time.process_time()
         ref = (
             duckdb.connect()
             .execute(
@@ -103,33 +95,39 @@ def run_bench(transactions: int, seed: int = 7) -> dict[str, Any]:
             )
             .fetchall()[0]
         )
-        scan_s = time.perf_counter() - started
+        scan_s, scan_cpu = time.perf_counter() - started, time.process_time() - cpu0
 
-        started, cpu0 = time.perf_counter(), _cpu_seconds()
-        result = monitor(path)
-        detect_s, detect_cpu = time.perf_counter() - started, _cpu_seconds() - cpu0
-        cpu0 = _cpu_seconds()
-        model = _model_pass(path)
-        model_cpu = _cpu_seconds() - cpu0
-        total_s = detect_s + model["seconds"]
+        phases = Phases()
+        started, cpu0 = time.perf_counter(), time.process_time()
+        result = monitor(path, phases=phases)
+        detect_s, detect_cpu = time.perf_counter() - started, time.process_time() - cpu0
+        started, cpu0 = time.perf_counter(), time.process_time()
+        model = _model_pass(path, phases)
+        model_s, model_cpu = time.perf_counter() - started, time.process_time() - cpu0
+        total_s = detect_s + model_s
     return {
         "transactions": transactions,
         "customers": customers,
         "generate_seconds": round(generate_s, 2),
         "reference_scan_seconds": round(scan_s, 3),
+        "reference_scan_cpu_seconds": round(scan_cpu, 2),
         "reference_rows": int(ref[0]),
         "detectors_seconds": round(detect_s, 2),
-        "model_seconds": model["seconds"],
+        "model_seconds": round(model_s, 2),
         "total_seconds": round(total_s, 2),
         "detectors_cpu_seconds": round(detect_cpu, 2),
         "model_cpu_seconds": round(model_cpu, 2),
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        "total_cpu_seconds": round(detect_cpu + model_cpu, 2),
+        "phases": phases.report(),
+        "load_average_1m_before": round(load_before[0], 2),
+        "load_average_1m_after": round(os.getloadavg()[0], 2),
+        "cpu_cores": os.cpu_count(),
         "ratio_to_scan": round(total_s / scan_s, 1) if scan_s else None,
         "transactions_per_second": round(transactions / total_s),
         "alerts": len(result.alerts),
         "model": model,
         "peak_rss_mb": _peak_rss_mb(),
-        "target": {"transactions": 10_000_000, "seconds": 120},
+        "target": {"transactions": 10_000_000, "seconds": 120, "met": transactions >= 10_000_000 and total_s <= 120},
     }
 
 

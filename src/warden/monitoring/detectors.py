@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from warden.monitoring.alerts import Alert
+from warden.monitoring.phases import Phases
 from warden.monitoring.sql import rows, run
 
 HOUR = 3600
@@ -514,24 +515,41 @@ def consolidate(alerts: list[Alert]) -> list[Alert]:
     should see the ring once, with every typology it matched.
     """
     kept: list[Alert] = []
+    members_of: list[set[str]] = []
+    holding: dict[str, list[int]] = {}  # customer -> kept alerts (by position) that contain them
+    folded_events: dict[int, set[str]] = {}
     for alert in sorted(alerts, key=lambda a: (-len(a.customer_ids), -a.score, a.alert_id)):
         members = set(alert.customer_ids)
-        home = next((k for k in kept if members <= set(k.customer_ids)), None)
+        # A home holds every member, so it is among the alerts holding the member in the fewest alerts.
+        candidates = min((holding.get(c, []) for c in members), key=len) if members else range(len(kept))
+        home = next((k for k in candidates if members <= members_of[k]), None)
         if home is None:
+            for c in members:
+                holding.setdefault(c, []).append(len(kept))
             kept.append(alert)
+            members_of.append(members)
             continue
-        if alert.typology != home.typology and alert.typology not in home.also_matched:
-            home.also_matched = sorted([*home.also_matched, alert.typology])
-        home.event_ids = sorted(set(home.event_ids) | set(alert.event_ids))
-        home.explanation += f"; also {alert.typology}: {alert.explanation}"
+        target = kept[home]
+        if alert.typology != target.typology and alert.typology not in target.also_matched:
+            target.also_matched = sorted([*target.also_matched, alert.typology])
+        folded_events.setdefault(home, set()).update(alert.event_ids)
+        target.explanation += f"; also {alert.typology}: {alert.explanation}"
+    for home, events in folded_events.items():
+        kept[home].event_ids = sorted(set(kept[home].event_ids) | events)
     return kept
 
 
-def run_detectors(con: duckdb.DuckDBPyConnection, params: DetectorParams | None = None) -> list[Alert]:
+def run_detectors(
+    con: duckdb.DuckDBPyConnection, params: DetectorParams | None = None, phases: Phases | None = None
+) -> list[Alert]:
     """All detectors over the loaded movements, then overlapping alerts consolidated."""
     params = params or DetectorParams()
-    _big(con, params.graph)
+    phases = phases or Phases()
+    with phases("big_transfers"):
+        _big(con, params.graph)
     found: list[Alert] = []
-    for detector in DETECTORS.values():
-        found += detector(con, params)
-    return consolidate(found)
+    for name, detector in DETECTORS.items():
+        with phases(name):
+            found += detector(con, params)
+    with phases("consolidate"):
+        return consolidate(found)

@@ -1,7 +1,8 @@
 """Graph algorithms on CSR adjacency (scipy.sparse): PageRank, short-cycle closed walks, 2-hop reach.
 
-Everything here is array code over a binary adjacency matrix `A` (A[i, j] = 1 when i sent to j at least
-once), so it scales with the number of edges, not with Python loops over rows.
+Everything here works on a binary adjacency matrix `A` (A[i, j] = 1 when i sent to j at least once):
+sparse products for PageRank and neighbour aggregates, per-node frontier counting (`walks`, numba) for
+walk and triangle counts, so the cost follows the edges, not Python loops over rows.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+
+from warden.monitoring import walks
 
 FloatArray = NDArray[np.float64]
 
@@ -39,39 +42,33 @@ def pagerank(a: sp.csr_matrix, damping: float = 0.85, tol: float = 1e-10, max_it
     return np.asarray(rank)
 
 
-def _diag_of_product(left: sp.csr_matrix, right: sp.csr_matrix) -> FloatArray:
-    """diag(left @ right) without forming the product: sum_j left[i, j] * right[j, i]."""
-    return np.asarray(left.multiply(right.T).sum(axis=1)).ravel()
+def walk_counts(a: sp.csr_matrix) -> tuple[dict[int, FloatArray], FloatArray, FloatArray]:
+    """Closed walks of length 2..6 through each node (diag of A^k, a proxy for cycle membership) and the
+    distinct accounts two hops forward and backward, in one pass (`walks.directed_walks`, no matrix powers)."""
+    a = sp.csr_matrix(a)
+    back = a.T.tocsr()
+    closed, reach = walks.directed_walks(a.indptr, a.indices, back.indptr, back.indices)
+    return {k: closed[:, k - 2].copy() for k in range(2, 7)}, reach[:, 0].copy(), reach[:, 1].copy()
 
 
 def closed_walks(a: sp.csr_matrix, max_len: int = 6) -> dict[int, FloatArray]:
-    """Closed walks of length 2..max_len through each node (diag of A^k), a cheap proxy for cycle membership.
-
-    Only A^2 and A^3 are materialised; longer lengths combine them (diag(A^5) = diag(A^3 A^2)) so memory
-    stays near nnz(A^3) on sparse transaction graphs.
-    """
+    """Closed walks of length 2..max_len through each node (diag of A^k)."""
     if max_len < 2 or max_len > 6:
         raise ValueError("max_len must be between 2 and 6")
-    a2 = (a @ a).tocsr()
-    powers: dict[int, sp.csr_matrix] = {1: a, 2: a2}
-    if max_len >= 3:
-        powers[3] = (a2 @ a).tocsr()
-    out: dict[int, FloatArray] = {}
-    for k in range(2, max_len + 1):
-        left = min(k - 1, 3)
-        out[k] = _diag_of_product(powers[left], powers[k - left])
-    return out
+    return {k: v for k, v in walk_counts(a)[0].items() if k <= max_len}
 
 
 def two_hop_reach(a: sp.csr_matrix) -> tuple[FloatArray, FloatArray]:
     """Distinct accounts reachable in exactly two hops forward and backward (excluding self)."""
-    fwd = (a @ a).tocsr()
-    fwd.setdiag(0)
-    fwd.eliminate_zeros()
-    back = (a.T @ a.T).tocsr()
-    back.setdiag(0)
-    back.eliminate_zeros()
-    return np.diff(fwd.indptr).astype(np.float64), np.diff(back.indptr).astype(np.float64)
+    _, forward, backward = walk_counts(a)
+    return forward, backward
+
+
+def hubs(a: sp.csr_matrix, hub_degree: int = walks.HUB_DEGREE) -> int:
+    """Accounts with more partners (either way) than walks are continued through."""
+    out_deg = np.diff(sp.csr_matrix(a).indptr)
+    in_deg = np.diff(sp.csc_matrix(a).indptr)
+    return int(np.sum((out_deg > hub_degree) | (in_deg > hub_degree)))
 
 
 def neighbour_mean(a: sp.csr_matrix, values: FloatArray, direction: str) -> FloatArray:
@@ -94,22 +91,20 @@ def local_density(u: sp.csr_matrix) -> dict[str, FloatArray]:
     Laundering rings trade among themselves, so their members sit in denser pockets than ordinary
     accounts of the same degree; these measure that without looking at any label.
     """
-    deg = np.asarray(u.sum(axis=1)).ravel()
-    u2 = (u @ u).tocsr()
-    common = u2.multiply(u).tocsr()  # per edge (i, j): neighbours i and j share
-    triangles = np.asarray(common.sum(axis=1)).ravel() / 2.0
+    u = sp.csr_matrix(u)
+    deg = np.diff(u.indptr).astype(np.float64)
+    dense = walks.undirected_density(u.indptr, u.indices)
+    triangles = dense[:, 0].copy()
     pairs = np.maximum(deg * (deg - 1) / 2.0, 1.0)
-    embedded = np.diff(common.indptr).astype(np.float64)
-    u2.setdiag(0)
-    u2.eliminate_zeros()
+    embedded = dense[:, 2].copy()
     return {
         "triangles": triangles,
         "clustering": triangles / pairs,
-        "max_common_neighbours": row_max(common),
+        "max_common_neighbours": dense[:, 1].copy(),
         "embedded_partners": embedded,
         "embedded_share": embedded / np.maximum(deg, 1.0),
-        "squares_walks": np.asarray(u2.multiply(u2).sum(axis=1)).ravel(),
-        "two_hop_undirected": np.diff(u2.indptr).astype(np.float64),
+        "squares_walks": dense[:, 3].copy(),
+        "two_hop_undirected": dense[:, 4].copy(),
     }
 
 

@@ -13,6 +13,7 @@ import duckdb
 from warden.monitoring.alerts import Alert, write_jsonl
 from warden.monitoring.anomaly import ANOMALY_VERSION, anomaly_scores
 from warden.monitoring.detectors import DetectorParams, run_detectors
+from warden.monitoring.phases import Phases
 
 
 @dataclass
@@ -45,16 +46,20 @@ def monitor(
     until: datetime | None = None,
     params: DetectorParams | None = None,
     threads: int | None = None,
+    phases: Phases | None = None,
 ) -> MonitorResult:
     from warden.monitoring.movements import load_movements
 
+    phases = phases or Phases()
     started = time.perf_counter()
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}").fetchall()
-    movements = load_movements(con, events, since, until)
-    alerts = run_detectors(con, params)
-    scores = anomaly_scores(con)
+    with phases("load_movements"):
+        movements = load_movements(con, events, since, until)
+    alerts = run_detectors(con, params, phases)
+    with phases("anomaly"):
+        scores = anomaly_scores(con)
     for alert in alerts:
         alert.anomaly_score = max((scores.get(c, 0.0) for c in alert.customer_ids), default=0.0)
     con.close()
