@@ -118,6 +118,9 @@ def test_review_walk_with_four_eyes(page: Page, server: tuple[str, dict[str, str
     # The evidence: KYC, the hold decision with its rule, the contributions chart and the drawn graph.
     expect(page.locator(".kyc-full_name")).to_have_text("Anna Maria Schmidt")
     expect(page.locator("details.decision")).to_contain_text("new_address_large_withdrawal")
+    expect(page.locator("details.decision .contributions-line")).to_contain_text(
+        "withdrawal_to_new_address = 1 (+0.310)"
+    )
     expect(page.locator("#contributions svg rect")).to_have_count(3)
     nodes = page.locator("#case-flow svg g.flow-node")
     expect(nodes).to_have_count(5)  # cus-42, cus-77, two addresses, the fiat channel
