@@ -4,6 +4,7 @@ and paging, case actions and their refusals. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 from warden.api.app import create_app
 from warden.cases.alerts import Alert, add_alert
 from warden.cases.repository import get_case
-from warden.cases.tables import users
+from warden.cases.tables import cases, users
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -241,3 +242,16 @@ def test_unknown_records_get_a_404_page(sqlite_store: Store, settings: Settings,
     for path in ("/cases/case_missing", "/decisions/evt-missing"):
         page = ana.get(path)
         assert page.status_code == 404 and 'id="refusal-reason"' in page.text and "missing" in page.text
+
+
+def test_overdue_is_judged_now_not_only_when_swept(
+    sqlite_store: Store, settings: Settings, sqlite_ids: dict[str, str]
+) -> None:
+    past = datetime.now(UTC) - timedelta(hours=1)
+    with sqlite_store.engine.begin() as conn:  # past its SLA, but the sweep has not flagged it
+        conn.execute(sa.update(cases).where(cases.c.case_id == sqlite_ids["other"]).values(sla_due_at=past))
+    sam = _client(settings, sqlite_store, "sam")
+    assert 'id="case-overdue"' in sam.get(f"/cases/{sqlite_ids['other']}").text
+    assert 'id="case-overdue"' not in sam.get(f"/cases/{sqlite_ids['main']}").text
+    assert '<a class="bad" href="/cases?queue=aml&overdue=yes">1</a>' in sam.get("/queues").text
+    assert re.findall(r'<a href="/cases/(case_\w+)">', sam.get("/cases?overdue=yes").text) == [sqlite_ids["other"]]

@@ -9,6 +9,7 @@ page (post/redirect/get); a refused change re-renders the page with the domain's
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,15 @@ from warden.cases.assignment import assign, take_next
 from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments
 from warden.cases.errors import CaseError, Conflict, Forbidden, IllegalTransition, NotFound
 from warden.cases.evidence import case_evidence
-from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, REVIEWER_ROLES, SENIOR_ROLES, SEVERITIES, STATES
+from warden.cases.model import (
+    DISPOSITIONS,
+    FOUR_EYES_ACTIONS,
+    OPEN_STATES,
+    REVIEWER_ROLES,
+    SENIOR_ROLES,
+    SEVERITIES,
+    STATES,
+)
 from warden.cases.narrative import save_narrative
 from warden.cases.proposals import decide, propose
 from warden.cases.queues import default_queue_config
@@ -130,6 +139,8 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         # Four eyes: a senior may decide a proposal, never their own (the domain refuses it as well).
         "decidable": {p["proposal_id"] for p in pending if senior and p["proposed_by"] != user.username},
         "can_work": case["state"] != "closed" and (senior or case["assignee"] == user.username),
+        # Past its SLA now, whether or not the SLA sweep has flagged it yet.
+        "overdue": case["state"] in OPEN_STATES and datetime.fromisoformat(case["sla_due_at"]) < utcnow(),
         "is_senior": senior,
         "reviewers": [u.username for u in list_users(conn) if u.active and case["queue"] in u.skills],
         "dispositions": DISPOSITIONS,
