@@ -41,7 +41,9 @@ def _case(store: Store) -> str:
                     "nationality": "AR",
                     "document_type": "passport",
                     "document_number": "AB123",
+                    "address": "1 Main St, Buenos Aires, AR",
                 },
+                {"event_id": "l1", "type": "login", "customer_id": "cus_1", "minutes": 50, "device_id": "d1"},
                 {
                     "event_id": "w1",
                     "type": "withdrawal",
@@ -65,7 +67,7 @@ def _case(store: Store) -> str:
                 score=0.8,
                 severity="high",
                 amount_usd=Decimal("9800.00"),
-                event_ids=["w1"],
+                event_ids=["l1", "w1"],
                 evidence={"outcome": "hold", "reasons": ["9800 USD withdrawn in 24 h"], "rule_hits": []},
             ),
         ).case_id
@@ -80,7 +82,8 @@ def test_draft_says_who_what_when_how_much_and_why(store: Store) -> None:
     assert "2026-01-01 01:00 UTC: withdrawal w1 of 9800 USDT (9,800.00 USD) on tron to TXYZ123" in text
     assert "for a total of 9,800.00 USD" in text
     assert "- 9800 USD withdrawn in 24 h (decision: hold)" in text
-    assert "Addresses involved: TXYZ123." in text
+    assert "Addresses involved: TXYZ123." in text  # crypto addresses only, not the KYC postal address
+    assert "- 1 login in the same period (not listed)" in text and "l1" not in text
 
 
 def test_saved_narrative_is_on_the_timeline_and_the_audit_log(store: Store) -> None:

@@ -75,23 +75,41 @@ def _who(conn: sa.Connection, customer: str | None) -> str:
     return ", ".join(parts) + "."
 
 
-def _event_lines(conn: sa.Connection, event_ids: list[str]) -> tuple[list[str], list[datetime], set[str]]:
-    """One line per event (oldest first), their times, and the crypto addresses they name."""
+def _event_lines(
+    conn: sa.Connection, event_ids: list[str], subject: str | None
+) -> tuple[list[str], list[datetime], set[str], int]:
+    """One line per event other than logins (oldest first), the events' times, the crypto addresses they name,
+    and how many logins there were."""
     if not event_ids:
-        return [], [], set()
+        return [], [], set(), 0
     rows = conn.execute(
-        sa.select(events.c.event_id, events.c.type, events.c.occurred_at, events.c.amount_usd, events.c.payload)
+        sa.select(
+            events.c.event_id,
+            events.c.type,
+            events.c.customer_id,
+            events.c.occurred_at,
+            events.c.amount_usd,
+            events.c.payload,
+        )
         .where(events.c.event_id.in_(event_ids[:500]))
         .order_by(events.c.occurred_at, events.c.event_id)
     ).all()
     lines: list[str] = []
     times: list[datetime] = []
     addresses: set[str] = set()
+    logins = 0  # counted, not listed: they are context, the money and account changes are the story
     for row in rows:
         payload = json.loads(row.payload)
-        addresses.update(payload[k] for k in ("to_address", "from_address", "address") if payload.get(k))
+        # Crypto addresses only: a KYC submission's `address` is a postal one.
+        keys = ("address",) if row.type == "address_book_change" else ("to_address", "from_address")
+        addresses.update(payload[k] for k in keys if payload.get(k))
         times.append(as_utc(row.occurred_at))
+        if row.type == "login":
+            logins += 1
+            continue
         what = f"- {_day(row.occurred_at)}: {row.type.replace('_', ' ')} {row.event_id}"
+        if row.customer_id != subject:  # a ring alert's events include other members' moves
+            what += f" by customer {row.customer_id}"
         if payload.get("amount") and payload.get("asset"):
             what += f" of {payload['amount']} {payload['asset']}"
         if row.amount_usd is not None:
@@ -107,7 +125,7 @@ def _event_lines(conn: sa.Connection, event_ids: list[str]) -> tuple[list[str], 
         if row.type == "transfer" and payload.get("counterparty_id"):
             what += f" to customer {payload['counterparty_id']}"
         lines.append(what)
-    return lines, times, addresses
+    return lines, times, addresses, logins
 
 
 def _why(alert: sa.Row[Any]) -> list[str]:
@@ -136,7 +154,7 @@ def draft_narrative(conn: sa.Connection, case_id: str) -> str:
     event_ids = list(dict.fromkeys(e for a in alerts for e in json.loads(a.event_ids)))
     typologies = sorted({a.typology for a in alerts})
     sources = sorted({a.source for a in alerts})
-    lines, times, event_addresses = _event_lines(conn, event_ids)
+    lines, times, event_addresses, logins = _event_lines(conn, event_ids, case.subject_customer)
     addresses = sorted({x for a in alerts for x in json.loads(a.addresses)} | event_addresses)
     total = sum((Decimal(a.amount_usd) for a in alerts), Decimal(0))
     when = (
@@ -157,7 +175,8 @@ def draft_narrative(conn: sa.Connection, case_id: str) -> str:
     if lines:
         shown = lines[:MAX_EVENTS_LISTED]
         more = f"\n- ... and {len(lines) - len(shown)} more events" if len(lines) > len(shown) else ""
-        paragraphs.append("Activity:\n" + "\n".join(shown) + more)
+        login_line = f"\n- {logins} login{'s' if logins != 1 else ''} in the same period (not listed)" if logins else ""
+        paragraphs.append("Activity:\n" + "\n".join(shown) + more + login_line)
     if addresses:
         paragraphs.append("Addresses involved: " + ", ".join(addresses) + ".")
     paragraphs.append("Why suspicious:\n" + "\n".join(f"- {r}" for r in reasons))
