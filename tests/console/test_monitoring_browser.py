@@ -87,9 +87,6 @@ def test_the_fan_in_is_drawn_with_its_subjects(page: Page, server: tuple[str, st
     expect(info.locator("tr")).to_have_count(1 + 5)  # header, four senders in, the cash-out
 
 
-@pytest.mark.xfail(
-    reason="flowgraph.js starts every subject at the centre; subjects with the same neighbours stay there"
-)
 def test_no_two_nodes_are_drawn_on_the_same_spot(page: Page, server: tuple[str, str]) -> None:
     base, _ = server
     _open_fan_in(page, base)
