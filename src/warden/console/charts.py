@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from warden.console.formatting import readable_number
+
 PALETTE = ["#2155d6", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777", "#4b5563"]
 
 
@@ -65,7 +67,7 @@ def contribution_bars(contributions: list[dict[str, Any]], width: int = 640) -> 
         x = label_w + half if value >= 0 else label_w + half - w
         y = 4 + i * row_h
         color = "#dc2626" if value >= 0 else "#16a34a"
-        label = escape(f"{c.get('feature')} = {c.get('value')}")
+        label = escape(f"{c.get('feature')} = {readable_number(c.get('value'))}")
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{label}</text>')
         parts.append(
             f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{row_h - 6}" fill="{color}">'

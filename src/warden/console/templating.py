@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from warden.console.csrf import csrf_token
+from warden.console.formatting import readable_number
 
 
 def _signed_in(request: Request) -> dict[str, Any]:
@@ -20,3 +21,4 @@ def _signed_in(request: Request) -> dict[str, Any]:
 TEMPLATES = Jinja2Templates(
     directory=str(Path(__file__).resolve().parent / "templates"), context_processors=[_signed_in]
 )
+TEMPLATES.env.filters["num"] = readable_number
