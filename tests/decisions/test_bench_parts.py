@@ -1,0 +1,36 @@
+"""The parts `warden bench decisions` reports with: CPU of a process tree, and echo halves added up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from warden.bench.decisions import _tree_cpu_seconds
+from warden.bench.loadgen import LoadResult
+
+_BURN = (
+    "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\nprint(flush=True)\ntime.sleep(30)"
+)
+
+
+def test_tree_cpu_counts_a_live_child_process() -> None:
+    before = _tree_cpu_seconds(os.getpid()) - time.process_time()
+    child = subprocess.Popen([sys.executable, "-c", _BURN], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline()  # it has burnt its 0.3 s and now sleeps
+        assert _tree_cpu_seconds(child.pid) >= 0.25
+        assert _tree_cpu_seconds(os.getpid()) - time.process_time() - before >= 0.25
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_echo_halves_add_up() -> None:
+    before = LoadResult(100, 1, 1.0, [1.0] * 100, {200: 99, 500: 1})
+    after = LoadResult(300, 0, 2.0, [3.0] * 300, {200: 300})
+    both = before.merged(after)
+    assert (both.requests, both.errors, both.seconds) == (400, 1, 3.0)
+    assert both.rate() == 133.3 and both.statuses == {200: 399, 500: 1}
+    assert both.summary()["p50_ms"] == 3.0

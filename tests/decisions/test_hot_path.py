@@ -1,0 +1,166 @@
+"""The decisions hot path: the plain POST route answers exactly as the FastAPI routes would, the record's JSON
+is the same bytes as before, the group-commit writer on both databases and under another worker's lock."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from starlette.routing import Route
+
+from warden.api.app import create_app
+from warden.api.decisions import DecideRoute
+from warden.decisions import collector
+from warden.decisions.factory import build_engine
+from warden.decisions.writer import GroupCommitWriter
+from warden.events.examples import EXAMPLES
+from warden.events.models import EVENT_ADAPTER
+from warden.governance.api_keys import create_api_key
+from warden.settings import Settings
+from warden.sim import SimConfig, simulate
+from warden.store.db import Store
+from warden.store.tables import decisions
+
+
+@pytest.fixture
+def client(settings: Settings, sqlite_store: Store) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    with sqlite_store.engine.begin() as conn:
+        _, decide_key = create_api_key(conn, "backend", {"decisions"}, actor="test")
+        _, other_key = create_api_key(conn, "screening-only", {"screening"}, actor="test")
+    with TestClient(create_app(settings, sqlite_store)) as test_client:
+        yield test_client, {"decide": decide_key, "other": other_key}
+
+
+def test_post_is_served_by_the_plain_route_and_still_documented(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test_client, _ = client
+    routes = test_client.app.router.routes  # type: ignore[attr-defined]
+    first = next(r for r in routes if isinstance(r, Route) and r.path == "/v1/decisions")
+    assert isinstance(first.app, DecideRoute) and first.methods == {"POST"}
+    post = test_client.get("/openapi.json").json()["paths"]["/v1/decisions"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["example"] == EXAMPLES["withdrawal"]
+
+
+def test_refusals_match_the_fastapi_routes(client: tuple[TestClient, dict[str, str]]) -> None:
+    test_client, keys = client
+    for headers in ({}, {"X-API-Key": "wk_not-a-key"}, {"Authorization": "Bearer wk_not-a-key"}):
+        plain = test_client.post("/v1/decisions", json=EXAMPLES["login"], headers=headers)
+        fastapi = test_client.get("/v1/decisions/x", headers=headers)  # the same check as a FastAPI dependency
+        assert plain.status_code == fastapi.status_code == 401
+        assert plain.json() == fastapi.json() and plain.headers["www-authenticate"] == "Bearer"
+    other = {"X-API-Key": keys["other"]}
+    plain = test_client.post("/v1/decisions", json=EXAMPLES["login"], headers=other)
+    assert plain.status_code == 403 and plain.json() == test_client.get("/v1/decisions/x", headers=other).json()
+    assert plain.json()["detail"] == "this API key lacks the scope 'decisions'"
+
+
+def test_bad_events_get_every_field_path_and_nothing_is_stored(
+    client: tuple[TestClient, dict[str, str]], sqlite_store: Store
+) -> None:
+    test_client, keys = client
+    headers = {"X-API-Key": keys["decide"], "Content-Type": "application/json"}
+    bad = EXAMPLES["withdrawal"] | {"amount": 12.5, "to_address": None}
+    response = test_client.post("/v1/decisions", json=bad, headers=headers)
+    assert response.status_code == 422
+    assert sorted(d["loc"] for d in response.json()["detail"]) == [["body", "amount"], ["body", "to_address"]]
+    broken = test_client.post("/v1/decisions", content=b'{"type": "login",', headers=headers)
+    assert broken.status_code == 422 and broken.json()["detail"][0]["type"] == "json_invalid"
+    with sqlite_store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar_one() == 0
+
+
+def test_the_lifespan_widens_the_young_generation_and_restores_it(settings: Settings, sqlite_store: Store) -> None:
+    before = gc.get_threshold()
+    with TestClient(create_app(settings, sqlite_store)):
+        assert gc.get_threshold() == (collector.YOUNG, collector.MIDDLE, collector.FULL)
+    assert gc.get_threshold() == before
+
+
+def test_record_json_is_the_same_bytes_as_the_dict_it_describes(settings: Settings) -> None:
+    # orjson writes the dataclass directly; the record's bytes must not change (stored records, API answers).
+    engine = build_engine(settings)
+    sim = simulate(SimConfig(customers=150, days=10, seed=21))
+    events = sorted((EVENT_ADAPTER.validate_json(line) for line in sim.lines), key=lambda e: e.occurred_at)
+    decided = [engine.decide(event) for event in events]
+    assert any(d.rule_hits for d in decided) and any(d.model for d in decided)
+    for decision in decided:
+        expected = orjson.dumps(decision.to_dict(), option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+        assert decision.to_json() == expected
+
+
+def _row(event_id: str) -> dict[str, object]:
+    now = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    return {
+        "event_id": event_id,
+        "customer_id": "c1",
+        "event_type": "login",
+        "occurred_at": now,
+        "decided_at": now,
+        "outcome": "allow",
+        "score": 0.0,
+        "latency_ms": 0.1,
+        "ruleset_version": "starter@1",
+        "model_version": None,
+        "degraded": None,
+        "record": orjson.dumps({"event_id": event_id}).decode(),
+    }
+
+
+@pytest.mark.anyio
+async def test_writer_tells_new_from_already_decided(store: Store) -> None:
+    writer = GroupCommitWriter(store.engine)
+    try:
+        first = await asyncio.gather(writer.submit(_row("e1")), writer.submit(_row("e2")), writer.submit(_row("e1")))
+        assert first == [True, True, False]
+        assert await writer.submit(_row("e2")) is False
+    finally:
+        writer.close()
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.select(decisions.c.event_id, decisions.c.occurred_at)).all()
+    assert sorted(e for e, _ in stored) == ["e1", "e2"]
+    assert stored[0][1].replace(tzinfo=None) == datetime(2026, 3, 1, 12, 0, 0, 123456)
+
+
+@pytest.mark.anyio
+async def test_writer_keeps_the_loop_running_while_another_worker_holds_the_lock(sqlite_store: Store) -> None:
+    other_worker = sqlite3.connect(sqlite_store.engine.url.database or "", isolation_level=None)
+    other_worker.execute("BEGIN IMMEDIATE")  # holds SQLite's write lock, as the other worker's commit does
+    writer = GroupCommitWriter(sqlite_store.engine, linger_seconds=0.001, retry_seconds=0.001)
+    try:
+        pending = writer.submit(_row("locked-out"))
+        ticks = 0
+        for _ in range(20):  # the loop goes on serving while the write waits for the lock
+            await asyncio.sleep(0.002)
+            ticks += 1
+        assert ticks == 20 and not pending.done()
+        other_worker.execute("COMMIT")
+        assert await asyncio.wait_for(pending, 5) is True
+    finally:
+        writer.close()
+        other_worker.close()
+    with sqlite_store.engine.connect() as conn:  # the pooled connection got its busy timeout back
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 10000
+
+
+@pytest.mark.anyio
+async def test_writer_gives_up_after_its_timeout_and_stores_nothing(sqlite_store: Store) -> None:
+    other_worker = sqlite3.connect(sqlite_store.engine.url.database or "", isolation_level=None)
+    other_worker.execute("BEGIN IMMEDIATE")
+    writer = GroupCommitWriter(sqlite_store.engine, linger_seconds=0.001, busy_timeout_seconds=0.05)
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            await asyncio.wait_for(asyncio.gather(writer.submit(_row("a")), writer.submit(_row("b"))), 5)
+    finally:
+        other_worker.execute("ROLLBACK")
+        other_worker.close()
+        writer.close()
+    with sqlite_store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar_one() == 0
