@@ -84,7 +84,15 @@ def monitor_step(ctx: DemoContext) -> str:
     return f"monitoring: {summary['alerts']} alerts {summary['alerts_by_typology']} -> {path}"
 
 
-DEMO_USERS = (("ana", "analyst"), ("sam", "senior_analyst"), ("root", "admin"))
+DEMO_USERS = (
+    ("ana", "analyst"),
+    ("lee", "analyst"),
+    ("sam", "senior_analyst"),
+    ("rita", "rule_author"),
+    ("mo", "model_risk_officer"),
+    ("root", "admin"),
+)
+DEMO_ANALYSTS, DEMO_SENIOR = ("ana", "lee"), "sam"
 DEMO_PASSWORD = "warden-demo"  # printed by the demo; a real deployment adds its people with `warden users add`
 
 
@@ -140,6 +148,21 @@ def triage_step(ctx: DemoContext) -> str:
     )
 
 
+def backlog_step(ctx: DemoContext) -> str:
+    """The analysts have worked the top of the queue (what they decided stands in for their judgement: the
+    simulator's labels), so the dashboard, rule precision and similar cases have history to show."""
+    from warden.cases.backlog import work_backlog
+    from warden.cases.dispositions import simulated_dispositions
+
+    with ctx.store.engine.connect() as conn:
+        dispositions = simulated_dispositions(conn)
+    per_analyst = min(40, len(dispositions) // (4 * len(DEMO_ANALYSTS)))  # about a quarter of the queue
+    work = work_backlog(
+        ctx.store.engine, dispositions, analysts=DEMO_ANALYSTS, senior=DEMO_SENIOR, closures_per_analyst=per_analyst
+    )
+    return f"backlog worked by {', '.join(DEMO_ANALYSTS)} with {DEMO_SENIOR}: {work.summary()}"
+
+
 # Capabilities append their step (module path, function name) here, in flow order.
 DEMO_STEPS: list[tuple[str, str]] = [
     ("warden.demo", "simulate_step"),
@@ -148,6 +171,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("warden.demo", "monitor_step"),
     ("warden.demo", "cases_step"),
     ("warden.demo", "triage_step"),
+    ("warden.demo", "backlog_step"),
 ]
 
 
