@@ -23,6 +23,7 @@ from warden.cases.model import REVIEWER_ROLES, ROLES, SENIOR_ROLES, Actor
 from warden.cases.proposals import decide, propose
 from warden.cases.repository import add_note, get_case, list_cases, set_tags, transition
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
+from warden.cases.triage import load_prioritiser, rescore_with_active_model
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -134,19 +135,24 @@ def alerts_add(body: AlertIn, request: Request, actor: Actor = Depends(admins_or
 @router.post("/from-decisions", summary="Turn stored decisions at review or stronger into alerts (idempotent)")
 def from_decisions(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
     with _domain_errors(), _engine(request).begin() as conn:
-        return alerts_from_decisions(conn)
+        counts = alerts_from_decisions(conn)
+        counts["rescored_by_triage_model"] = rescore_with_active_model(conn, request.app.state.settings.data_dir)
+        return counts
 
 
 @router.post("/from-monitoring", summary="Turn stored monitoring alerts into case alerts (idempotent)")
 def from_monitoring(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
     with _domain_errors(), _engine(request).begin() as conn:
-        return alerts_from_monitoring(conn)
+        counts = alerts_from_monitoring(conn)
+        counts["rescored_by_triage_model"] = rescore_with_active_model(conn, request.app.state.settings.data_dir)
+        return counts
 
 
-@router.post("/sweep", summary="Flag cases past SLA, refresh priorities")
+@router.post("/sweep", summary="Flag cases past SLA, refresh priorities (the triage model when trained)")
 def sla_sweep(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
+    prioritiser = load_prioritiser(request.app.state.settings.data_dir)
     with _domain_errors(), _engine(request).begin() as conn:
-        return sweep(conn)
+        return sweep(conn, prioritiser=prioritiser)
 
 
 @router.post("/take-next", summary="Lock the highest-priority open case of your queues to you (204 when none)")

@@ -265,6 +265,12 @@ def load_prioritiser(data_dir: Path) -> TriagePrioritiser:
         return TriagePrioritiser(None, f"the active triage model cannot be loaded ({exc})")
 
 
+def rescore_with_active_model(conn: sa.Connection, data_dir: Path) -> int:
+    """Score open cases with the active triage model, if one is trained (new cases open rule-prioritised)."""
+    prioritiser = load_prioritiser(data_dir)
+    return reprioritise(conn, prioritiser) if prioritiser.model is not None else 0
+
+
 def reprioritise(
     conn: sa.Connection,
     prioritiser: TriagePrioritiser,

@@ -144,13 +144,10 @@ def cases_from_monitoring(as_json: bool = typer.Option(False, "--json")) -> None
 
 def _rescore(store: Store) -> int:
     """Score open cases with the active triage model, if one is trained (new cases open rule-prioritised)."""
-    from warden.cases.triage import load_prioritiser, reprioritise
+    from warden.cases.triage import rescore_with_active_model
 
-    prioritiser = load_prioritiser(settings_or_exit().data_dir)
-    if prioritiser.model is None:
-        return 0
     with store.engine.begin() as conn:
-        return reprioritise(conn, prioritiser)
+        return rescore_with_active_model(conn, settings_or_exit().data_dir)
 
 
 @cases_app.command("sweep")
