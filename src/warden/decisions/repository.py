@@ -11,9 +11,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from warden.store.tables import decisions
 
+# PostgreSQL allows at most 65,535 bound parameters in one statement; the IN (...) look-up binds one per row.
+INSERT_CHUNK = 10_000
+
 
 def insert_decisions(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:
     """Insert each row unless its event already has a decision; returns which rows were new."""
+    return [
+        new
+        for start in range(0, len(rows), INSERT_CHUNK)
+        for new in _insert_chunk(conn, rows[start : start + INSERT_CHUNK])
+    ]
+
+
+def _insert_chunk(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:
     ids = [row["event_id"] for row in rows]
     known = set(conn.execute(sa.select(decisions.c.event_id).where(decisions.c.event_id.in_(ids))).scalars())
     fresh: dict[str, dict[str, Any]] = {}
