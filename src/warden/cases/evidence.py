@@ -26,15 +26,14 @@ import sqlalchemy as sa
 
 from warden.cases.records import as_utc
 from warden.cases.repository import get_case
+from warden.monitoring.flow import MONEY_TYPES, events_flow, flow_event
 from warden.store.tables import decisions, events
 
-MONEY_TYPES = ("deposit", "withdrawal", "transfer")
 ACCOUNT_TYPES = ("profile_change", "address_book_change")
 FLOW_EVENTS = 300  # the subject's latest money events drawn besides the alerts' own
 MAX_CASE_EVENTS = 200  # events of the alerts listed on the page
 MAX_ACCOUNT_EVENTS = 50
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
-KIND_ORDER = {"subject": 0, "customer": 1, "address": 2, "external": 3}
 
 
 @dataclass(frozen=True)
@@ -136,83 +135,20 @@ def _decisions_for(conn: sa.Connection, event_ids: list[str]) -> list[dict[str, 
     return sorted(found, key=lambda d: (-float(d.get("score", 0.0)), d["event_id"]))
 
 
-def customer_risk(conn: sa.Connection, customer_ids: list[str]) -> dict[str, float]:
-    """Each scored customer's highest decision score, scaled to [0, 1]."""
-    risk: dict[str, float] = {}
-    for chunk in _chunks(sorted(set(customer_ids))):
-        query = (
-            sa.select(decisions.c.customer_id, sa.func.max(decisions.c.score))
-            .where(decisions.c.customer_id.in_(chunk))
-            .group_by(decisions.c.customer_id)
-        )
-        risk.update({c: round(min(1.0, max(0.0, float(s) / 100.0)), 4) for c, s in conn.execute(query)})
-    return risk
-
-
-def _ends(event: dict[str, Any]) -> tuple[str, str] | None:
-    """(source node, target node) of a money event, None for anything else."""
-    kind, customer, payload = event["type"], event["customer_id"], event["payload"]
-    if kind == "transfer" and payload.get("counterparty_id"):
-        return f"customer:{customer}", f"customer:{payload['counterparty_id']}"
-    if kind == "deposit":
-        sender = payload.get("from_address")
-        source = f"address:{sender}" if sender else f"external:{payload.get('channel') or 'crypto'}"
-        return source, f"customer:{customer}"
-    if kind == "withdrawal" and payload.get("to_address"):
-        return f"customer:{customer}", f"address:{payload['to_address']}"
-    return None
-
-
-def _node(node_id: str, subjects: set[str], risk: dict[str, float]) -> dict[str, Any]:
-    prefix, _, name = node_id.partition(":")
-    if prefix == "customer":
-        return {
-            "id": node_id,
-            "label": name,
-            "kind": "subject" if name in subjects else "customer",
-            "risk": risk.get(name),
-        }
-    if prefix == "address":
-        label = name if len(name) <= 16 else f"{name[:8]}…{name[-6:]}"
-        return {"id": node_id, "label": label, "kind": "address", "risk": None}
-    return {"id": node_id, "label": f"outside ({name})", "kind": "external", "risk": None}
-
-
 def fund_flow(conn: sa.Connection, money_events: list[dict[str, Any]], subjects: list[str]) -> dict[str, Any]:
-    """Money events as the flow-graph contract: one edge per direction with the sum, count and time span."""
-    edges: dict[tuple[str, str], dict[str, Any]] = {}
-    seen: set[str] = set()
-    for event in money_events:
-        ends = _ends(event)
-        if ends is None or event["amount_usd"] is None or event["event_id"] in seen:
-            continue
-        seen.add(event["event_id"])
-        at = event["occurred_at"]
-        edge = edges.setdefault(
-            ends, {"source": ends[0], "target": ends[1], "amount": Decimal(0), "count": 0, "first": at, "last": at}
+    """Money events (each counted once) as the flow-graph contract, drawn the same way as a monitoring alert's."""
+    unique = {
+        e["event_id"]: flow_event(
+            e["event_id"],
+            e["type"],
+            e["customer_id"],
+            datetime.fromisoformat(e["occurred_at"]),
+            None if e["amount_usd"] is None else Decimal(e["amount_usd"]),
+            e["payload"],
         )
-        edge["amount"] += Decimal(event["amount_usd"])
-        edge["count"] += 1
-        edge["first"], edge["last"] = min(edge["first"], at), max(edge["last"], at)
-    node_ids = {f"customer:{c}" for c in subjects} | {end for pair in edges for end in pair}
-    customers = [n.partition(":")[2] for n in node_ids if n.startswith("customer:")]
-    risk = customer_risk(conn, customers)
-    nodes = sorted((_node(n, set(subjects), risk) for n in node_ids), key=lambda n: (KIND_ORDER[n["kind"]], n["id"]))
-    ordered = sorted(edges.values(), key=lambda e: (e["first"], e["source"], e["target"]))
-    return {
-        "nodes": nodes,
-        "edges": [
-            {
-                "source": e["source"],
-                "target": e["target"],
-                "amount_usd": float(e["amount"]),
-                "count": e["count"],
-                "first": e["first"],
-                "last": e["last"],
-            }
-            for e in ordered
-        ],
+        for e in money_events
     }
+    return events_flow(conn, subjects, sorted(unique.values(), key=lambda e: (e.occurred_at, e.event_id)))
 
 
 def case_evidence(conn: sa.Connection, case_id: str) -> CaseEvidence:

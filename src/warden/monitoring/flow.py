@@ -7,8 +7,9 @@ the money movements between them, summed per direction. The shape is the console
     {"nodes": [{"id", "label", "kind": "customer"|"subject"|"address"|"external", "risk": float|None}],
      "edges": [{"source", "target", "amount_usd": float, "count": int, "first": iso, "last": iso}]}
 
-A node's risk is the customer's highest decision score in the store (None for addresses and for customers the
-decision engine never scored).
+A node's risk is the customer's highest decision score in the store, scaled to [0, 1] (None for addresses and
+for customers the decision engine never scored). The case page's fund flow (`warden.cases.evidence`) is built
+here too, from the case's events.
 """
 
 from __future__ import annotations
@@ -102,19 +103,28 @@ def alert_events(conn: sa.Connection, event_ids: list[str]) -> list[AlertEvent]:
             events.c.payload,
         ).where(events.c.event_id.in_(chunk))
         for row in conn.execute(query):
-            payload = json.loads(row.payload)
-            source, target = _ends(row.type, row.customer_id, payload)
             amount = None if row.amount_usd is None else Decimal(row.amount_usd)
             found.append(
-                AlertEvent(
-                    row.event_id, row.type, row.customer_id, _utc(row.occurred_at), amount, payload, source, target
-                )
+                flow_event(row.event_id, row.type, row.customer_id, row.occurred_at, amount, json.loads(row.payload))
             )
     return sorted(found, key=lambda e: (e.occurred_at, e.event_id))
 
 
+def flow_event(
+    event_id: str,
+    kind: str,
+    customer_id: str,
+    occurred_at: datetime,
+    amount_usd: Decimal | None,
+    payload: dict[str, Any],
+) -> AlertEvent:
+    """A stored event with the two ends of its money movement worked out."""
+    source, target = _ends(kind, customer_id, payload)
+    return AlertEvent(event_id, kind, customer_id, _utc(occurred_at), amount_usd, payload, source, target)
+
+
 def customer_risk(conn: sa.Connection, customer_ids: list[str]) -> dict[str, float]:
-    """Each customer's highest decision score, for those the decision engine has scored."""
+    """Each scored customer's highest decision score, scaled to the graph's [0, 1] (a score of 100 or more is 1)."""
     risk: dict[str, float] = {}
     for chunk in _chunks(sorted(set(customer_ids))):
         query = (
@@ -122,7 +132,7 @@ def customer_risk(conn: sa.Connection, customer_ids: list[str]) -> dict[str, flo
             .where(decisions.c.customer_id.in_(chunk))
             .group_by(decisions.c.customer_id)
         )
-        risk.update({customer: round(float(score), 4) for customer, score in conn.execute(query)})
+        risk.update({c: round(min(1.0, max(0.0, float(score) / 100.0)), 4) for c, score in conn.execute(query)})
     return risk
 
 
