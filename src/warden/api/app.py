@@ -30,6 +30,7 @@ ROUTER_MODULES = [
     "warden.api.cases",
     "warden.api.case_tools",
     "warden.api.rules_quality",
+    "warden.api.monitoring",
     "warden.console.auth",
     "warden.console.routes",
     "warden.console.decisions",

@@ -24,13 +24,13 @@ SELECT cust,
   count(*) FILTER (type = 'transfer_in') AS n_in, coalesce(sum(usd_f) FILTER (type = 'transfer_in'), 0) AS usd_in,
   count(DISTINCT other) AS partners, max(usd_f) AS max_usd,
   count(DISTINCT date_trunc('day', ts)) AS active_days
-FROM legs GROUP BY cust
+FROM legs GROUP BY cust ORDER BY cust
 """
 
 
 def anomaly_scores(con: duckdb.DuckDBPyConnection, seed: int = 0) -> dict[str, float]:
     """Score in [0, 1] per customer with money movements (1 = most unusual)."""
-    result = con.execute(_BEHAVIOUR_SQL).fetchnumpy()
+    result = con.execute(_BEHAVIOUR_SQL).fetchnumpy()  # ordered: the forest's sample depends on row order
     customers = [str(c) for c in result["cust"]]
     if len(customers) < 10:
         return dict.fromkeys(customers, 0.0)

@@ -468,16 +468,21 @@ def dormant_reactivation(con: duckdb.DuckDBPyConnection, p: DormantParams) -> li
     found = rows(
         con,
         f"""
-        WITH g AS (
-          SELECT customer_id AS cust, event_id, ts, usd, usd_f, address,
-                 epoch(ts) - epoch(lag(ts) OVER (PARTITION BY customer_id ORDER BY ts)) AS gap
-          FROM mv
+        -- a gap of dormant_s needs a span of dormant_s: only those customers' rows are sorted
+        WITH long AS (
+          SELECT customer_id AS cust FROM mv GROUP BY customer_id
+          HAVING epoch(max(ts)) - epoch(min(ts)) >= {p.dormant_s}
+        ), g AS (
+          SELECT mv.customer_id AS cust, mv.ts,
+                 epoch(mv.ts) - epoch(lag(mv.ts) OVER (PARTITION BY mv.customer_id ORDER BY mv.ts)) AS gap
+          FROM mv JOIN long ON long.cust = mv.customer_id
         ), wake AS (SELECT cust, ts AS woke, gap FROM g WHERE gap >= {p.dormant_s})
-        SELECT wake.cust, any_value(wake.gap) AS gap, list(g.event_id) AS evs,
-               list(g.address) FILTER (g.address IS NOT NULL) AS addrs,
-               sum(g.usd) AS usd, min(g.ts) AS t0, max(g.ts) AS t1
-        FROM wake JOIN g ON g.cust = wake.cust AND g.ts BETWEEN wake.woke AND wake.woke + INTERVAL {p.burst_s} SECOND
-        GROUP BY wake.cust, wake.woke HAVING sum(g.usd_f) >= {p.min_usd}
+        SELECT wake.cust, any_value(wake.gap) AS gap, list(m.event_id) AS evs,
+               list(m.address) FILTER (m.address IS NOT NULL) AS addrs,
+               sum(m.usd) AS usd, min(m.ts) AS t0, max(m.ts) AS t1
+        FROM wake JOIN mv m ON m.customer_id = wake.cust
+         AND m.ts BETWEEN wake.woke AND wake.woke + INTERVAL {p.burst_s} SECOND
+        GROUP BY wake.cust, wake.woke HAVING sum(m.usd_f) >= {p.min_usd}
         """,
     )
     return [

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from warden.monitoring import walks
+from warden.monitoring import grouped, walks
 
 FloatArray = NDArray[np.float64]
 
@@ -108,16 +108,7 @@ def local_density(u: sp.csr_matrix) -> dict[str, FloatArray]:
     }
 
 
-def row_max(m: sp.csr_matrix) -> FloatArray:
-    """Largest stored value per row (0 for empty rows); values here are non-negative."""
-    m = sp.csr_matrix(m)
-    out = np.zeros(m.shape[0])
-    nonempty = np.diff(m.indptr) > 0
-    if m.nnz:
-        out[nonempty] = np.maximum.reduceat(m.data, m.indptr[:-1][nonempty])
-    return out
-
-
 def neighbour_max(u: sp.csr_matrix, values: FloatArray) -> FloatArray:
-    """Largest value of a non-negative feature among an account's neighbours."""
-    return row_max(sp.csr_matrix(u.multiply(values[None, :])))
+    """Largest value of a non-negative feature among an account's neighbours (0 without neighbours)."""
+    u = sp.csr_matrix(u)
+    return grouped.row_max_mean(u.indptr.astype(np.int64), u.indices.astype(np.int64), values.astype(np.float64))[0]

@@ -1,18 +1,19 @@
 """Per-node walk counting on CSR adjacency lists (numba): closed walks, 2-hop reach, triangles.
 
 `scipy` would get these from matrix powers, but A^3 of a transaction graph has about n * d^3 non-zeros
-(7 GB and 100 s at 10 million transactions). Here each node counts the walks of its own 1- and 2-hop
-frontier, forward and backward, in small hash tables that stay in the CPU cache, and reads the diagonal
+(7 GB and 100 s at 10 million transactions). Here each node counts the walks of its own frontiers (two
+hops forward, three backward) in small hash tables that stay in the CPU cache, and reads the diagonal
 entries it needs as dot products of the two frontiers: diag(A^(p+q))_i = sum_j (A^p)_ij (A^q)_ji. The
 third forward hop is never stored: diag(A^6) gathers the backward 3-hop counts along each 2-hop node's
 out-list. Nothing bigger than the frontiers is kept per node, and the values are the same integers the
 matrix products give.
 
-Hubs: a walk is not continued through an account with more than `hub_degree` partners (its own
-list is always read). Transaction graphs have payment processors and hot wallets with very many
+Hubs: an account's partner list is not expanded when it has more than `hub_degree` partners, except
+for the account's own list. Transaction graphs have payment processors and hot wallets with very many
 partners; expanding them would cost (partners of the hub) x (walks reaching it) for every account
-nearby. The default is far above any account in the simulated benchmark or the AMLSim samples,
-where the counts are exact; `graph.hubs` counts the accounts over the cap.
+nearby. Walks that would need a hub's list are then not counted (a hub can still be where the forward
+and backward halves meet). The default is far above any account in the simulated benchmark or the
+AMLSim samples, where the counts are exact; `graph.hubs` counts the accounts over the cap.
 """
 
 from __future__ import annotations
@@ -246,16 +247,18 @@ def directed_walks(
 ) -> tuple[_Floats, _Floats]:
     """(closed walks of length 2..6 as n x 5, distinct accounts 2 hops forward / backward as n x 2)."""
     return _directed_walks(
-        out_ptr.astype(np.int64),
-        out_idx.astype(np.int64),
-        in_ptr.astype(np.int64),
-        in_idx.astype(np.int64),
-        hub_degree,
-        numba.get_num_threads(),
+        _compact(out_ptr), _compact(out_idx), _compact(in_ptr), _compact(in_idx), hub_degree, numba.get_num_threads()
     )
 
 
 def undirected_density(ptr: _Ints, idx: _Ints, hub_degree: int = HUB_DEGREE) -> _Floats:
     """Per node: triangles, most neighbours shared with one partner, partners sharing any, sum over accounts
     two hops away of (2-paths to it)^2, and how many accounts are two hops away (n x 5)."""
-    return _undirected_density(ptr.astype(np.int64), idx.astype(np.int64), hub_degree, numba.get_num_threads())
+    return _undirected_density(_compact(ptr), _compact(idx), hub_degree, numba.get_num_threads())
+
+
+def _compact(values: NDArray[np.integer]) -> NDArray[np.integer]:
+    """int32 where it fits: half the memory traffic on the adjacency lists, which is what the kernels wait on."""
+    if len(values) and int(values.max()) >= 2**31:
+        return values.astype(np.int64)
+    return values.astype(np.int32)
