@@ -18,13 +18,15 @@ AMLSim samples, where the counts are exact; `graph.hubs` counts the accounts ove
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
 HUB_DEGREE = 5_000
 
-_Ints = NDArray[np.int64]
+_Ints = NDArray[np.integer[Any]]  # int32 where the ids fit (see _compact), else int64
 _Floats = NDArray[np.float64]
 _EMPTY = -1
 _MIX = 0x7F4A7C159E3779B1  # odd multiplier; the high bits of the product index the table
@@ -257,7 +259,7 @@ def undirected_density(ptr: _Ints, idx: _Ints, hub_degree: int = HUB_DEGREE) -> 
     return _undirected_density(_compact(ptr), _compact(idx), hub_degree, numba.get_num_threads())
 
 
-def _compact(values: NDArray[np.integer]) -> NDArray[np.integer]:
+def _compact(values: _Ints) -> _Ints:
     """int32 where it fits: half the memory traffic on the adjacency lists, which is what the kernels wait on."""
     if len(values) and int(values.max()) >= 2**31:
         return values.astype(np.int64)
