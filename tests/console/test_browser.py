@@ -7,28 +7,17 @@ except under CI=true, where they fail (.ci/run installs chromium first).
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from console_seed import PASSWORD, seed
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from tests.conftest import service_unavailable
+from live_server import live_server
+from playwright.sync_api import Page, expect
 
 from warden.api.app import create_app
 from warden.settings import Settings
 from warden.store.db import open_store
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -38,41 +27,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     settings = Settings(data_dir=tmp / "data")
     store = open_store(settings)
     ids = seed(store, settings, Path(tmp))
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the console server did not start within 30 s")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", ids
+        with live_server(create_app(settings, store)) as base:
+            yield base, ids
     finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
         store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        service_unavailable("chromium is not on PATH (apt-get install chromium); the browser tests need it")
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=executable, headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def _sign_in(page: Page, base: str, username: str, path: str = "/queues") -> None:

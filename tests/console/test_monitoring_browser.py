@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from live_server import live_server
 from playwright.sync_api import Page, expect
-from test_browser import browser, page  # A's chromium fixtures, reused
 from tests.monitoring.builders import with_rings
 
 from warden.api.app import create_app
@@ -26,7 +22,6 @@ from warden.monitoring.store import load_alerts, save_alerts
 from warden.settings import Settings
 from warden.store.db import open_store
 
-__all__ = ["browser", "page"]
 PASSWORD = "correct horse battery"
 
 
@@ -43,22 +38,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         alerts_from_monitoring(conn)
         add_user(conn, "ana", "analyst", PASSWORD)
     fan_in = next(str(a["alert_id"]) for a in load_alerts(store.engine) if a["typology"] == "fan_in")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    uv = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the console server did not start within 30 s")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", fan_in
+        with live_server(create_app(settings, store)) as base:
+            yield base, fan_in
     finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
         store.dispose()
 
 
