@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from starlette.routing import Route
 from warden.api.app import create_app
 from warden.api.decisions import DecideRoute
 from warden.decisions import collector
+from warden.decisions.checkpoint import WalCheckpointer
 from warden.decisions.factory import build_engine
 from warden.decisions.writer import GroupCommitWriter
 from warden.events.examples import EXAMPLES
@@ -164,3 +166,29 @@ async def test_writer_gives_up_after_its_timeout_and_stores_nothing(sqlite_store
         writer.close()
     with sqlite_store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar_one() == 0
+
+
+@pytest.mark.anyio
+async def test_checkpoints_run_on_their_own_thread_not_in_the_writers_commits(sqlite_store: Store) -> None:
+    database = sqlite_store.engine.url.database or ""
+    writer = GroupCommitWriter(sqlite_store.engine)
+    try:
+        assert await writer.submit(_row("first")) is True
+        checkpointer = writer._checkpointer
+        assert checkpointer is not None
+        checkpointer.close()  # stopped: from here on nothing copies the log back but this test
+        size = os.path.getsize(database)
+        assert all(await asyncio.gather(*(writer.submit(_row(f"e{i}")) for i in range(300))))
+        assert os.path.getsize(database) == size  # the commits left the log alone (autocheckpoint off)
+        restarted = WalCheckpointer(sqlite_store.engine, every_seconds=0.01).start()
+        for _ in range(500):
+            if restarted.checkpoints:
+                break
+            await asyncio.sleep(0.01)
+        restarted.close()
+        assert os.path.getsize(database) > size  # the thread's passive checkpoint copied the pages back
+    finally:
+        writer.close()
+    with sqlite_store.engine.connect() as conn:  # the pooled connection got its automatic checkpoints back
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 10000
+        assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar_one() == 301

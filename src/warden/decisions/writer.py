@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.decisions.checkpoint import WalCheckpointer
 from warden.store.tables import decisions
 
 _COLUMNS = [c.name for c in decisions.columns]
@@ -55,7 +56,8 @@ class GroupCommitWriter:
         self._scheduled = False
         self._busy_since: float | None = None
         self._conn: Any = None
-        self._restore_busy_timeout: int | None = None
+        self._restore: dict[str, int] = {}
+        self._checkpointer: WalCheckpointer | None = None
         postgres = engine.dialect.name == "postgresql"
         mark = "%s" if postgres else "?"
         verb, tail = ("INSERT", " ON CONFLICT (event_id) DO NOTHING") if postgres else ("INSERT OR IGNORE", "")
@@ -80,10 +82,14 @@ class GroupCommitWriter:
         if self._conn is None:
             self._conn = self.engine.raw_connection()
             if self._sqlite:
+                # Never wait on the loop: not for the other worker's lock (see above), nor for a checkpoint,
+                # which a thread of its own runs instead (see checkpoint.py).
                 cursor = self._conn.cursor()
-                self._restore_busy_timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
-                cursor.execute("PRAGMA busy_timeout=0")  # see the module's docstring
+                for pragma in ("busy_timeout", "wal_autocheckpoint"):
+                    self._restore[pragma] = int(cursor.execute(f"PRAGMA {pragma}").fetchone()[0])
+                    cursor.execute(f"PRAGMA {pragma}=0")
                 cursor.close()
+                self._checkpointer = WalCheckpointer(self.engine).start()
         return self._conn
 
     def _flush(self) -> None:
@@ -127,8 +133,13 @@ class GroupCommitWriter:
         return now - self._busy_since < self.busy_timeout
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         if self._conn is not None:
-            if self._restore_busy_timeout is not None:  # the connection goes back to the pool as it came
-                self._conn.cursor().execute(f"PRAGMA busy_timeout={int(self._restore_busy_timeout)}")
+            cursor = self._conn.cursor()
+            for pragma, value in self._restore.items():  # the connection goes back to the pool as it came
+                cursor.execute(f"PRAGMA {pragma}={value}")
+            cursor.close()
             self._conn.close()
             self._conn = None
