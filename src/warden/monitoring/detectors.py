@@ -132,12 +132,18 @@ def fan_in(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
     found = rows(
         con,
         f"""
-        WITH win AS (
-          SELECT a.dst AS hub, list(DISTINCT b.src) AS parties, list(DISTINCT b.event_id) AS evs,
-                 sum(b.usd) AS usd, sum(b.usd_f) AS usd_f, min(b.ts) AS t0, max(b.ts) AS t1
+        -- the window (from one inbound transfer) with most distinct senders per receiver; lists only for it
+        WITH best AS (
+          SELECT a.dst AS hub, a.ts AS t_start
           FROM big a JOIN big b ON a.dst = b.dst AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {p.window_s} SECOND
-          GROUP BY a.dst, a.event_id HAVING count(DISTINCT b.src) >= {p.min_parties}
-          QUALIFY row_number() OVER (PARTITION BY a.dst ORDER BY count(DISTINCT b.src) DESC, sum(b.usd) DESC) = 1
+          GROUP BY a.dst, a.event_id, a.ts HAVING count(DISTINCT b.src) >= {p.min_parties}
+          QUALIFY row_number() OVER (
+            PARTITION BY a.dst ORDER BY count(DISTINCT b.src) DESC, sum(b.usd) DESC, a.ts, a.event_id) = 1
+        ), win AS (
+          SELECT x.hub, list(DISTINCT b.src) AS parties, list(DISTINCT b.event_id) AS evs,
+                 sum(b.usd) AS usd, sum(b.usd_f) AS usd_f, min(b.ts) AS t0, max(b.ts) AS t1
+          FROM best x JOIN big b ON b.dst = x.hub AND b.ts BETWEEN x.t_start AND x.t_start + INTERVAL {p.window_s} SECOND
+          GROUP BY x.hub
         )
         SELECT win.*, coalesce(sum(w.usd_f), 0) AS out_f, list(w.event_id) FILTER (w.event_id IS NOT NULL) AS wevs,
                list(w.address) FILTER (w.address IS NOT NULL) AS addrs
@@ -161,12 +167,17 @@ def fan_out(con: duckdb.DuckDBPyConnection, p: GraphParams) -> list[Alert]:
     found = rows(
         con,
         f"""
-        WITH win AS (
-          SELECT a.src AS hub, list(DISTINCT b.dst) AS parties, list(DISTINCT b.event_id) AS evs,
-                 sum(b.usd) AS usd, sum(b.usd_f) AS usd_f, min(b.ts) AS t0, max(b.ts) AS t1
+        WITH best AS (
+          SELECT a.src AS hub, a.ts AS t_start
           FROM big a JOIN big b ON a.src = b.src AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {p.window_s} SECOND
-          GROUP BY a.src, a.event_id HAVING count(DISTINCT b.dst) >= {p.min_parties}
-          QUALIFY row_number() OVER (PARTITION BY a.src ORDER BY count(DISTINCT b.dst) DESC, sum(b.usd) DESC) = 1
+          GROUP BY a.src, a.event_id, a.ts HAVING count(DISTINCT b.dst) >= {p.min_parties}
+          QUALIFY row_number() OVER (
+            PARTITION BY a.src ORDER BY count(DISTINCT b.dst) DESC, sum(b.usd) DESC, a.ts, a.event_id) = 1
+        ), win AS (
+          SELECT x.hub, list(DISTINCT b.dst) AS parties, list(DISTINCT b.event_id) AS evs,
+                 sum(b.usd) AS usd, sum(b.usd_f) AS usd_f, min(b.ts) AS t0, max(b.ts) AS t1
+          FROM best x JOIN big b ON b.src = x.hub AND b.ts BETWEEN x.t_start AND x.t_start + INTERVAL {p.window_s} SECOND
+          GROUP BY x.hub
         )
         SELECT win.*, coalesce(sum(d.usd_f), 0) AS in_f, list(d.event_id) FILTER (d.event_id IS NOT NULL) AS devs,
                list(d.address) FILTER (d.address IS NOT NULL) AS addrs

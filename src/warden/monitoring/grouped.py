@@ -34,12 +34,14 @@ def group_rows(keys: _Ints, n: int) -> tuple[_Ints, _Ints]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _order(values: _Ints) -> _Ints:
-    """Argsort; insertion sort for the short lists most accounts have."""
+def _order(values: _Ints, order: _Ints) -> None:
+    """Argsort into `order` (same length); insertion sort for the short lists most accounts have."""
     d = len(values)
     if d > 32:
-        return np.argsort(values, kind="mergesort")
-    order = np.arange(d)
+        order[:] = np.argsort(values, kind="mergesort")
+        return
+    for a in range(d):
+        order[a] = a
     for a in range(1, d):
         o = order[a]
         b = a - 1
@@ -47,40 +49,73 @@ def _order(values: _Ints) -> _Ints:
             order[b + 1] = order[b]
             b -= 1
         order[b + 1] = o
-    return order
+
+
+@numba.njit(cache=True, nogil=True)
+def _bucket_range(
+    indptr: _Ints,
+    rows: _Ints,
+    other: _Ints,
+    bucket: _Ints,
+    n_other: int,
+    first: int,
+    step: int,
+    rows_max: _Floats,
+    distinct_max: _Floats,
+    row_distinct: _Floats,
+) -> None:
+    n = len(indptr) - 1
+    longest = 0
+    for g in range(first, n, step):
+        longest = max(longest, indptr[g + 1] - indptr[g])
+    keys = np.empty(longest, np.int64)  # reused for every group this thread handles
+    order = np.empty(longest, np.int64)
+    for g in range(first, n, step):
+        start, end = indptr[g], indptr[g + 1]
+        d = end - start
+        if d == 0:
+            continue
+        low = bucket[rows[start]]
+        for t in range(start, end):
+            low = min(low, bucket[rows[t]])
+        for t in range(d):
+            r = rows[start + t]
+            keys[t] = (bucket[r] - low) * n_other + other[r]
+        _order(keys[:d], order[:d])
+        run_start = 0
+        while run_start < d:
+            b = bucket[rows[start + order[run_start]]]
+            run_end, distinct = run_start, 0
+            while run_end < d and bucket[rows[start + order[run_end]]] == b:
+                if run_end == run_start or keys[order[run_end]] != keys[order[run_end - 1]]:
+                    distinct += 1
+                run_end += 1
+            for t in range(run_start, run_end):
+                row_distinct[rows[start + order[t]]] = distinct
+            rows_max[g] = max(rows_max[g], run_end - run_start)
+            distinct_max[g] = max(distinct_max[g], distinct)
+            run_start = run_end
 
 
 @numba.njit(cache=True, parallel=True)
-def bucket_counts(
-    indptr: _Ints, rows: _Ints, other: _Ints, bucket: _Ints, n_other: int
+def _bucket_counts(
+    indptr: _Ints, rows: _Ints, other: _Ints, bucket: _Ints, n_other: int, threads: int
 ) -> tuple[_Floats, _Floats, _Floats]:
-    """Per group: the most rows in one bucket, the most distinct `other` values in one bucket; per row: the
-    distinct `other` values in its own (group, bucket)."""
     n = len(indptr) - 1
     rows_max = np.zeros(n)
     distinct_max = np.zeros(n)
     row_distinct = np.zeros(len(rows))
-    for g in numba.prange(n):
-        start, end = indptr[g], indptr[g + 1]
-        if end == start:
-            continue
-        mine = rows[start:end]
-        low = bucket[mine].min()
-        order = _order((bucket[mine] - low) * n_other + other[mine])
-        run_start = 0
-        while run_start < len(order):
-            b = bucket[mine[order[run_start]]]
-            run_end, distinct = run_start, 0
-            while run_end < len(order) and bucket[mine[order[run_end]]] == b:
-                if run_end == run_start or other[mine[order[run_end]]] != other[mine[order[run_end - 1]]]:
-                    distinct += 1
-                run_end += 1
-            for t in range(run_start, run_end):
-                row_distinct[mine[order[t]]] = distinct
-            rows_max[g] = max(rows_max[g], run_end - run_start)
-            distinct_max[g] = max(distinct_max[g], distinct)
-            run_start = run_end
+    for t in numba.prange(threads):
+        _bucket_range(indptr, rows, other, bucket, n_other, t, threads, rows_max, distinct_max, row_distinct)
     return rows_max, distinct_max, row_distinct
+
+
+def bucket_counts(
+    indptr: _Ints, rows: _Ints, other: _Ints, bucket: _Ints, n_other: int
+) -> tuple[_Floats, _Floats, _Floats]:
+    """Per group: the most rows in one bucket, the most distinct `other` values in one bucket; per row: the
+    distinct `other` values in its own (group, bucket). `other` must lie in [0, n_other)."""
+    return _bucket_counts(indptr, rows, other, bucket, n_other, numba.get_num_threads())
 
 
 @numba.njit(cache=True, parallel=True)

@@ -162,10 +162,11 @@ def _walks_range(
         if len(b2u) < need + 1:
             b2k, b2v, b2u = _table(need)
         nb2 = _expand_into(in_ptr, in_idx, b1k, b1v, b1u, nb1, b2k, b2v, b2u, hub_degree)
-        need = _bound(in_ptr, b2k, b2u, nb2, hub_degree)
+        # The third backward hop only matters for closed walks, which need the account to pay someone.
+        need = _bound(in_ptr, b2k, b2u, nb2, hub_degree) if nf1 else 0
         if len(b3u) < need + 1:
             b3k, b3v, b3u = _table(need)
-        nb3 = _expand_into(in_ptr, in_idx, b2k, b2v, b2u, nb2, b3k, b3v, b3u, hub_degree)
+        nb3 = _expand_into(in_ptr, in_idx, b2k, b2v, b2u, nb2, b3k, b3v, b3u, hub_degree) if nf1 else 0
         walks[i, 0] = _dot(f1k, f1v, f1u, nf1, b1k, b1v)
         walks[i, 1] = _dot(f2k, f2v, f2u, nf2, b1k, b1v)
         walks[i, 2] = _dot(f2k, f2v, f2u, nf2, b2k, b2v)
