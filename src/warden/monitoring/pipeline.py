@@ -47,12 +47,15 @@ def monitor(
     params: DetectorParams | None = None,
     threads: int | None = None,
     phases: Phases | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> MonitorResult:
+    """One run; pass `con` to keep the loaded movements (table `mv`, views `tr`, `dep`, `wd`) afterwards."""
     from warden.monitoring.movements import load_movements
 
     phases = phases or Phases()
     started = time.perf_counter()
-    con = duckdb.connect()
+    own = con is None
+    con = con or duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}").fetchall()
     with phases("load_movements"):
@@ -62,7 +65,8 @@ def monitor(
         scores = anomaly_scores(con)
     for alert in alerts:
         alert.anomaly_score = max((scores.get(c, 0.0) for c in alert.customer_ids), default=0.0)
-    con.close()
+    if own:
+        con.close()
     return MonitorResult(
         alerts=alerts, movements=movements, customers=len(scores), seconds=time.perf_counter() - started
     )

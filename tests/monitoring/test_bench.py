@@ -1,0 +1,12 @@
+from warden.monitoring.bench import run_bench
+from warden.monitoring.detectors import DETECTORS
+
+
+def test_bench_reports_every_phase_the_reference_and_the_load() -> None:
+    report = run_bench(3_000)
+    assert report["reference_rows"] == 3_000
+    assert set(DETECTORS) <= set(report["phases"])
+    assert {"anomaly", "features_walks", "features_bursts", "model_fit_and_score"} <= set(report["phases"])
+    assert report["model"]["scored"] == report["model"]["accounts"] > 0
+    assert report["total_cpu_seconds"] > 0 and report["peak_rss_mb"] > 0
+    assert report["load_average_1m_before"] >= 0 and report["target"]["met"] is False  # too few transactions
