@@ -195,3 +195,13 @@ async def test_checkpoints_run_on_their_own_thread_not_in_the_writers_commits(sq
     with sqlite_store.engine.connect() as conn:  # the pooled connection got its automatic checkpoints back
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 10000
         assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar_one() == 601
+
+
+@pytest.mark.anyio
+async def test_a_writer_closed_with_records_waiting_fails_them_and_reopens_nothing(sqlite_store: Store) -> None:
+    writer = GroupCommitWriter(sqlite_store.engine)
+    waiting = writer.submit(_row("too-late"))
+    writer.close()  # before the loop's next turn, when the commit would have run
+    with pytest.raises(RuntimeError, match="closed"):
+        await asyncio.wait_for(waiting, 5)
+    assert writer._conn is None and writer._checkpointer is None

@@ -54,6 +54,7 @@ class GroupCommitWriter:
         self.busy_timeout = busy_timeout_seconds  # then the waiting requests fail, as SQLite's own timeout would
         self._pending: list[tuple[tuple[Any, ...], asyncio.Future[bool]]] = []
         self._scheduled = False
+        self._closed = False
         self._busy_since: float | None = None
         self._conn: Any = None
         self._restore: dict[str, int] = {}
@@ -94,6 +95,12 @@ class GroupCommitWriter:
 
     def _flush(self) -> None:
         self._scheduled = False
+        if self._closed:  # a timer that outlived close(): fail the waiting requests, reopen nothing
+            for _, done in self._pending:
+                if not done.done():
+                    done.set_exception(RuntimeError("the decision writer is closed"))
+            self._pending = []
+            return
         batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
         if self._pending:
             self._scheduled = True
@@ -133,6 +140,7 @@ class GroupCommitWriter:
         return now - self._busy_since < self.busy_timeout
 
     def close(self) -> None:
+        self._closed = True
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
