@@ -15,6 +15,9 @@ from warden.features.facts import US_PER_DAY, US_PER_HOUR, EventFacts
 from warden.features.state import CustomerState, entity_window
 from warden.features.windows import DistinctWindow
 
+# A customer seen for the first time: _compute only reads state, so one shared empty state serves them all.
+_NO_HISTORY = CustomerState()
+
 FeatureValue = int | float | bool | str | None
 Features = dict[str, FeatureValue]
 
@@ -95,7 +98,7 @@ class FeatureEngine(ABC):
 
     def _compute(self, f: EventFacts) -> Features:
         t = f.ts
-        state = self._customer(f.customer, False) or CustomerState()
+        state = self._customer(f.customer, False) or _NO_HISTORY
         w_counts, w_sums = state.withdrawals.query(t)
         d_counts, d_sums = state.deposits.query(t)
         cents = f.cents
