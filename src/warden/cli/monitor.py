@@ -54,10 +54,14 @@ def eval_aml_cmd(
     path: Path = typer.Option(..., "--path", help="AMLSim or Elliptic folder, or an AMLworld *_Trans.csv file"),
     fmt: str = typer.Option("amlsim", "--format", help="amlsim | amlworld | elliptic"),
     folds: int = typer.Option(5, "--folds", min=2),
+    model: str = typer.Option("lgbm", "--model", help="lgbm | gnn (AMLSim only; needs warden[gnn])"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Account model on a public AML data set: 5-fold CV, plus the guard (no amount / count features)."""
     from warden.monitoring.aml_eval import LabelledGraph, evaluate
+
+    if model not in ("lgbm", "gnn") or (model == "gnn" and fmt != "amlsim"):
+        fail(f"--model {model!r}: use lgbm, or gnn with --format amlsim")
 
     try:
         if fmt == "amlsim":
@@ -79,6 +83,16 @@ def eval_aml_cmd(
             fail(f"--format {fmt!r}: use amlsim, amlworld or elliptic")
     except InputError as exc:
         fail(str(exc))
+    if model == "gnn":
+        from warden.monitoring.gnn import available, evaluate_gnn
+
+        if not available():
+            fail("--model gnn needs torch==2.13.0 and torch_geometric: pip install 'warden[gnn]'")
+        result = evaluate_gnn(graph, folds=folds)
+        print_json(result) if json_out else typer.echo(
+            f"{graph.name} (gnn): f1 {result['f1']} pr_auc {result['pr_auc']}"
+        )
+        return
     result = evaluate(graph, folds=folds)
     if json_out:
         print_json(result)
