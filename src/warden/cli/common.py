@@ -28,3 +28,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str, sort_keys=False) + "\n")
+
+
+def emit(result: dict[str, Any], as_json: bool) -> None:
+    """A command's result: JSON with --json, else one `key: value` line each."""
+    if as_json:
+        print_json(result)
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key}: {value}")

@@ -6,16 +6,8 @@ from pathlib import Path
 
 import typer
 
-from warden.cli.common import fail, print_json, settings_or_exit
+from warden.cli.common import emit, fail, settings_or_exit
 from warden.cli.groups import bench_app, eval_app, train_app
-
-
-def _emit(result: dict, as_json: bool) -> None:
-    if as_json:
-        print_json(result)
-    else:
-        for key, value in result.items():
-            typer.echo(f"{key}: {value}")
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +32,7 @@ def register(app: typer.Typer) -> None:
         except (DatasetError, TrainingError) as exc:
             fail(str(exc))
         folder = save(model, settings.data_dir, activate=activate)
-        _emit(
+        emit(
             {
                 "version": model.version,
                 "path": str(folder),
@@ -75,7 +67,7 @@ def register(app: typer.Typer) -> None:
             result = evaluate_file(model, events, labels, decisions)
         except (DatasetError, RegistryError) as exc:
             fail(str(exc))
-        _emit(result, as_json)
+        emit(result, as_json)
 
     @bench_app.command("features")
     def bench_features_cmd(
@@ -88,7 +80,7 @@ def register(app: typer.Typer) -> None:
         """Online features_for+update µs/event (target well under 20 µs), offline rows/s."""
         from warden.features.bench import run_features_bench
 
-        _emit(run_features_bench(customers, seed, days, redis_url), as_json)
+        emit(run_features_bench(customers, seed, days, redis_url), as_json)
 
     @bench_app.command("fraud-score")
     def bench_score_cmd(
@@ -98,4 +90,4 @@ def register(app: typer.Typer) -> None:
         """µs per single-row FraudModel.score (with reasons) against LightGBM's plain Booster.predict."""
         from warden.models.bench import run_score_bench
 
-        _emit(run_score_bench(scores), as_json)
+        emit(run_score_bench(scores), as_json)

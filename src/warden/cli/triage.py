@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from warden.cli.common import fail, print_json, settings_or_exit
+from warden.cli.common import emit, fail, settings_or_exit
 from warden.cli.groups import eval_app, train_app
-
-
-def _emit(result: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        print_json(result)
-    else:
-        for key, value in result.items():
-            typer.echo(f"{key}: {value}")
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +66,7 @@ def register(app: typer.Typer) -> None:
         if activate:
             with store.engine.begin() as conn:
                 rescored = reprioritise(conn, load_prioritiser(settings.data_dir))
-        _emit(
+        emit(
             {
                 "version": model.version,
                 "path": str(folder),
@@ -122,4 +113,4 @@ def register(app: typer.Typer) -> None:
             built.store.dispose()
         live.dispose()
         result.update(events=str(events), alerts=built.alerts, trained_on=model.meta.get("trained_on"))
-        _emit(result, as_json)
+        emit(result, as_json)
