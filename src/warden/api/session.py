@@ -16,7 +16,7 @@ from warden.api.auth import _presented  # one place parses the key headers
 from warden.cases.errors import CaseError, Conflict
 from warden.cases.model import ROLES, Actor
 from warden.cases.sessions import SESSION_TTL, session_secret, sign_session, verify_session
-from warden.cases.users import User, add_user, authenticate, get_user, list_users
+from warden.cases.users import User, add_user, get_user, list_users, record_sign_out, sign_in
 
 SESSION_COOKIE = "warden_session"
 
@@ -99,8 +99,8 @@ class NewUser(BaseModel):
 
 @router.post("/login", summary="Sign in; sets the session cookie")
 def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
-    with request.app.state.store.engine.connect() as conn:
-        user = authenticate(conn, body.username, body.password)
+    with request.app.state.store.engine.begin() as conn:
+        user = sign_in(conn, body.username, body.password, channel="api")
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown user or wrong password")
     response.set_cookie(
@@ -115,7 +115,11 @@ def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
 
 
 @router.post("/logout", summary="Sign out; clears the session cookie")
-def logout(response: Response) -> dict[str, bool]:
+def logout(request: Request, response: Response) -> dict[str, bool]:
+    user = session_user(request)
+    if user is not None:
+        with request.app.state.store.engine.begin() as conn:
+            record_sign_out(conn, user.username, channel="api")
     response.delete_cookie(SESSION_COOKIE)
     return {"signed_out": True}
 

@@ -128,3 +128,19 @@ def authenticate(conn: sa.Connection, username: str, password: str) -> User | No
     if row is None or not row.active:
         return None
     return _user(row)
+
+
+def sign_in(conn: sa.Connection, username: str, password: str, channel: str) -> User | None:
+    """`authenticate`, with the attempt on the audit log either way (who, through the console or the API).
+
+    Run it in a transaction: the audit record commits with the caller's."""
+    user = authenticate(conn, username, password)
+    action = "session.sign_in" if user is not None else "session.sign_in_refused"
+    append_audit(conn, actor=username, action=action, subject=f"user:{username}", after={"channel": channel})
+    return user
+
+
+def record_sign_out(conn: sa.Connection, username: str, channel: str) -> None:
+    append_audit(
+        conn, actor=username, action="session.sign_out", subject=f"user:{username}", after={"channel": channel}
+    )

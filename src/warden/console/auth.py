@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from warden.api.session import SESSION_COOKIE, _secret, session_user
 from warden.cases.model import ROLES
 from warden.cases.sessions import SESSION_TTL, sign_session
-from warden.cases.users import User, authenticate
+from warden.cases.users import User, record_sign_out, sign_in
 from warden.console.csrf import CSRF_FIELD, CSRF_HEADER, csrf_token
 from warden.console.templating import TEMPLATES
 
@@ -151,8 +151,8 @@ def login_submit(
     target = safe_next(next)
     if not _same_origin(request):
         raise ConsoleRefusal(403, "sign-in from another site is refused")
-    with request.app.state.store.engine.connect() as conn:
-        user = authenticate(conn, username.strip(), password)
+    with request.app.state.store.engine.begin() as conn:
+        user = sign_in(conn, username.strip(), password, channel="console")
     if user is None:
         context = {"next": target, "error": "Unknown user or wrong password.", "username": username}
         return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
@@ -168,10 +168,16 @@ def login_submit(
     return response
 
 
+def _record_sign_out(request: Request, username: str) -> None:
+    with request.app.state.store.engine.begin() as conn:
+        record_sign_out(conn, username, channel="console")
+
+
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     # Signing out needs the CSRF token too, so another site cannot sign people out.
-    await console_user()(request)
+    user = await console_user()(request)
+    await run_in_threadpool(_record_sign_out, request, user.username)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
