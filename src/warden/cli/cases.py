@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 import typer
 
 from warden.cases.assignment import sweep, take_next
@@ -119,22 +121,20 @@ def cases_show(case_id: str, as_json: bool = typer.Option(False, "--json")) -> N
 @cases_app.command("from-decisions")
 def cases_from_decisions(as_json: bool = typer.Option(False, "--json")) -> None:
     """Turn stored decisions at review or stronger into alerts and cases (safe to repeat)."""
-    store = _store()
-    with store.engine.begin() as conn:
-        counts = alerts_from_decisions(conn)
-    counts["rescored_by_triage_model"] = _rescore(store)
-    if as_json:
-        print_json(counts)
-    else:
-        typer.echo(f"{counts['alerts']} new alerts: {counts['new_cases']} new cases, {counts['joined_cases']} joined")
+    _cases_from(alerts_from_decisions, as_json)
 
 
 @cases_app.command("from-monitoring")
 def cases_from_monitoring(as_json: bool = typer.Option(False, "--json")) -> None:
     """Turn stored monitoring alerts (new ones and new sightings) into case alerts (safe to repeat)."""
+    _cases_from(alerts_from_monitoring, as_json)
+
+
+def _cases_from(source: Callable[[sa.Connection], dict[str, int]], as_json: bool) -> None:
+    """Feed one source's alerts into cases, then re-score the open queue with the triage model."""
     store = _store()
     with store.engine.begin() as conn:
-        counts = alerts_from_monitoring(conn)
+        counts = source(conn)
     counts["rescored_by_triage_model"] = _rescore(store)
     if as_json:
         print_json(counts)
