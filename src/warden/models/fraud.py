@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import operator
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,13 +65,13 @@ class _FastPredict:
         self._out = np.zeros(columns + 1 if predict_type == _PREDICT_CONTRIB else 1, dtype=np.float64)
         self._out_ptr = self._out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
         self._len = ctypes.c_int64()
+        # ctypes argument objects made once: building them per call cost more than LightGBM's prediction
+        self._len_ref = ctypes.byref(self._len)
+        self._fn = _LIB.LGBM_BoosterPredictForMatSingleRowFast
 
-    def __call__(self, row: np.ndarray) -> np.ndarray:
-        self._check(
-            self._lib.LGBM_BoosterPredictForMatSingleRowFast(
-                self._config, row.ctypes.data_as(ctypes.c_void_p), ctypes.byref(self._len), self._out_ptr
-            )
-        )
+    def __call__(self, row: Any) -> np.ndarray:
+        """Predict for the row at `row` (a ctypes pointer to `columns` float64s, made once by the caller)."""
+        self._check(self._fn(self._config, row, self._len_ref, self._out_ptr))
         return self._out
 
     def __del__(self) -> None:
@@ -97,6 +98,8 @@ class FraudModel:
         # SHAP reasons cost several times the prediction; below this score nobody acts on them
         self.explain_from: float = self.thresholds.get("review", 0.0)
         self._row = np.empty(len(self.features), dtype=np.float64)
+        self._row_ptr = self._row.ctypes.data_as(ctypes.c_void_p)
+        self._values = operator.itemgetter(*self.features)
         self._lock = threading.Lock()
 
     @classmethod
@@ -108,37 +111,54 @@ class FraudModel:
         return cls(booster, meta)
 
     def _fill(self, features: Mapping[str, Any]) -> np.ndarray:
-        get = features.get
         # numpy turns None into NaN and bools into 0/1 in one C loop, far cheaper than per-item float()
-        self._row[:] = [get(name) for name in self.features]
+        try:
+            self._row[:] = self._values(features)  # the engine's features hold every model feature
+        except KeyError:
+            get = features.get
+            self._row[:] = [get(name) for name in self.features]
         return self._row
+
+    def _predict(self) -> float:
+        if self._fast is not None:
+            return float(self._fast(self._row_ptr)[0])
+        return float(self.booster.predict(self._row.reshape(1, -1), num_threads=1)[0])
+
+    def _contributions(self) -> np.ndarray:
+        if self._fast_contrib is not None:
+            return self._fast_contrib(self._row_ptr).copy()
+        return np.asarray(self.booster.predict(self._row.reshape(1, -1), pred_contrib=True, num_threads=1))[0]
 
     def probability(self, features: Mapping[str, Any]) -> float:
         with self._lock:  # the row buffer and LightGBM's fast config are per model, not per thread
-            row = self._fill(features)
-            if self._fast is not None:
-                return float(self._fast(row)[0])
-            return float(self.booster.predict(row.reshape(1, -1), num_threads=1)[0])
+            self._fill(features)
+            return self._predict()
 
     def contributions(self, features: Mapping[str, Any]) -> np.ndarray:
         """SHAP values per feature (log-odds) followed by the bias; they sum to the raw score."""
         with self._lock:
-            row = self._fill(features)
-            if self._fast_contrib is not None:
-                return self._fast_contrib(row).copy()
-            return np.asarray(self.booster.predict(row.reshape(1, -1), pred_contrib=True, num_threads=1))[0]
+            self._fill(features)
+            return self._contributions()
 
     def score(
-        self, features: Mapping[str, Any], top: int = 5, explain: bool | None = None
+        self,
+        features: Mapping[str, Any],
+        top: int = 5,
+        explain: bool | None = None,
+        explain_from: float | None = None,
     ) -> tuple[float, list[Contribution]]:
         """Fraud probability in [0, 1] and the features that pushed it up most (log-odds, largest first).
 
-        Reasons are computed when asked (`explain=True`) or, by default, for scores at or above the review
-        threshold: an allowed withdrawal needs none, and SHAP costs several predictions."""
-        probability = self.probability(features)
-        if not (explain or (explain is None and probability >= self.explain_from)):
-            return probability, []
-        values = self.contributions(features)[:-1]
+        Reasons are computed when asked (`explain=True`) or, by default, for probabilities at or above
+        `explain_from` (default: the review threshold): an allowed withdrawal needs none, and SHAP costs several
+        predictions. The row is filled once for both."""
+        with self._lock:
+            self._fill(features)
+            probability = self._predict()
+            wanted = self.explain_from if explain_from is None else explain_from
+            if not (explain or (explain is None and probability >= wanted)):
+                return probability, []
+            values = self._contributions()[:-1]
         order = np.argpartition(values, -top)[-top:] if len(values) > top else np.arange(len(values))
         reasons = []
         for i in sorted(order.tolist(), key=lambda i: -values[i]):

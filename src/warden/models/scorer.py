@@ -31,14 +31,25 @@ class FraudScorer:
         hold = max(model.thresholds.get("hold", HOLD_RISK), float(np.nextafter(review, 1.0)))
         self._xs = [0.0, review, hold, 1.0]
         self._ys = [0.0, REVIEW_RISK, HOLD_RISK, 1.0]
+        # the probability from which the risk reaches the challenge cut-off (a hair lower: rounding never
+        # leaves a challenged withdrawal without its reasons; `score` drops them again below the cut-off)
+        self._explain_from = review * CHALLENGE_RISK / REVIEW_RISK * (1 - 1e-9)
 
     def risk(self, probability: float) -> float:
-        return float(np.interp(probability, self._xs, self._ys))
+        """Piecewise-linear through the anchors, as np.interp computes it (which costs ten times more per call)."""
+        xs, ys = self._xs, self._ys
+        if probability <= 0.0:
+            return 0.0
+        for i in (1, 2, 3):
+            if probability < xs[i]:
+                slope = (ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1])
+                return slope * (probability - xs[i - 1]) + ys[i - 1]
+        return 1.0
 
     def score(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
         """Risk in [0, 1] and, from the engine's lowest non-allow cut-off (challenge) up, the SHAP reasons."""
-        risk = self.risk(self.model.probability(features))
+        probability, reasons = self.model.score(features, explain_from=self._explain_from)
+        risk = self.risk(probability)
         if risk < CHALLENGE_RISK:
             return risk, []
-        _, reasons = self.model.score(features, explain=True)
         return risk, [r.as_dict() for r in reasons]
