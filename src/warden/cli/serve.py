@@ -8,12 +8,19 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from warden.api.workers import reuse_port_supported, run_workers
 from warden.cli.common import settings_or_exit
 from warden.demo import DemoContext, run_demo_steps
 from warden.store.db import open_store
 
 
 def _serve(host: str, port: int, workers: int, log_level: str, access_log: bool = False) -> None:
+    if workers > 1 and reuse_port_supported():
+        # a socket per worker, so that the kernel spreads connections evenly (see warden.api.workers)
+        status = run_workers(workers, host, port, access_log=access_log, log_level=log_level.lower())
+        if status:
+            raise typer.Exit(status)
+        return
     uvicorn.run(
         "warden.api.app:create_app",
         access_log=access_log,
