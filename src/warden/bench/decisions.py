@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from warden.bench.loadgen import LoadResult, drive
 from warden.bench.synthetic import synthetic_events
+from warden.decisions import collector
 from warden.decisions.factory import build_engine
 from warden.events.models import EVENT_ADAPTER
 from warden.governance.api_keys import create_api_key
@@ -166,10 +167,14 @@ def run_engine_bench(customers: int = 2000, days: int = 30, seed: int = 13) -> d
     parsed = sorted((EVENT_ADAPTER.validate_json(line) for line in simulated.lines), key=lambda e: e.occurred_at)
     validate_seconds = time.perf_counter() - started
     engine = build_engine(Settings(data_dir=Path(tempfile.gettempdir()) / "warden-bench-engine"))
-    started = time.perf_counter()
-    for event in parsed:
-        engine.decide(event)
-    seconds = time.perf_counter() - started
+    thresholds = collector.settle_for_serving()  # the collector as the API runs it (see decisions/collector.py)
+    try:
+        started = time.perf_counter()
+        for event in parsed:
+            engine.decide(event)
+        seconds = time.perf_counter() - started
+    finally:
+        collector.restore(thresholds)
     events = len(parsed)
     rate = events / seconds
     return {

@@ -17,7 +17,7 @@ from warden.decisions.record import Decision, ModelResult
 from warden.events.models import AnyEvent, KycSubmission
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.rules.outcome import Outcome
-from warden.rules.ruleset import Ruleset
+from warden.rules.ruleset import ENGINE_VERSION, Ruleset
 from warden.screening.matcher import NameQuery
 
 
@@ -104,14 +104,26 @@ class DecisionEngine:
 
     @property
     def versions(self) -> dict[str, str]:
+        return dict(self._identity()[0])
+
+    def _identity(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The versions and the ruleset's identity that every decision carries. Rebuilt only when the ruleset or
+        model is swapped; the decisions share these dicts, which nothing changes after."""
         key = (id(self.ruleset), id(self.model))
-        cached = self.__dict__.get("_versions")
-        if cached is None or cached[0] != key:  # rebuilt only when the ruleset or model is swapped
-            versions = {"warden": __version__, "ruleset": f"{self.ruleset.name}@{self.ruleset.version}"}
+        cached = self.__dict__.get("_identity_cache")
+        if cached is None or cached[0] != key:
+            ruleset = self.ruleset
+            versions = {"warden": __version__, "ruleset": f"{ruleset.name}@{ruleset.version}"}
             if self.model is not None:
                 versions["model"] = f"{self.model.name}@{self.model.version}"
-            cached = self.__dict__["_versions"] = (key, versions)
-        return dict(cached[1])
+            identity = {
+                "name": ruleset.name,
+                "version": ruleset.version,
+                "fingerprint": ruleset.fingerprint,
+                "engine_version": ENGINE_VERSION,
+            }
+            cached = self.__dict__["_identity_cache"] = (key, (versions, identity))
+        return cached[1]
 
     def decide(self, event: AnyEvent) -> Decision:
         started = time.perf_counter()
@@ -120,8 +132,7 @@ class DecisionEngine:
             features = {**features, **screening_features(self.screener, event)}
         fields = event_fields(event)
         hits = self.ruleset.evaluate(fields, features)
-        verdict = self.ruleset.verdict(hits)
-        outcome, score, reasons = verdict.outcome, verdict.score, list(verdict.reasons)
+        outcome, score, reasons = self.ruleset.summarise(hits)
         model_result, model_outcome = self._score(event.type, features)
         if model_result is not None:
             if model_outcome > outcome:
@@ -131,6 +142,7 @@ class DecisionEngine:
             score += 100.0 * model_result.score
         shadow = self._shadow(fields, features)
         self.features.update(event)
+        versions, ruleset = self._identity()
         return Decision(
             event_id=event.event_id,
             customer_id=event.customer_id,
@@ -143,14 +155,9 @@ class DecisionEngine:
             rule_hits=[h.to_dict() for h in hits],
             model=model_result,
             features=features,
-            ruleset={
-                "name": verdict.ruleset,
-                "version": verdict.ruleset_version,
-                "fingerprint": verdict.fingerprint,
-                "engine_version": verdict.engine_version,
-            },
+            ruleset=ruleset,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
-            versions=self.versions,
+            versions=versions,
             shadow=shadow,
         )
 

@@ -13,7 +13,7 @@ import orjson
 _JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 
 
-@dataclass
+@dataclass(slots=True)
 class ModelResult:
     name: str
     version: str
@@ -22,7 +22,7 @@ class ModelResult:
     top_contributions: list[dict[str, Any]]  # [{"feature", "value", "contribution"}], largest first
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     event_id: str
     customer_id: str

@@ -25,7 +25,10 @@ class Outcome(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]  # Enum's `name` is a descriptor: slow enough to show in every decision
+
+
+_LABELS = tuple(o.name.lower() for o in Outcome)
 
 
 def strongest(outcomes: Iterable[Outcome]) -> Outcome:

@@ -169,12 +169,19 @@ class Ruleset:
         hits = self.evaluate(event, features)
         return self.verdict(hits)
 
-    def verdict(self, hits: list[RuleHit]) -> Verdict:
+    def summarise(self, hits: list[RuleHit]) -> tuple[Outcome, float, list[str]]:
+        """The strongest outcome, the summed score and every reason at that outcome (ties keep them all)."""
+        if not hits:
+            return Outcome.ALLOW, 0, []  # as sum() of no hits gives, so records read as before
         outcome = strongest(h.outcome for h in hits)
+        return outcome, sum(h.score for h in hits), [h.reason for h in hits if h.outcome == outcome]
+
+    def verdict(self, hits: list[RuleHit]) -> Verdict:
+        outcome, score, reasons = self.summarise(hits)
         return Verdict(
             outcome=outcome,
-            score=sum(h.score for h in hits),
-            reasons=[h.reason for h in hits if h.outcome == outcome],  # ties keep every reason
+            score=score,
+            reasons=reasons,
             hits=hits,
             ruleset=self.name,
             ruleset_version=self.version,
