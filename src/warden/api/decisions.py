@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from warden.api.auth import authorise, require_scope
+from warden.api.auth import authorise_scope, require_scope
 from warden.decisions.repository import recent_decisions
 from warden.decisions.service import DecisionService
 from warden.events.examples import EXAMPLES
@@ -28,12 +29,12 @@ SCOPE = "decisions"
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"], dependencies=[Depends(require_scope(SCOPE))])
 
 
-def _service(request: Request) -> DecisionService:
-    service: DecisionService | None = getattr(request.app.state, "decisions", None)
+def _service(app: Any) -> DecisionService:
+    service: DecisionService | None = getattr(app.state, "decisions", None)
     if service is None:
         from warden.decisions.factory import build_service  # built on first use: loads rules, model, state
 
-        service = request.app.state.decisions = build_service(request.app.state.settings, request.app.state.store)
+        service = app.state.decisions = build_service(app.state.settings, app.state.store)
     return service
 
 
@@ -45,28 +46,51 @@ def _validation_response(exc: ValidationError) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+async def decide_bytes(app: Any, body: bytes) -> tuple[int, bytes]:
+    """201 with the new decision record, 200 with the stored one; ValidationError for a bad event."""
+    event = EVENT_ADAPTER.validate_json(body)  # straight from the bytes, no dict in between
+    record, new = await _service(app).decide_json(event)
+    return (201 if new else 200), record
+
+
 async def decide_response(request: Request) -> Response:
-    """201 with the new decision record, 200 with the stored one, 422 with the field path for a bad event."""
+    """`decide_bytes` as a Response, 422 with the field path for a bad event."""
     try:
-        event = EVENT_ADAPTER.validate_json(await request.body())  # straight from the bytes, no dict in between
+        status, record = await decide_bytes(request.app, await request.body())
     except ValidationError as exc:
         return _validation_response(exc)
-    body, new = await _service(request).decide_json(event)
-    return Response(body, status_code=201 if new else 200, media_type="application/json")
+    return Response(record, status_code=status, media_type="application/json")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 class DecideRoute:
-    """POST /v1/decisions as a plain ASGI app: the key check, then `decide_response`.
+    """POST /v1/decisions as a plain ASGI app: the key check, then `decide_bytes`, written straight to ASGI
+    (Starlette's Request and Response objects cost more than the key check and the idempotency read together).
 
     A refused key raises HTTPException as the FastAPI dependency does, and the app's handler renders it the
     same way (401 with WWW-Authenticate, 403), so callers cannot tell the two routes apart.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        authorise(request, SCOPE)
-        response = await decide_response(request)
-        await response(scope, receive, send)
+        authorise_scope(scope, SCOPE)
+        try:
+            status, record = await decide_bytes(scope["app"], await _read_body(receive))
+        except ValidationError as exc:
+            await _validation_response(exc)(scope, receive, send)
+            return
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(record)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": record})
 
 
 def fast_routes() -> list[Route]:
@@ -91,7 +115,7 @@ async def decide(request: Request) -> Any:
 
 @router.get("/{event_id}", summary="The stored decision of an event")
 def get_decision(event_id: str, request: Request) -> Any:
-    body = _service(request).stored_json(event_id)
+    body = _service(request.app).stored_json(event_id)
     if body is None:
         raise HTTPException(404, f"no decision for event {event_id!r}")
     return Response(body, media_type="application/json")

@@ -60,19 +60,22 @@ def revoke_api_key(conn: sa.Connection, key_id: str, actor: str) -> bool:
 class ApiKeyVerifier:
     """Checks presented keys; remembers answers briefly so the hot path does not query the store each call."""
 
+    MAX_CACHED = 10_000  # keys remembered at once: made-up keys must not grow the cache without end
+
     def __init__(self, engine: sa.Engine, ttl_seconds: float = 10.0) -> None:
         self.engine = engine
         self.ttl = ttl_seconds
+        # by the presented key itself: hashing it on every request cost more than the look-up
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
 
     def verify(self, presented: str | None) -> ApiKey | None:
         if not presented or not presented.startswith(KEY_PREFIX):
             return None
-        digest = _digest(presented)
         now = time.monotonic()
-        cached = self._cache.get(digest)
+        cached = self._cache.get(presented)
         if cached and now - cached[0] < self.ttl:
             return cached[1]
+        digest = _digest(presented)
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(api_keys.c.key_id, api_keys.c.name, api_keys.c.scopes).where(
@@ -80,5 +83,7 @@ class ApiKeyVerifier:
                 )
             ).one_or_none()
         key = ApiKey(row.key_id, row.name, frozenset(row.scopes.split())) if row else None
-        self._cache[digest] = (now, key)
+        if len(self._cache) >= self.MAX_CACHED:
+            self._cache.clear()
+        self._cache[presented] = (now, key)
         return key

@@ -1,0 +1,36 @@
+"""API keys as the hot path reads them: from the raw headers, verified against the store, remembered briefly."""
+
+from __future__ import annotations
+
+from warden.api.auth import presented_key
+from warden.governance.api_keys import ApiKeyVerifier, create_api_key, revoke_api_key
+from warden.store.db import Store
+
+
+def test_presented_key_prefers_x_api_key_then_bearer() -> None:
+    assert presented_key([(b"x-api-key", b"wk_a"), (b"authorization", b"Bearer wk_b")]) == "wk_a"
+    assert presented_key([(b"authorization", b"bearer  wk_b ")]) == "wk_b"
+    assert presented_key([(b"x-api-key", b""), (b"authorization", b"Bearer wk_b")]) == "wk_b"
+    assert presented_key([(b"x-api-key", b"wk_first"), (b"x-api-key", b"wk_second")]) == "wk_first"
+    assert presented_key([(b"authorization", b"Basic dXNlcg==")]) is None
+    assert presented_key([]) is None
+
+
+def test_verifier_answers_from_the_store_and_forgets_after_its_ttl(sqlite_store: Store) -> None:
+    with sqlite_store.engine.begin() as conn:
+        key, secret = create_api_key(conn, "backend", {"decisions"}, actor="test")
+    verifier = ApiKeyVerifier(sqlite_store.engine, ttl_seconds=0.0)
+    found = verifier.verify(secret)
+    assert found is not None and found.key_id == key.key_id and found.scopes == frozenset({"decisions"})
+    assert verifier.verify(secret + "x") is None and verifier.verify("not-a-key") is None
+    with sqlite_store.engine.begin() as conn:
+        assert revoke_api_key(conn, key.key_id, actor="test")
+    assert verifier.verify(secret) is None  # a TTL of 0: the revocation is seen at once
+
+
+def test_made_up_keys_do_not_grow_the_cache_without_end(sqlite_store: Store) -> None:
+    verifier = ApiKeyVerifier(sqlite_store.engine)
+    verifier.MAX_CACHED = 50
+    for i in range(180):
+        assert verifier.verify(f"wk_made-up-{i}") is None
+    assert 0 < len(verifier._cache) <= 50
