@@ -107,13 +107,8 @@ class GroupCommitWriter:
             asyncio.get_running_loop().call_soon(self._flush)
         conn = self._connection()
         try:
-            cursor = conn.cursor()
-            inserted = []
-            for values, _ in batch:
-                cursor.execute(self._sql, values)
-                inserted.append(cursor.rowcount == 1)
+            inserted = self._insert(conn, [values for values, _ in batch])
             conn.commit()
-            cursor.close()
         except Exception as exc:
             conn.rollback()
             if _busy(exc) and self._wait_for_lock():
@@ -131,6 +126,23 @@ class GroupCommitWriter:
         for (_, done), new in zip(batch, inserted, strict=True):
             if not done.done():
                 done.set_result(new)
+
+    def _insert(self, conn: Any, rows: list[tuple[Any, ...]]) -> list[bool]:
+        """Insert the rows in the open transaction; per row, whether it was new (not decided before)."""
+        cursor = conn.cursor()
+        try:
+            cursor.executemany(self._sql, rows)  # the usual case, every event new, in one call
+            if cursor.rowcount == len(rows):
+                return [True] * len(rows)
+            # Some event was decided before. Which one the batch count cannot say: undo and go row by row.
+            conn.rollback()
+            inserted = []
+            for values in rows:
+                cursor.execute(self._sql, values)
+                inserted.append(cursor.rowcount == 1)
+            return inserted
+        finally:
+            cursor.close()
 
     def _wait_for_lock(self) -> bool:
         """Whether to try again (True) or give up, the lock having been busy for longer than the timeout."""
