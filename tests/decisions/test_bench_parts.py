@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from warden.bench.decisions import _tree_cpu_seconds
+from warden.bench.decisions import _tree_cpu_seconds, run_engine_bench
 from warden.bench.loadgen import LoadResult
 
 _BURN = (
@@ -34,3 +34,12 @@ def test_echo_halves_add_up() -> None:
     assert (both.requests, both.errors, both.seconds) == (400, 1, 3.0)
     assert both.rate() == 133.3 and both.statuses == {200: 399, 500: 1}
     assert both.summary()["p50_ms"] == 3.0
+
+
+def test_engine_bench_reports_the_median_of_its_passes() -> None:
+    result = run_engine_bench(customers=150, days=7, seed=5, passes=3)
+    passes = result["events_per_second_per_pass"]
+    assert len(passes) == 3 and all(rate > 0 for rate in passes)
+    assert result["events_per_second"] == sorted(passes)[1]
+    assert result["meets_target"] == (result["events_per_second"] >= 30_000)
+    assert result["events"] > 150 and result["versions"]["ruleset"].startswith("starter@")
