@@ -4,7 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from warden.events.models import EVENT_ADAPTER
 from warden.features.online import Features, InProcessFeatureStore
+from warden.features.state import SHARED_EMPTY_WINDOWS, CustomerState
+from warden.sim import SimConfig, simulate
 
 from .helpers import ev, login
 
@@ -94,3 +97,22 @@ def test_address_book_membership() -> None:
     assert f[1]["address_in_address_book"] is True and f[1]["is_new_address"] is False
     assert f[1]["address_age_hours"] == 1.0 and f[1]["hours_since_whitelist_change"] == 1.0
     assert f[3]["address_in_address_book"] is False and f[3]["is_new_address"] is False
+
+
+def test_new_customers_share_empty_windows_until_they_add_to_them() -> None:
+    store = InProcessFeatureStore()
+    simulated = simulate(SimConfig(customers=150, days=5, seed=3))
+    for line in simulated.lines:
+        event = EVENT_ADAPTER.validate_json(line)
+        store.features_for(event)
+        store.update(event)
+    store.flush()
+    # every add went to a customer's own window: the shared ones are still empty
+    assert all(w.to_json() in ([[], [], [0, 0, 0, 0], [0, 0, 0, 0]], [[], [0, 0]], [[]]) for w in SHARED_EMPTY_WINDOWS)
+    states = list(store.customers.values())
+    assert any(s.withdrawals not in SHARED_EMPTY_WINDOWS for s in states)
+    assert any(s.transfers_in in SHARED_EMPTY_WINDOWS for s in states)  # some never received a transfer
+    fresh = CustomerState()
+    assert fresh.own("logins") is fresh.logins and fresh.logins not in SHARED_EMPTY_WINDOWS
+    restored = CustomerState.loads(states[0].dumps())
+    assert restored.dumps() == states[0].dumps()

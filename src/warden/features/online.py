@@ -185,21 +185,21 @@ class FeatureEngine(ABC):
         kind = f.type
         cents = f.cents
         if kind == "withdrawal" and cents is not None:
-            state.withdrawals.add(t, cents)
-            state.max_withdrawal.add(t, cents)
+            state.own("withdrawals").add(t, cents)
+            state.own("max_withdrawal").add(t, cents)
         elif kind == "deposit" and cents is not None:
-            state.deposits.add(t, cents)
+            state.own("deposits").add(t, cents)
             state.last_deposit = t
         elif kind == "transfer" and f.counterparty is not None:
-            state.transfers_out.add(t)
+            state.own("transfers_out").add(t)
             receiver = self._customer(f.counterparty, True)
             assert receiver is not None
-            receiver.transfers_in.add(t)
+            receiver.own("transfers_in").add(t)
         elif f.is_login:
             if f.success:
-                state.logins.add(t)
+                state.own("logins").add(t)
             else:
-                state.failed_logins.add(t)
+                state.own("failed_logins").add(t)
         if f.credential_change:
             state.last_credential = t
         if f.whitelist_change:
@@ -209,23 +209,23 @@ class FeatureEngine(ABC):
             state.address_book[f.book_address] = f.book_action == "add"
         if f.to_address is not None:
             state.address_first.setdefault(f.to_address, t)
-            state.withdrawal_addresses.add(t, f.to_address)
+            state.own("withdrawal_addresses").add(t, f.to_address)
             self._entity("address", f.to_address, True).add(t, f.customer)  # type: ignore[union-attr]
         device = f.seen_device
         if device is not None:
             # "first seen at t" also holds for a second event of the same instant, as offline computes it
             new_device = state.device_first.setdefault(device, t) == t
-            state.devices.add(t, device)
+            state.own("devices").add(t, device)
             self._entity("device", device, True).add(t, f.customer)  # type: ignore[union-attr]
             if f.is_login and new_device:
                 state.last_new_device_login = t
         if f.ip is not None:
-            state.ips.add(t, f.ip)
+            state.own("ips").add(t, f.ip)
             self._entity("ip", f.ip, True).add(t, f.customer)  # type: ignore[union-attr]
         country = f.login_country
         if country is not None:
             new_country = state.country_first.setdefault(country, t) == t
-            state.countries.add(t, country)
+            state.own("countries").add(t, country)
             state.last_login = (t, country, new_country)
 
 
