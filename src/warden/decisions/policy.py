@@ -33,5 +33,8 @@ DEFAULT_POLICIES: dict[str, FailurePolicy] = {
 }
 
 
+UNLISTED_POLICY = FailurePolicy(DEFAULT_DEADLINE_MS, Outcome.REVIEW)  # made once: it was built on every request
+
+
 def policy_for(event_type: str, policies: dict[str, FailurePolicy] | None = None) -> FailurePolicy:
-    return (policies or DEFAULT_POLICIES).get(event_type, FailurePolicy(DEFAULT_DEADLINE_MS, Outcome.REVIEW))
+    return (policies or DEFAULT_POLICIES).get(event_type, UNLISTED_POLICY)
