@@ -123,10 +123,9 @@ def _field(node: Field) -> RowFn:
 
         def num(env: Env) -> float | None:
             v = env.get(name)
-            kind = type(v)
-            if kind is float and v == v:  # the common cases first: a float that is not NaN, a count
+            if type(v) is float and v == v:  # the common cases first: a float that is not NaN, a count
                 return v
-            if kind is int:
+            if type(v) is int:
                 return float(v)
             return to_number(v)
 
