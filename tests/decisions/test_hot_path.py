@@ -14,10 +14,9 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warden.api.app import create_app
-from warden.api.decisions import DecideRoute
+from warden.api.app import WardenApp, create_app
 from warden.decisions import collector
 from warden.decisions.checkpoint import WalCheckpointer
 from warden.decisions.factory import build_engine
@@ -40,15 +39,43 @@ def client(settings: Settings, sqlite_store: Store) -> Iterator[tuple[TestClient
         yield test_client, {"decide": decide_key, "other": other_key}
 
 
-def test_post_is_served_by_the_plain_route_and_still_documented(
+def test_post_is_served_ahead_of_the_middleware_and_still_documented(
     client: tuple[TestClient, dict[str, str]],
 ) -> None:
-    test_client, _ = client
-    routes = test_client.app.router.routes  # type: ignore[attr-defined]
-    first = next(r for r in routes if isinstance(r, Route) and r.path == "/v1/decisions")
-    assert isinstance(first.app, DecideRoute) and first.methods == {"POST"}
+    test_client, keys = client
+    seen: list[str] = []
+
+    class Recorder:  # a middleware: it sees every request that goes through the stack
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                seen.append(f"{scope['method']} {scope['path']}")
+            await self.app(scope, receive, send)
+
+    app = test_client.app
+    assert isinstance(app, WardenApp)
+    app.middleware_stack = Recorder(app.build_middleware_stack())
+    headers = {"X-API-Key": keys["decide"]}
+    decided = test_client.post("/v1/decisions", json=EXAMPLES["login"], headers=headers)
+    assert decided.status_code == 201 and decided.headers["content-type"] == "application/json"
+    stored = test_client.get(f"/v1/decisions/{decided.json()['event_id']}", headers=headers)
+    assert stored.content == decided.content
+    assert seen == [f"GET /v1/decisions/{decided.json()['event_id']}"]  # the POST never entered the stack
     post = test_client.get("/openapi.json").json()["paths"]["/v1/decisions"]["post"]
     assert post["requestBody"]["content"]["application/json"]["example"] == EXAMPLES["withdrawal"]
+
+
+def test_a_failure_on_the_hot_path_is_a_500_as_the_middleware_gives(settings: Settings, sqlite_store: Store) -> None:
+    with sqlite_store.engine.begin() as conn:
+        _, key = create_api_key(conn, "backend", {"decisions"}, actor="test")
+    with TestClient(create_app(settings, sqlite_store), raise_server_exceptions=False) as test_client:
+        with sqlite_store.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE decisions"))  # the store breaks under the running service
+        response = test_client.post("/v1/decisions", json=EXAMPLES["login"], headers={"X-API-Key": key})
+        assert response.status_code == 500 and response.text == "Internal Server Error"
+        assert test_client.get("/v1/decisions/x", headers={"X-API-Key": key}).status_code == 500
 
 
 def test_refusals_match_the_fastapi_routes(client: tuple[TestClient, dict[str, str]]) -> None:

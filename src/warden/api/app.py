@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from warden import __version__
 from warden.api import decisions as decisions_api
@@ -57,9 +58,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.decisions.close()
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+class WardenApp(FastAPI):
+    """FastAPI, with POST /v1/decisions answered ahead of the middleware stack.
+
+    The decisions route is the product's hot path: FastAPI's middleware (error pages, exception handlers,
+    native telemetry, exit stacks) cost ~25 µs of a decision's ~250 µs of server CPU. `serve_decision` answers
+    errors as that stack would (see api/decisions.py); FastAPI's OpenTelemetry spans, when a deployment
+    configures them, do not cover this route.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == decisions_api.PATH and scope["method"] == "POST":
+            scope["app"] = self  # as Starlette sets it: the route reads the app's state through it
+            await decisions_api.serve_decision(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> WardenApp:
     settings = settings or get_settings()
-    app = FastAPI(
+    app = WardenApp(
         title="Warden",
         version=__version__,
         description="AI-assisted compliance and risk operations for crypto exchanges.",
@@ -71,6 +89,4 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
-    # Hot paths first: plain routes behind the same middleware, ahead of FastAPI's (see api/decisions.py).
-    app.router.routes[:0] = decisions_api.fast_routes()
     return app

@@ -1,9 +1,10 @@
 """`/v1/decisions`: an event in, an explained decision out; idempotent on event_id.
 
-POST is the hot path of the product, so it is served by `DecideRoute`, a plain ASGI route that `create_app`
-puts ahead of the FastAPI routes: FastAPI's per-request machinery (dependency solving, endpoint wrapping)
-cost about 35 µs a request, more than validating the event. It behaves exactly as the documented FastAPI
-route below, which stays for the OpenAPI schema and shares `decide_response` with it.
+POST is the hot path of the product, so it is served by `serve_decision`, plain ASGI that the app
+(`api/app.py` `WardenApp`) calls before its middleware and routes: FastAPI's per-request machinery
+(dependency solving, endpoint wrapping) cost about 35 µs a request, its middleware stack another ~25 µs, more
+than validating the event. It behaves exactly as the documented FastAPI route below, which stays for the
+OpenAPI schema and shares `decide_bytes` with it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from warden.api.auth import authorise_scope, require_scope
@@ -25,8 +26,9 @@ from warden.events.ingest import error_path
 from warden.events.models import EVENT_ADAPTER
 from warden.events.schema import event_json_schema
 
+PATH = "/v1/decisions"
 SCOPE = "decisions"
-router = APIRouter(prefix="/v1/decisions", tags=["decisions"], dependencies=[Depends(require_scope(SCOPE))])
+router = APIRouter(prefix=PATH, tags=["decisions"], dependencies=[Depends(require_scope(SCOPE))])
 
 
 def _service(app: Any) -> DecisionService:
@@ -73,29 +75,33 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-class DecideRoute:
-    """POST /v1/decisions as a plain ASGI app: the key check, then `decide_bytes`, written straight to ASGI
-    (Starlette's Request and Response objects cost more than the key check and the idempotency read together).
+async def serve_decision(scope: Scope, receive: Receive, send: Send) -> None:
+    """POST /v1/decisions as plain ASGI, which `WardenApp` calls ahead of FastAPI's middleware: the key check,
+    then `decide_bytes`, written straight to ASGI (Starlette's Request and Response objects cost more than the
+    key check and the idempotency read together).
 
-    A refused key raises HTTPException as the FastAPI dependency does, and the app's handler renders it the
-    same way (401 with WWW-Authenticate, 403), so callers cannot tell the two routes apart.
+    Outside the middleware, it answers errors as the middleware would, so callers cannot tell it from the
+    documented route below: a refused key as FastAPI's HTTPException handler does (401 with WWW-Authenticate,
+    403), a bad event 422 with the field paths, anything else 500 "Internal Server Error" with the exception
+    passed on to the server's log.
     """
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    try:
         authorise_scope(scope, SCOPE)
-        try:
-            status, record = await decide_bytes(scope["app"], await _read_body(receive))
-        except ValidationError as exc:
-            await _validation_response(exc)(scope, receive, send)
-            return
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(record)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": record})
-
-
-def fast_routes() -> list[Route]:
-    """The routes `create_app` serves ahead of the FastAPI ones (left out of the schema: documented below)."""
-    return [Route("/v1/decisions", DecideRoute(), methods=["POST"], include_in_schema=False)]
+        status, record = await decide_bytes(scope["app"], await _read_body(receive))
+    except HTTPException as exc:
+        await (await http_exception_handler(Request(scope), exc))(scope, receive, send)
+        return
+    except ValidationError as exc:
+        await _validation_response(exc)(scope, receive, send)
+        return
+    except ClientDisconnect:
+        return  # the caller is gone: nobody to answer
+    except Exception:
+        await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+        raise
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(record)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": record})
 
 
 @router.post(
