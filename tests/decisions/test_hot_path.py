@@ -7,6 +7,7 @@ import asyncio
 import gc
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -20,7 +21,7 @@ from warden.api.app import WardenApp, create_app
 from warden.decisions import collector
 from warden.decisions.checkpoint import WalCheckpointer
 from warden.decisions.factory import build_engine
-from warden.decisions.writer import GroupCommitWriter
+from warden.decisions.writer import GroupCommitWriter, WriteTurn
 from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER
 from warden.governance.api_keys import create_api_key
@@ -172,11 +173,39 @@ async def test_writer_keeps_the_loop_running_while_another_worker_holds_the_lock
         assert ticks == 20 and not pending.done()
         other_worker.execute("COMMIT")
         assert await asyncio.wait_for(pending, 5) is True
+        assert writer.busy_retries > 0
     finally:
         writer.close()
         other_worker.close()
     with sqlite_store.engine.connect() as conn:  # the pooled connection got its busy timeout back
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 10000
+
+
+def test_writers_of_one_file_take_turns_instead_of_meeting_sqlites_lock(sqlite_store: Store) -> None:
+    other_writer = WriteTurn(sqlite_store.engine.url.database)
+    other_writer.__enter__()  # another worker's writer, between its insert and its commit
+    outcome: dict[str, object] = {}
+
+    async def decide_one() -> None:
+        writer = GroupCommitWriter(sqlite_store.engine)
+        try:
+            outcome["new"] = await writer.submit(_row("after-my-turn"))
+            outcome["busy_retries"] = writer.busy_retries
+        finally:
+            writer.close()
+
+    worker = threading.Thread(target=asyncio.run, args=(decide_one(),))
+    worker.start()
+    try:
+        worker.join(0.3)
+        assert worker.is_alive() and not outcome  # waiting for its turn, not committing around it
+        with sqlite_store.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar_one() == 0
+    finally:
+        other_writer.__exit__()
+        other_writer.close()
+    worker.join(5)
+    assert outcome == {"new": True, "busy_retries": 0}  # it never met SQLite's lock: no batch was parked
 
 
 @pytest.mark.anyio

@@ -9,6 +9,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from warden.decisions import customer_scores
 from warden.store.tables import decisions
 
 # PostgreSQL allows at most 65,535 bound parameters in one statement; the IN (...) look-up binds one per row.
@@ -16,12 +17,25 @@ INSERT_CHUNK = 10_000
 
 
 def insert_decisions(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:
-    """Insert each row unless its event already has a decision; returns which rows were new."""
-    return [
+    """Insert each row unless its event already has a decision; returns which rows were new.
+
+    The new rows' customer scores are rolled up in the same transaction (they may have been decided long
+    before this commit: see customer_scores.py), and the rollup brought up to date."""
+    inserted = [
         new
         for start in range(0, len(rows), INSERT_CHUNK)
         for new in _insert_chunk(conn, rows[start : start + INSERT_CHUNK])
     ]
+    sqlite = conn.dialect.name == "sqlite"
+    fresh = (row for row, new in zip(rows, inserted, strict=True) if new)
+    customer_scores.merge(
+        conn,
+        customer_scores.highest(
+            (r["customer_id"], r["score"], customer_scores.stored_time(r["decided_at"], sqlite)) for r in fresh
+        ),
+    )
+    customer_scores.refresh(conn)
+    return inserted
 
 
 def _insert_chunk(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:

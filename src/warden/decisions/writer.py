@@ -9,22 +9,61 @@ On SQLite the workers of one server take turns at the file's write lock. Waiting
 (busy_timeout) would stop this worker's event loop for a millisecond or more each time; instead the writer
 asks once, and when the other worker holds the lock it keeps the batch and tries again a moment later while
 the loop goes on deciding (the batch grows meanwhile, which makes the next commit cheaper per record).
+
+Decision writers of one database file also take turns through a lock file of their own (`WriteTurn`): a
+writer waits in the kernel for the other's insert and commit (tens of µs, which never wait themselves) instead
+of meeting SQLite's lock and parking its batch for a millisecond. Under `warden bench decisions` the lock
+parked each worker's batch about 100 times a second, a tenth of the time, and the worker idled meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from warden.decisions import customer_scores
 from warden.decisions.checkpoint import WalCheckpointer
 from warden.store.tables import decisions
 
 _COLUMNS = [c.name for c in decisions.columns]
 _DATETIME_COLUMNS = [i for i, c in enumerate(decisions.columns) if isinstance(c.type, sa.DateTime)]
+_SCORE_COLUMNS = [_COLUMNS.index(name) for name in ("customer_id", "score", "decided_at")]
+
+
+class WriteTurn:
+    """An advisory lock file beside an SQLite database that its decision writers hold across insert and commit.
+
+    Held only by writers whose commits never wait (busy_timeout 0), so waiting for it is waiting for one
+    commit of another process. Other writers of the file (the console, the CLI) do not take it; when they hold
+    SQLite's lock the writer's retry below still applies. Does nothing where there is no file (in memory,
+    PostgreSQL).
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._fd: int | None = None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            self._fd = os.open(f"{Path(database)}.write-turn", os.O_CREAT | os.O_RDWR, 0o600)
+
+    def __enter__(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def _busy(exc: Exception) -> bool:
@@ -59,11 +98,15 @@ class GroupCommitWriter:
         self._conn: Any = None
         self._restore: dict[str, int] = {}
         self._checkpointer: WalCheckpointer | None = None
+        self._rollup: customer_scores.ScoreRollup | None = None
+        self.busy_retries = 0  # batches parked because another connection held SQLite's lock
         postgres = engine.dialect.name == "postgresql"
         mark = "%s" if postgres else "?"
         verb, tail = ("INSERT", " ON CONFLICT (event_id) DO NOTHING") if postgres else ("INSERT OR IGNORE", "")
         self._sql = f"{verb} INTO decisions ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * len(_COLUMNS))}){tail}"
         self._sqlite = not postgres
+        self._turn = WriteTurn(engine.url.database if self._sqlite else None)
+        self._merge_sql = customer_scores.merge_sql(engine.dialect.name)
 
     def submit(self, row: dict[str, Any]) -> asyncio.Future[bool]:
         """Completes once the row is committed: True if it was new, False if the event was already decided."""
@@ -72,7 +115,7 @@ class GroupCommitWriter:
         values = [row[c] for c in _COLUMNS]
         if self._sqlite:  # SQLAlchemy's SQLite datetime format
             for i in _DATETIME_COLUMNS:
-                values[i] = values[i].replace(tzinfo=None).isoformat(" ", "microseconds")
+                values[i] = customer_scores.stored_time(values[i], sqlite=True)
         self._pending.append((tuple(values), done))
         if not self._scheduled:
             self._scheduled = True
@@ -91,6 +134,7 @@ class GroupCommitWriter:
                     cursor.execute(f"PRAGMA {pragma}=0")
                 cursor.close()
                 self._checkpointer = WalCheckpointer(self.engine).start()
+            self._rollup = customer_scores.ScoreRollup(self.engine).start()
         return self._conn
 
     def _flush(self) -> None:
@@ -107,11 +151,16 @@ class GroupCommitWriter:
             asyncio.get_running_loop().call_soon(self._flush)
         conn = self._connection()
         try:
-            inserted = self._insert(conn, [values for values, _ in batch])
-            conn.commit()
+            with self._turn:
+                rows = [values for values, _ in batch]
+                inserted = self._insert(conn, rows)
+                if self._late(rows[0]):
+                    self._merge_scores(conn, [row for row, new in zip(rows, inserted, strict=True) if new])
+                conn.commit()
         except Exception as exc:
             conn.rollback()
             if _busy(exc) and self._wait_for_lock():
+                self.busy_retries += 1
                 self._pending[:0] = batch
                 if not self._scheduled:
                     self._scheduled = True
@@ -144,6 +193,24 @@ class GroupCommitWriter:
         finally:
             cursor.close()
 
+    def _late(self, oldest: tuple[Any, ...]) -> bool:
+        """Whether the batch was decided so long ago that the score rollup may have moved past it."""
+        decided = oldest[_SCORE_COLUMNS[2]]
+        if isinstance(decided, str):  # SQLite's naive UTC text
+            decided = datetime.fromisoformat(decided).replace(tzinfo=UTC)
+        return bool(datetime.now(UTC) - decided > timedelta(seconds=customer_scores.LATE_SECONDS))
+
+    def _merge_scores(self, conn: Any, rows: list[tuple[Any, ...]]) -> None:
+        """Roll the batch's customer scores up in its own transaction (see customer_scores.py)."""
+        customer, score, decided = _SCORE_COLUMNS
+        cursor = conn.cursor()
+        try:
+            cursor.executemany(
+                self._merge_sql, customer_scores.highest((r[customer], r[score], r[decided]) for r in rows)
+            )
+        finally:
+            cursor.close()
+
     def _wait_for_lock(self) -> bool:
         """Whether to try again (True) or give up, the lock having been busy for longer than the timeout."""
         now = time.monotonic()
@@ -156,6 +223,10 @@ class GroupCommitWriter:
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
+        if self._rollup is not None:
+            self._rollup.close()
+            self._rollup = None
+        self._turn.close()
         if self._conn is not None:
             cursor = self._conn.cursor()
             for pragma, value in self._restore.items():  # the connection goes back to the pool as it came

@@ -22,8 +22,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.decisions.customer_scores import max_scores
 from warden.monitoring.store import alerts_table
-from warden.store.tables import decisions, events
+from warden.store.tables import events
 
 MONEY_TYPES = ("deposit", "withdrawal", "transfer")
 KIND_ORDER = {"subject": 0, "customer": 1, "address": 2, "external": 3}
@@ -127,12 +128,8 @@ def customer_risk(conn: sa.Connection, customer_ids: list[str]) -> dict[str, flo
     """Each scored customer's highest decision score, scaled to the graph's [0, 1] (a score of 100 or more is 1)."""
     risk: dict[str, float] = {}
     for chunk in _chunks(sorted(set(customer_ids))):
-        query = (
-            sa.select(decisions.c.customer_id, sa.func.max(decisions.c.score))
-            .where(decisions.c.customer_id.in_(chunk))
-            .group_by(decisions.c.customer_id)
-        )
-        risk.update({c: round(min(1.0, max(0.0, float(score) / 100.0)), 4) for c, score in conn.execute(query)})
+        highest = max_scores(conn, chunk)
+        risk.update({c: round(min(1.0, max(0.0, score / 100.0)), 4) for c, score in highest.items()})
     return risk
 
 

@@ -88,6 +88,21 @@ decisions = sa.Table(
     sa.Column("record", sa.Text, nullable=False, doc="the whole decision record, JSON"),
 )
 
+customer_scores = sa.Table(
+    "customer_scores",
+    metadata,
+    sa.Column("customer_id", sa.String(128), primary_key=True),
+    sa.Column("max_score", sa.Float, nullable=False, doc="the highest score of the customer's decisions"),
+    sa.Column("last_decided_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+rollup_marks = sa.Table(
+    "rollup_marks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("upto", sa.DateTime(timezone=True), nullable=False, doc="decisions up to here are rolled up"),
+)
+
 rulesets = sa.Table(
     "rulesets",
     metadata,
