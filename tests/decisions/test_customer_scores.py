@@ -5,6 +5,7 @@ batches and batch inserts of decisions made long before."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -155,3 +156,21 @@ def test_the_rollup_reads_the_decided_at_index_alone(sqlite_store: Any) -> None:
             )
         )
     assert "COVERING INDEX ix_decisions_decided_scores" in plan  # not the records' pages
+
+
+def test_the_rollup_thread_keeps_refreshing_until_closed(sqlite_store: Any) -> None:
+    settled = datetime.now(UTC) - timedelta(minutes=1)
+    with sqlite_store.engine.begin() as conn:
+        conn.execute(sa.insert(decisions), [_decision("t1", "c1", 33.0, settled)])
+    rollup = ScoreRollup(sqlite_store.engine, every_seconds=0.02).start()
+    try:
+        for _ in range(250):
+            if rollup.refreshes:
+                break
+            time.sleep(0.02)
+    finally:
+        rollup.close()
+    assert rollup.refreshes >= 1
+    with sqlite_store.engine.connect() as conn:
+        assert _rolled(conn) == {"c1": 33.0}
+        assert read_mark(conn) is not None

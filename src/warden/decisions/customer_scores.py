@@ -8,7 +8,7 @@ CPU a decision, 5,600 against 7,100 decisions/s without it). So the scores are r
 - `customer_scores` holds per customer the highest score and the newest decision rolled up so far, and
   `rollup_marks` how far (by `decided_at`) the rollup has read the decisions;
 - `refresh` rolls up the decisions after the mark up to `SETTLE_SECONDS` ago and moves the mark there. The
-  API's decision writer runs it every second on a thread (`ScoreRollup`); batch inserts run it in their
+  API's decision writer runs it every 2 s on a thread (`ScoreRollup`); batch inserts run it in their
   own transaction;
 - a decision committed after the mark has passed its `decided_at` would be missed, so the writer rolls up its
   own rows whenever a batch commits more than `LATE_SECONDS` after it was decided (after waiting on a lock),
@@ -193,7 +193,7 @@ class ScoreRollup:
         while True:
             try:
                 self.run_once()
-            except sa.exc.OperationalError as exc:  # the database is busy or away: next time
+            except sa.exc.SQLAlchemyError as exc:  # the database is busy or away: next time
                 log.warning("customer score rollup skipped", error=str(exc))
             if self._stop.wait(self.every):
                 return
