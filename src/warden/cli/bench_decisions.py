@@ -16,10 +16,11 @@ def register(app: typer.Typer) -> None:
         echo_seconds: float = typer.Option(10, min=1),
         workers: int = typer.Option(2, min=1),
         connections: int = typer.Option(16, min=1),
+        rounds: int = typer.Option(5, min=1, help="the echo and the decisions alternate this many times"),
         as_json: bool = typer.Option(True, "--json/--no-json"),
     ) -> None:
         """The API under load (2 workers): throughput, p50/p99, errors, and an echo endpoint's throughput."""
-        print_json(run_decisions_bench(seconds, echo_seconds, workers, connections))
+        print_json(run_decisions_bench(seconds, echo_seconds, workers, connections, rounds=rounds))
 
     @bench_app.command("engine")
     def bench_engine(
