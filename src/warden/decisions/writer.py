@@ -201,7 +201,7 @@ class GroupCommitWriter:
         return bool(datetime.now(UTC) - decided > timedelta(seconds=customer_scores.LATE_SECONDS))
 
     def _merge_scores(self, conn: Any, rows: list[tuple[Any, ...]]) -> None:
-        """Roll the batch's customer scores up in its own transaction (see customer_scores.py)."""
+        """Roll the batch's customer scores up in the batch's transaction (see customer_scores.py)."""
         customer, score, decided = _SCORE_COLUMNS
         cursor = conn.cursor()
         try:
