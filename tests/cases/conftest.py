@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from warden.access.users import User
 from warden.cases.alerts import Alert, AlertResult, add_alert
-from warden.cases.users import User, add_user
+from warden.cases.staffing import add_user
 from warden.store.db import Store
 
 PASSWORD = "correct horse battery"

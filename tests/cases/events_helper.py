@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warden.store.tables import events
+from warden.events.tables import events
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from warden.cases.alerts import Alert, add_alert
+from warden.events.tables import labels
 from warden.store.db import Store
-from warden.store.tables import labels
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -16,8 +16,8 @@ from warden.cases.alerts import add_alert
 from warden.cases.errors import CaseError
 from warden.cases.repository import get_case, list_cases
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
+from warden.decisions.tables import decisions
 from warden.store.db import Store
-from warden.store.tables import decisions
 
 
 def test_alerts_of_one_customer_share_an_open_case(
@@ -124,7 +124,7 @@ def test_decisions_at_review_or_stronger_become_alerts_once(store: Store) -> Non
 
 def test_monitoring_alerts_become_case_alerts_and_resightings_join(store: Store) -> None:
     from warden.monitoring.alerts import Alert as RingAlert
-    from warden.monitoring.store import save_alerts
+    from warden.monitoring.repository import save_alerts
 
     def ring(events: list[str]) -> RingAlert:
         return RingAlert(

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from warden.access.api_keys import create_api_key
 from warden.api.app import create_app
-from warden.cases.users import add_user
-from warden.governance.api_keys import create_api_key
+from warden.cases.staffing import add_user
 from warden.settings import Settings
 from warden.store.db import Store
 

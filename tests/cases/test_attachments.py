@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from warden.access.roles import Actor
 from warden.audit.log import recent_records
 from warden.cases.attachments import (
     MAX_ATTACHMENT_BYTES,
@@ -18,7 +19,6 @@ from warden.cases.attachments import (
     sanitise_filename,
 )
 from warden.cases.errors import CaseError, NotFound
-from warden.cases.model import Actor
 from warden.store.db import Store
 
 ANA = Actor("ana", "analyst")

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from warden.access.users import User
 from warden.audit.log import verify_chain
 from warden.cases.alerts import Alert, AlertResult
-from warden.cases.backlog import work_backlog
 from warden.cases.tables import case_proposals, cases
-from warden.cases.users import User
+from warden.demo.backlog import work_backlog
 from warden.store.db import Store
 
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from warden.access.roles import Actor
 from warden.api.app import create_app
 from warden.cases.alerts import Alert, add_alert
-from warden.cases.model import Actor
 from warden.cases.repository import transition
-from warden.cases.users import add_user
+from warden.cases.staffing import add_user
 from warden.settings import Settings
 from warden.store.db import Store
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from warden.cases.errors import CaseError, Conflict
+from warden import errors
+from warden.access.sessions import session_secret, sign_session, verify_session
+from warden.access.users import authenticate
+from warden.cases.errors import CaseError
 from warden.cases.priority import PriorityInput, rule_priority
 from warden.cases.queues import default_queue_config, load_queue_config, parse_queue_config
-from warden.cases.sessions import session_secret, sign_session, verify_session
-from warden.cases.users import add_user, authenticate
+from warden.cases.staffing import add_user
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -92,11 +94,11 @@ def test_users_passwords_and_roles(sqlite_store: Store) -> None:
         assert authenticate(conn, "nobody", "long enough pw") is None
         stored = conn.exec_driver_sql("SELECT password_hash FROM users").scalar_one()
         assert stored.startswith("$argon2id$") and "long enough" not in stored
-        with pytest.raises(Conflict, match="already exists"):
+        with pytest.raises(errors.Conflict, match="already exists"):
             add_user(conn, "ana", "analyst", "long enough pw")
-        with pytest.raises(CaseError, match="unknown role 'boss'"):
+        with pytest.raises(errors.DomainError, match="unknown role 'boss'"):
             add_user(conn, "bo", "boss", "long enough pw")
-        with pytest.raises(CaseError, match="at least 10"):
+        with pytest.raises(errors.DomainError, match="at least 10"):
             add_user(conn, "bo", "analyst", "short")
         with pytest.raises(CaseError, match="are for senior analysts"):
             add_user(conn, "bo", "analyst", "long enough pw", skills=["senior"])

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from warden.access.roles import Actor
 from warden.cases.alerts import Alert, add_alert
-from warden.cases.dashboard import AGE_LABELS, Dashboard, build_dashboard, throughput, window_days
-from warden.cases.model import Actor
 from warden.cases.proposals import decide, propose
 from warden.cases.repository import list_cases, transition
-from warden.cases.rule_quality import RuleHits, decision_hits, rule_quality
 from warden.decisions.repository import insert_decisions
+from warden.reporting.dashboard import AGE_LABELS, Dashboard, build_dashboard, throughput, window_days
+from warden.reporting.rule_quality import RuleHits, decision_hits, rule_quality
 from warden.store.db import Store
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

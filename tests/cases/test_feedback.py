@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from warden.access.roles import Actor
 from warden.cases.alerts import Alert, add_alert
-from warden.cases.feedback import disposition_labels, rule_precision, write_labels_csv
-from warden.cases.model import Actor
 from warden.cases.repository import transition
 from warden.events.labels import read_labels
 from warden.store.db import Store
+from warden.triage.feedback import disposition_labels, rule_precision, write_labels_csv
 
 BOSS = Actor("boss", "admin")
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from warden.access.roles import Actor
 from warden.audit.log import recent_records
 from warden.cases.alerts import Alert, add_alert
 from warden.cases.errors import CaseError
-from warden.cases.model import Actor
 from warden.cases.narrative import draft_narrative, rewrite_narrative, save_narrative, saved_narrative
 from warden.cases.repository import get_case
 from warden.settings import Settings

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
+from warden.access.roles import Actor
 from warden.cases.alerts import add_alert
 from warden.cases.errors import NotFound
-from warden.cases.model import Actor
 from warden.cases.related import related_cases
 from warden.cases.repository import transition
-from warden.cases.similar import similar_cases
 from warden.store.db import Store
+from warden.triage.similar import similar_cases
 
 from .events_helper import add_events
 

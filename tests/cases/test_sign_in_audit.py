@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
 from warden.audit.log import verify_chain
-from warden.cases.users import add_user
+from warden.audit.tables import audit_log
+from warden.cases.staffing import add_user
 from warden.settings import Settings
 from warden.store.db import Store
-from warden.store.tables import audit_log
 
 PASSWORD = "correct horse battery"
 

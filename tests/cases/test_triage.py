@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from warden.access.roles import Actor
 from warden.cases.alerts import Alert, add_alert
 from warden.cases.assignment import sweep
-from warden.cases.dispositions import simulated_dispositions, training_dispositions
-from warden.cases.model import Actor
 from warden.cases.repository import list_cases, transition
 from warden.cases.tables import cases
-from warden.cases.triage import (
+from warden.events.tables import labels
+from warden.settings import Settings
+from warden.store.db import Store, open_store
+from warden.triage.dispositions import simulated_dispositions, training_dispositions
+from warden.triage.model import (
     MIN_DISPOSITIONS,
     TriageError,
     TriagePrioritiser,
@@ -27,9 +30,6 @@ from warden.cases.triage import (
     save_triage,
     train_triage,
 )
-from warden.settings import Settings
-from warden.store.db import Store, open_store
-from warden.store.tables import labels
 
 from .synthetic_cases import make_case_load
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from warden.access.api_keys import create_api_key
 from warden.api.app import create_app
-from warden.cases.dispositions import simulated_dispositions
 from warden.cases.repository import list_cases
-from warden.cases.triage import save_triage, train_triage
-from warden.governance.api_keys import create_api_key
 from warden.settings import Settings
 from warden.store.db import Store
+from warden.triage.dispositions import simulated_dispositions
+from warden.triage.model import save_triage, train_triage
 
 from .synthetic_cases import make_case_load
 

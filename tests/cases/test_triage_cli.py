@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from warden.cases.model import Actor
+from warden.access.roles import Actor
 from warden.cases.repository import transition
 from warden.cases.tables import cases
 from warden.cli import app

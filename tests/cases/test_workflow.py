@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from warden.access.roles import Actor
 from warden.audit.log import recent_records, verify_chain
 from warden.cases.alerts import add_alert
 from warden.cases.assignment import assign, sweep, take_next
 from warden.cases.errors import Conflict, Forbidden, IllegalTransition
-from warden.cases.model import Actor
 from warden.cases.proposals import decide, propose
 from warden.cases.repository import add_note, get_case, list_cases, transition
 from warden.store.db import Store

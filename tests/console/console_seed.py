@@ -12,11 +12,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from warden.access.tables import users
 from warden.cases.alerts import Alert, add_alert
 from warden.cases.queues import default_queue_config
 from warden.cases.sources import alerts_from_decisions
-from warden.cases.tables import users
-from warden.cases.users import default_skills
+from warden.cases.staffing import default_skills
 from warden.decisions.record import Decision, ModelResult
 from warden.decisions.repository import insert_decisions
 from warden.events.examples import EXAMPLES

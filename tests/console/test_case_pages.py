@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from console_seed import PASSWORD, seed
 from fastapi.testclient import TestClient
 
+from warden.access.tables import users
 from warden.api.app import create_app
 from warden.cases.alerts import Alert, add_alert
 from warden.cases.repository import get_case
-from warden.cases.tables import cases, users
+from warden.cases.tables import cases
 from warden.settings import Settings
 from warden.store.db import Store
 

@@ -15,12 +15,12 @@ from tests.monitoring.builders import with_rings
 
 from warden.api.app import create_app
 from warden.cases.sources import alerts_from_monitoring
-from warden.cases.users import add_user
+from warden.cases.staffing import add_user
 from warden.events.ingest import Ingestor
 from warden.monitoring.browse import typology_counts
 from warden.monitoring.flow import alert_flow
 from warden.monitoring.pipeline import monitor
-from warden.monitoring.store import load_alerts, save_alerts
+from warden.monitoring.repository import load_alerts, save_alerts
 from warden.settings import Settings
 from warden.store.db import Store
 

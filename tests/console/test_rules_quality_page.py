@@ -12,14 +12,14 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from warden.access.api_keys import create_api_key
+from warden.access.roles import Actor
 from warden.api.app import create_app
-from warden.cases.model import Actor
 from warden.cases.records import utcnow
 from warden.cases.repository import transition
 from warden.cases.sources import alerts_from_decisions
-from warden.cases.users import add_user
+from warden.cases.staffing import add_user
 from warden.decisions.repository import insert_decisions
-from warden.governance.api_keys import create_api_key
 from warden.settings import Settings
 from warden.store.db import Store
 

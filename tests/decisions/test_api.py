@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from warden.access.api_keys import create_api_key
 from warden.api.app import create_app
 from warden.decisions.engine import DecisionEngine
 from warden.decisions.factory import live_ruleset
@@ -17,7 +18,6 @@ from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER, AnyEvent
 from warden.features.online import InProcessFeatureStore
 from warden.features.redis_store import RedisFeatureStore
-from warden.governance.api_keys import create_api_key
 from warden.rules.outcome import Outcome
 from warden.settings import Settings
 from warden.store.db import Store

@@ -13,13 +13,12 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from warden.decisions import customer_scores
-from warden.decisions.customer_scores import ScoreRollup, max_scores, read_mark
-from warden.decisions.repository import insert_decisions
-from warden.decisions.writer import GroupCommitWriter
+from warden.customer_scores import rollup as customer_scores
+from warden.customer_scores.rollup import RollupOnCommit, ScoreRollup, max_scores, read_mark
+from warden.customer_scores.tables import customer_scores as scores_table
+from warden.decisions.repository import decision_writer, insert_decisions
+from warden.decisions.tables import decisions
 from warden.store.db import _alembic_config, create_engine
-from warden.store.tables import customer_scores as scores_table
-from warden.store.tables import decisions
 
 
 def _decision(event_id: str, customer: str, score: float, decided_at: datetime) -> dict[str, Any]:
@@ -37,6 +36,11 @@ def _decision(event_id: str, customer: str, score: float, decided_at: datetime) 
         "degraded": None,
         "record": "{}",
     }
+
+
+def _batch(conn: sa.Connection) -> RollupOnCommit:
+    """What every batch insert passes: the rollup's listener without a thread."""
+    return RollupOnCommit(conn.dialect.name, every_seconds=None)
 
 
 def _truth(conn: sa.Connection) -> dict[str, float]:
@@ -89,7 +93,7 @@ async def test_a_late_batch_of_the_writer_rolls_itself_up(store: Any) -> None:
     with store.engine.begin() as conn:  # the rollup has already read past what the writer is about to commit
         conn.execute(sa.insert(decisions), [_decision("seen", "c9", 1.0, now - timedelta(seconds=30))])
     ScoreRollup(store.engine).run_once(now + timedelta(seconds=60))
-    writer = GroupCommitWriter(store.engine)
+    writer = decision_writer(store.engine, [RollupOnCommit(store.dialect, every_seconds=None)])
     try:
         late = _decision("late", "c1", 77.0, now - timedelta(seconds=5))  # waited on a lock, say
         again = _decision("seen", "c9", 99.0, now - timedelta(seconds=5))  # already decided: not its score
@@ -105,10 +109,9 @@ def test_batch_inserts_roll_up_decisions_made_long_before(store: Any) -> None:
     now = datetime.now(UTC)
     long_ago = now - timedelta(days=30)
     with store.engine.begin() as conn:
-        insert_decisions(conn, [_decision("r1", "c1", 20.0, now - timedelta(hours=1))])
+        insert_decisions(conn, [_decision("r1", "c1", 20.0, now - timedelta(hours=1))], [_batch(conn)])
     with store.engine.connect() as conn:
-        first_mark = read_mark(conn)
-        assert first_mark is not None  # the batch brought the rollup up to date
+        assert _rolled(conn) == {"c1": 20.0}  # decided an hour before it was stored: rolled up at once
     with store.engine.begin() as conn:  # a replay of last month, stored today, behind the mark
         new = insert_decisions(
             conn,
@@ -117,6 +120,7 @@ def test_batch_inserts_roll_up_decisions_made_long_before(store: Any) -> None:
                 _decision("r3", "c2", 30.0, long_ago),
                 _decision("r1", "c1", 99.0, now),
             ],
+            [_batch(conn)],
         )
     assert new == [True, True, False]
     with store.engine.connect() as conn:

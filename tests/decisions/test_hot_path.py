@@ -17,18 +17,19 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from warden.access.api_keys import create_api_key
+from warden.api import collector
 from warden.api.app import WardenApp, create_app
-from warden.decisions import collector
-from warden.decisions.checkpoint import WalCheckpointer
 from warden.decisions.factory import build_engine
-from warden.decisions.writer import GroupCommitWriter, WriteTurn
+from warden.decisions.tables import decisions
 from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER
-from warden.governance.api_keys import create_api_key
 from warden.settings import Settings
 from warden.sim import SimConfig, simulate
+from warden.store.checkpoint import WalCheckpointer
 from warden.store.db import Store
-from warden.store.tables import decisions
+from warden.store.group_commit import GroupCommitWriter
+from warden.store.write_turn import WriteTurn
 
 
 @pytest.fixture
@@ -146,7 +147,7 @@ def _row(event_id: str) -> dict[str, object]:
 
 @pytest.mark.anyio
 async def test_writer_tells_new_from_already_decided(store: Store) -> None:
-    writer = GroupCommitWriter(store.engine)
+    writer = GroupCommitWriter(store.engine, decisions, "event_id")
     try:
         first = await asyncio.gather(writer.submit(_row("e1")), writer.submit(_row("e2")), writer.submit(_row("e1")))
         assert first == [True, True, False]
@@ -163,7 +164,7 @@ async def test_writer_tells_new_from_already_decided(store: Store) -> None:
 async def test_writer_keeps_the_loop_running_while_another_worker_holds_the_lock(sqlite_store: Store) -> None:
     other_worker = sqlite3.connect(sqlite_store.engine.url.database or "", isolation_level=None)
     other_worker.execute("BEGIN IMMEDIATE")  # holds SQLite's write lock, as the other worker's commit does
-    writer = GroupCommitWriter(sqlite_store.engine, linger_seconds=0.001, retry_seconds=0.001)
+    writer = GroupCommitWriter(sqlite_store.engine, decisions, "event_id", linger_seconds=0.001, retry_seconds=0.001)
     try:
         pending = writer.submit(_row("locked-out"))
         ticks = 0
@@ -187,7 +188,7 @@ def test_writers_of_one_file_take_turns_instead_of_meeting_sqlites_lock(sqlite_s
     outcome: dict[str, object] = {}
 
     async def decide_one() -> None:
-        writer = GroupCommitWriter(sqlite_store.engine)
+        writer = GroupCommitWriter(sqlite_store.engine, decisions, "event_id")
         try:
             outcome["new"] = await writer.submit(_row("after-my-turn"))
             outcome["busy_retries"] = writer.busy_retries
@@ -212,7 +213,9 @@ def test_writers_of_one_file_take_turns_instead_of_meeting_sqlites_lock(sqlite_s
 async def test_writer_gives_up_after_its_timeout_and_stores_nothing(sqlite_store: Store) -> None:
     other_worker = sqlite3.connect(sqlite_store.engine.url.database or "", isolation_level=None)
     other_worker.execute("BEGIN IMMEDIATE")
-    writer = GroupCommitWriter(sqlite_store.engine, linger_seconds=0.001, busy_timeout_seconds=0.05)
+    writer = GroupCommitWriter(
+        sqlite_store.engine, decisions, "event_id", linger_seconds=0.001, busy_timeout_seconds=0.05
+    )
     try:
         with pytest.raises(sqlite3.OperationalError):
             await asyncio.wait_for(asyncio.gather(writer.submit(_row("a")), writer.submit(_row("b"))), 5)
@@ -227,7 +230,7 @@ async def test_writer_gives_up_after_its_timeout_and_stores_nothing(sqlite_store
 @pytest.mark.anyio
 async def test_checkpoints_run_on_their_own_thread_not_in_the_writers_commits(sqlite_store: Store) -> None:
     database = sqlite_store.engine.url.database or ""
-    writer = GroupCommitWriter(sqlite_store.engine)
+    writer = GroupCommitWriter(sqlite_store.engine, decisions, "event_id")
     try:
         assert await writer.submit(_row("first")) is True
         checkpointer = writer._checkpointer
@@ -255,7 +258,7 @@ async def test_checkpoints_run_on_their_own_thread_not_in_the_writers_commits(sq
 
 @pytest.mark.anyio
 async def test_a_writer_closed_with_records_waiting_fails_them_and_reopens_nothing(sqlite_store: Store) -> None:
-    writer = GroupCommitWriter(sqlite_store.engine)
+    writer = GroupCommitWriter(sqlite_store.engine, decisions, "event_id")
     waiting = writer.submit(_row("too-late"))
     writer.close()  # before the loop's next turn, when the commit would have run
     with pytest.raises(RuntimeError, match="closed"):

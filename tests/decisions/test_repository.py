@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from warden.decisions.repository import INSERT_CHUNK, insert_decisions
+from warden.decisions.tables import decisions
 from warden.store.db import Store
-from warden.store.tables import decisions
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from warden.access.api_keys import create_api_key
 from warden.api.app import create_app
 from warden.audit.log import verify_chain
 from warden.decisions.engine import ModelPolicy
@@ -14,7 +15,6 @@ from warden.decisions.repository import insert_decisions
 from warden.decisions.rulesets import PublishError, current, publish_ruleset, shadow_report
 from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER
-from warden.governance.api_keys import create_api_key
 from warden.rules.errors import RulesetError
 from warden.rules.loader import load_ruleset
 from warden.rules.outcome import Outcome

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from warden.api.auth import presented_key
-from warden.governance.api_keys import ApiKeyVerifier, create_api_key, revoke_api_key
+from warden.access.api_keys import ApiKeyVerifier, create_api_key, revoke_api_key
 from warden.store.db import Store
+from warden.web.api_keys import presented_key
 
 
 def test_presented_key_prefers_x_api_key_then_bearer() -> None:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from warden import __version__
 from warden.api.app import create_app
-from warden.cases.users import add_user
+from warden.cases.staffing import add_user
 from warden.events.examples import EXAMPLES
 from warden.events.ingest import Ingestor
 from warden.events.schema import render_schema

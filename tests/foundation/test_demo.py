@@ -8,14 +8,14 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from warden.access.users import authenticate
 from warden.audit.log import verify_chain
 from warden.cases.tables import case_proposals, cases
-from warden.cases.users import authenticate
 from warden.cli import app
-from warden.demo import DEMO_PASSWORD, DEMO_STEPS, DEMO_USERS
+from warden.decisions.tables import decisions
+from warden.demo.steps import DEMO_PASSWORD, DEMO_STEPS, DEMO_USERS
 from warden.settings import Settings
 from warden.store.db import open_store
-from warden.store.tables import decisions
 
 
 @pytest.mark.slow

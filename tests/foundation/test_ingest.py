@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from warden.audit.log import verify_chain
 from warden.events.examples import EXAMPLES
 from warden.events.ingest import Ingestor
+from warden.events.repository import count_by_type
+from warden.events.tables import events
 from warden.settings import Settings
 from warden.store.db import Store
-from warden.store.events import count_by_type
 from warden.store.history import history_glob
-from warden.store.tables import events
 
 
 def _event(kind: str, event_id: str, **changes: object) -> dict[str, object]:

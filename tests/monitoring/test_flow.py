@@ -15,7 +15,7 @@ from warden.events.ingest import Ingestor
 from warden.monitoring.browse import get_alert, list_alerts, typology_counts
 from warden.monitoring.flow import AlertNotFound, alert_events, alert_flow
 from warden.monitoring.pipeline import monitor
-from warden.monitoring.store import save_alerts
+from warden.monitoring.repository import save_alerts
 from warden.settings import Settings
 from warden.sim import simulate_to_dir
 from warden.store.db import Store

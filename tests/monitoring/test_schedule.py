@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from tests.monitoring.builders import T0, with_rings
 
 from warden.api.monitoring import router
+from warden.monitoring.repository import load_alerts
 from warden.monitoring.schedule import Schedule, run_once
-from warden.monitoring.store import load_alerts
 from warden.settings import Settings
 from warden.store.db import Store
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from warden.audit.log import verify_chain
 from warden.cli import app
 from warden.monitoring.pipeline import monitor
-from warden.monitoring.store import load_alerts, save_alerts
+from warden.monitoring.repository import load_alerts, save_alerts
 from warden.store.db import Store
 
 

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from warden.access.api_keys import create_api_key
 from warden.api.app import create_app
-from warden.cases.users import add_user
+from warden.cases.staffing import add_user
 from warden.cli import app
-from warden.governance.api_keys import create_api_key
 from warden.settings import Settings
 from warden.store.db import Store
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,34 +12,53 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from warden import __version__
-from warden.api import decisions as decisions_api
-from warden.decisions import collector
+from warden.access.api_keys import ApiKeyVerifier
+from warden.api import case_tools as api_case_tools
+from warden.api import cases as api_cases
+from warden.api import collector
+from warden.api import decisions as api_decisions
+from warden.api import echo as api_echo
+from warden.api import health as api_health
+from warden.api import monitoring as api_monitoring
+from warden.api import rules_quality as api_rules_quality
+from warden.api import rulesets as api_rulesets
+from warden.api import screening as api_screening
+from warden.api import session as api_session
+from warden.console import admin as console_admin
+from warden.console import auth as console_auth
+from warden.console import cases as console_cases
+from warden.console import dashboard as console_dashboard
+from warden.console import decisions as console_decisions
+from warden.console import monitoring as console_monitoring
+from warden.console import routes as console_routes
+from warden.console import rules_quality as console_rules_quality
+from warden.console import screening as console_screening
+from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_service
-from warden.governance.api_keys import ApiKeyVerifier
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
 
-# Modules under warden.api and warden.console that expose `router`; add yours here.
-ROUTER_MODULES = [
-    "warden.api.health",
-    "warden.api.echo",
-    "warden.api.decisions",
-    "warden.api.rulesets",
-    "warden.api.screening",
-    "warden.api.session",
-    "warden.api.cases",
-    "warden.api.case_tools",
-    "warden.api.rules_quality",
-    "warden.api.monitoring",
-    "warden.console.auth",
-    "warden.console.routes",
-    "warden.console.decisions",
-    "warden.console.screening",
-    "warden.console.cases",
-    "warden.console.admin",
-    "warden.console.dashboard",
-    "warden.console.monitoring",
-    "warden.console.rules_quality",
+# The routers of both faces, in the order OpenAPI lists them; add yours here.
+ROUTERS = [
+    api_health.router,
+    api_echo.router,
+    api_decisions.router,
+    api_rulesets.router,
+    api_screening.router,
+    api_session.router,
+    api_cases.router,
+    api_case_tools.router,
+    api_rules_quality.router,
+    api_monitoring.router,
+    console_auth.router,
+    console_routes.router,
+    console_decisions.router,
+    console_screening.router,
+    console_cases.router,
+    console_admin.router,
+    console_dashboard.router,
+    console_monitoring.router,
+    console_rules_quality.router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
@@ -49,8 +67,9 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the decision engine (rules, model, screening index) before the first request, not during it.
-    app.state.decisions = await asyncio.to_thread(build_service, app.state.settings, app.state.store)
-    thresholds = collector.settle_for_serving()  # the engine's state is long-lived (see decisions/collector.py)
+    rollup = RollupOnCommit(app.state.store.dialect)  # the fund-flow graph's customer scores, beside the records
+    app.state.decisions = await asyncio.to_thread(build_service, app.state.settings, app.state.store, [rollup])
+    thresholds = collector.settle_for_serving()  # the engine's state is long-lived (see api/collector.py)
     try:
         yield
     finally:
@@ -68,9 +87,9 @@ class WardenApp(FastAPI):
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == decisions_api.PATH and scope["method"] == "POST":
+        if scope["type"] == "http" and scope["path"] == api_decisions.PATH and scope["method"] == "POST":
             scope["app"] = self  # as Starlette sets it: the route reads the app's state through it
-            await decisions_api.serve_decision(scope, receive, send)
+            await api_decisions.serve_decision(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -87,6 +106,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store or open_store(settings)
     app.state.api_keys = ApiKeyVerifier(app.state.store.engine)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for name in ROUTER_MODULES:
-        app.include_router(importlib.import_module(name).router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

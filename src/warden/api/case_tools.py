@@ -13,13 +13,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
-from warden.api.cases import _domain_errors, _engine, readers, reviewers
+from warden.access.roles import Actor
+from warden.api.cases import _engine, readers, reviewers
 from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments, read_attachment
-from warden.cases.feedback import rule_precision
-from warden.cases.model import Actor
 from warden.cases.narrative import draft_narrative, rewrite_narrative, save_narrative, saved_narrative
 from warden.cases.related import related_cases
-from warden.cases.similar import similar_cases
+from warden.triage.feedback import rule_precision
+from warden.triage.similar import similar_cases
+from warden.web.errors import domain_errors
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -40,7 +41,7 @@ def rules_stats(request: Request, _: Actor = Depends(readers)) -> list[dict[str,
 
 @router.get("/{case_id}/related", summary="Cases of customers linked to this one (device, IP, address, transfer)")
 def related_get(case_id: str, request: Request, _: Actor = Depends(readers)) -> list[dict[str, Any]]:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         return [c.as_dict() for c in related_cases(conn, case_id)]
 
 
@@ -48,13 +49,13 @@ def related_get(case_id: str, request: Request, _: Actor = Depends(readers)) -> 
 def similar_get(
     case_id: str, request: Request, k: int = Query(5, ge=1, le=50), _: Actor = Depends(readers)
 ) -> list[dict[str, Any]]:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         return [c.as_dict() for c in similar_cases(conn, case_id, k)]
 
 
 @router.get("/{case_id}/narrative", summary="The drafted SAR narrative, and the latest saved one if any")
 def narrative_get(case_id: str, request: Request, _: Actor = Depends(readers)) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         return {"case_id": case_id, "draft": draft_narrative(conn, case_id), "saved": saved_narrative(conn, case_id)}
 
 
@@ -62,7 +63,7 @@ def narrative_get(case_id: str, request: Request, _: Actor = Depends(readers)) -
 def narrative_put(
     case_id: str, body: NarrativeIn, request: Request, actor: Actor = Depends(reviewers)
 ) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         return save_narrative(conn, case_id, actor, body.text)
 
 
@@ -70,7 +71,7 @@ def narrative_put(
     "/{case_id}/narrative/rewrite", summary="Rewrite a narrative with the configured LLM (draft kept on failure)"
 )
 def narrative_rewrite(case_id: str, body: RewriteIn, request: Request, _: Actor = Depends(reviewers)) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         text = body.text if body.text and body.text.strip() else draft_narrative(conn, case_id)
     result = rewrite_narrative(text, request.app.state.settings)
     return {"case_id": case_id, **result.__dict__}
@@ -81,7 +82,7 @@ async def attachment_add(
     case_id: str, request: Request, file: UploadFile = File(...), actor: Actor = Depends(reviewers)
 ) -> dict[str, Any]:
     data = await file.read(MAX_ATTACHMENT_BYTES + 1)
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         attachment = add_attachment(
             conn,
             disk_store(request.app.state.settings.data_dir),
@@ -96,13 +97,13 @@ async def attachment_add(
 
 @router.get("/{case_id}/attachments", summary="The case's attachments")
 def attachments_list(case_id: str, request: Request, _: Actor = Depends(readers)) -> list[dict[str, Any]]:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         return [a.as_dict() for a in list_attachments(conn, case_id)]
 
 
 @router.get("/{case_id}/attachments/{sha256}", summary="Download one of the case's attachments")
 def attachment_download(case_id: str, sha256: str, request: Request, _: Actor = Depends(readers)) -> Response:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         attachment, data = read_attachment(conn, disk_store(request.app.state.settings.data_dir), case_id, sha256)
     # Always a download (never rendered inline), so an uploaded HTML file cannot run in the console's origin.
     return Response(

@@ -6,24 +6,22 @@ reading, pushing alerts and notes. Assignment and four-eyes steps are for people
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from warden.access.roles import REVIEWER_ROLES, ROLES, SENIOR_ROLES, Actor
 from warden.api.session import require_role
 from warden.cases.alerts import Alert, add_alert
 from warden.cases.assignment import assign, sweep, take_next
-from warden.cases.errors import CaseError, Conflict, Forbidden, IllegalTransition, NotFound
-from warden.cases.model import REVIEWER_ROLES, ROLES, SENIOR_ROLES, Actor
 from warden.cases.proposals import decide, propose
 from warden.cases.repository import add_note, get_case, list_cases, set_tags, transition
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
-from warden.cases.triage import load_prioritiser, rescore_with_active_model
+from warden.triage.model import load_prioritiser, rescore_with_active_model
+from warden.web.errors import domain_errors
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -32,21 +30,6 @@ reviewers = require_role(*REVIEWER_ROLES)
 reviewers_or_machines = require_role(*REVIEWER_ROLES, api_key_scope="cases")
 seniors = require_role(*SENIOR_ROLES)
 admins_or_machines = require_role("admin", api_key_scope="cases")
-
-
-@contextmanager
-def _domain_errors() -> Iterator[None]:
-    """The domain's refusals as HTTP answers, their messages intact."""
-    try:
-        yield
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except Forbidden as exc:
-        raise HTTPException(403, str(exc)) from None
-    except (IllegalTransition, Conflict) as exc:
-        raise HTTPException(409, str(exc)) from None
-    except CaseError as exc:
-        raise HTTPException(422, str(exc)) from None
 
 
 def _engine(request: Request) -> sa.Engine:
@@ -111,7 +94,7 @@ def cases_list(
     limit: int = Query(100, ge=1, le=1000),
     _: Actor = Depends(readers),
 ) -> list[dict[str, Any]]:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         return list_cases(
             conn,
             state=state,
@@ -127,14 +110,14 @@ def cases_list(
 
 @router.post("/alerts", status_code=201, summary="Add an alert: it joins the customer's open case or opens one")
 def alerts_add(body: AlertIn, request: Request, actor: Actor = Depends(admins_or_machines)) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         result = add_alert(conn, Alert(**body.model_dump()), actor=actor.name)
     return result.__dict__
 
 
 @router.post("/from-decisions", summary="Turn stored decisions at review or stronger into alerts (idempotent)")
 def from_decisions(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         counts = alerts_from_decisions(conn)
         counts["rescored_by_triage_model"] = rescore_with_active_model(conn, request.app.state.settings.data_dir)
         return counts
@@ -142,7 +125,7 @@ def from_decisions(request: Request, _: Actor = Depends(admins_or_machines)) -> 
 
 @router.post("/from-monitoring", summary="Turn stored monitoring alerts into case alerts (idempotent)")
 def from_monitoring(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         counts = alerts_from_monitoring(conn)
         counts["rescored_by_triage_model"] = rescore_with_active_model(conn, request.app.state.settings.data_dir)
         return counts
@@ -151,13 +134,13 @@ def from_monitoring(request: Request, _: Actor = Depends(admins_or_machines)) ->
 @router.post("/sweep", summary="Flag cases past SLA, refresh priorities (the triage model when trained)")
 def sla_sweep(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
     prioritiser = load_prioritiser(request.app.state.settings.data_dir)
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         return sweep(conn, prioritiser=prioritiser)
 
 
 @router.post("/take-next", summary="Lock the highest-priority open case of your queues to you (204 when none)")
 def next_case(request: Request, actor: Actor = Depends(reviewers)) -> Any:
-    with _domain_errors():
+    with domain_errors():
         case_id = take_next(_engine(request), actor.name)
         if case_id is None:
             return Response(status_code=204)
@@ -167,7 +150,7 @@ def next_case(request: Request, actor: Actor = Depends(reviewers)) -> Any:
 
 @router.get("/{case_id}", summary="One case with its alerts, timeline and proposals")
 def case_get(case_id: str, request: Request, _: Actor = Depends(readers)) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).connect() as conn:
+    with domain_errors(), _engine(request).connect() as conn:
         return get_case(conn, case_id)
 
 
@@ -175,14 +158,14 @@ def case_get(case_id: str, request: Request, _: Actor = Depends(readers)) -> dic
 def note_add(
     case_id: str, body: NoteIn, request: Request, actor: Actor = Depends(reviewers_or_machines)
 ) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         add_note(conn, case_id, actor, body.text)
     return {"case_id": case_id, "noted_by": actor.name}
 
 
 @router.put("/{case_id}/tags", summary="Replace the case's tags")
 def tags_set(case_id: str, body: TagsIn, request: Request, actor: Actor = Depends(reviewers)) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         return {"case_id": case_id, "tags": set_tags(conn, case_id, actor, body.tags)}
 
 
@@ -190,7 +173,7 @@ def tags_set(case_id: str, body: TagsIn, request: Request, actor: Actor = Depend
 def transition_add(
     case_id: str, body: TransitionIn, request: Request, actor: Actor = Depends(reviewers)
 ) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         return transition(
             conn, case_id, actor, body.to, disposition=body.disposition, action=body.action, reason=body.reason
         )
@@ -198,14 +181,14 @@ def transition_add(
 
 @router.post("/{case_id}/assign", summary="Assign, reassign or release (assignee null) a case (senior)")
 def assign_case(case_id: str, body: AssignIn, request: Request, actor: Actor = Depends(seniors)) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         assign(conn, case_id, actor, body.assignee, reason=body.reason)
     return {"case_id": case_id, "assignee": body.assignee}
 
 
 @router.post("/{case_id}/proposals", status_code=201, summary="Propose a four-eyes action")
 def proposal_add(case_id: str, body: ProposalIn, request: Request, actor: Actor = Depends(reviewers)) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         proposal_id = propose(
             conn, case_id, actor, body.action, customer_action=body.customer_action, reason=body.reason
         )
@@ -217,7 +200,7 @@ def proposal_approve(
     proposal_id: str, body: DecisionIn, request: Request, actor: Actor = Depends(reviewers)
 ) -> dict[str, Any]:
     # Analysts are let through to the domain so its message says why they cannot approve.
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         return decide(conn, proposal_id, actor, approve=True, reason=body.reason)
 
 
@@ -225,5 +208,5 @@ def proposal_approve(
 def proposal_reject(
     proposal_id: str, body: DecisionIn, request: Request, actor: Actor = Depends(reviewers)
 ) -> dict[str, Any]:
-    with _domain_errors(), _engine(request).begin() as conn:
+    with domain_errors(), _engine(request).begin() as conn:
         return decide(conn, proposal_id, actor, approve=False, reason=body.reason)

@@ -18,13 +18,13 @@ from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from warden.api.auth import authorise_scope, require_scope
 from warden.decisions.repository import recent_decisions
 from warden.decisions.service import DecisionService
 from warden.events.examples import EXAMPLES
 from warden.events.ingest import error_path
 from warden.events.models import EVENT_ADAPTER
 from warden.events.schema import event_json_schema
+from warden.web.api_keys import authorise_scope, require_scope
 
 PATH = "/v1/decisions"
 SCOPE = "decisions"

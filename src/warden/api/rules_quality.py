@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from warden.access.roles import Actor
 from warden.api.session import require_role
-from warden.cases.model import Actor
 from warden.cases.records import as_utc
-from warden.cases.rule_quality import rule_quality
+from warden.reporting.rule_quality import rule_quality
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 

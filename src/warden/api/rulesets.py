@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from warden.api.auth import require_scope
+from warden.access.api_keys import ApiKey
 from warden.decisions.rulesets import PublishError, list_rulesets, publish_ruleset, shadow_report
-from warden.governance.api_keys import ApiKey
 from warden.rules.errors import RulesetError
+from warden.web.api_keys import require_scope
 
 router = APIRouter(prefix="/v1/rulesets", tags=["rulesets"])
 

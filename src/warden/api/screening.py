@@ -9,9 +9,9 @@ import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from warden.api.auth import require_scope
 from warden.screening.matcher import DEFAULT_THRESHOLD, NameQuery
 from warden.screening.screener import Screener, open_screener
+from warden.web.api_keys import require_scope
 
 router = APIRouter(prefix="/v1/screen", tags=["screening"], dependencies=[Depends(require_scope("screening"))])
 _lock = threading.Lock()

@@ -1,6 +1,6 @@
 """People's sessions: login with a password, a signed cookie, and `require_role(...)` for routes and pages.
 
-Machine callers keep using API keys (warden.api.auth); a route that also admits them names the key scope.
+Machine callers keep using API keys (warden.web.api_keys); a route that also admits them names the key scope.
 Anonymous requests get 401, people with the wrong role 403.
 """
 
@@ -12,46 +12,22 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
-from warden.api.auth import _presented  # one place parses the key headers
-from warden.cases.errors import CaseError, Conflict
-from warden.cases.model import ROLES, Actor
-from warden.cases.sessions import SESSION_TTL, session_secret, sign_session, verify_session
-from warden.cases.users import User, add_user, get_user, list_users, record_sign_out, sign_in
-
-SESSION_COOKIE = "warden_session"
+from warden.access.roles import ROLES, Actor
+from warden.access.users import list_users, record_sign_out, sign_in
+from warden.cases.staffing import add_user
+from warden.web.api_keys import presented
+from warden.web.errors import domain_errors
+from warden.web.roles import known_roles, refusal
+from warden.web.sessions import end_session, session_user, start_session
 
 router = APIRouter(prefix="/v1/session", tags=["session"])
 
 
-def _secret(request: Request) -> bytes:
-    secret: bytes | None = getattr(request.app.state, "session_secret", None)
-    if secret is None:
-        secret = session_secret(request.app.state.settings)
-        request.app.state.session_secret = secret
-    return secret
-
-
-def session_user(request: Request) -> User | None:
-    """The active user behind the request's session cookie, or None."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    session = verify_session(_secret(request), token)
-    if session is None:
-        return None
-    with request.app.state.store.engine.connect() as conn:
-        try:
-            user = get_user(conn, session.username)
-        except CaseError:
-            return None
-    return user if user.active else None
-
-
 def _api_key_actor(request: Request, scope: str) -> Actor | None:
-    presented = _presented(request)
-    if presented is None:
+    key_text = presented(request)
+    if key_text is None:
         return None
-    key = request.app.state.api_keys.verify(presented)
+    key = request.app.state.api_keys.verify(key_text)
     if key is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "the API key is not valid", headers={"WWW-Authenticate": "Bearer"}
@@ -63,17 +39,14 @@ def _api_key_actor(request: Request, scope: str) -> Actor | None:
 
 def require_role(*roles: str, api_key_scope: str | None = None) -> Callable[[Request], Actor]:
     """A dependency admitting signed-in people with one of `roles` (and, if a scope is named, API keys with it)."""
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown role(s) {sorted(unknown)}")
+    allowed = known_roles(roles)
 
     def check(request: Request) -> Actor:
         user = session_user(request)
         if user is not None:
-            if user.role not in roles:
-                raise HTTPException(
-                    status.HTTP_403_FORBIDDEN, f"{user.username} is {user.role}; this needs {' or '.join(roles)}"
-                )
+            why = refusal(user, allowed)
+            if why is not None:
+                raise HTTPException(status.HTTP_403_FORBIDDEN, why)
             return user.actor
         if api_key_scope is not None:
             actor = _api_key_actor(request, api_key_scope)
@@ -103,14 +76,7 @@ def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
         user = sign_in(conn, body.username, body.password, channel="api")
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown user or wrong password")
-    response.set_cookie(
-        SESSION_COOKIE,
-        sign_session(_secret(request), user.username),
-        max_age=int(SESSION_TTL.total_seconds()),
-        httponly=True,  # scripts never see it
-        samesite="lax",  # other sites cannot post with it
-        secure=request.url.scheme == "https",
-    )
+    start_session(request, response, user)
     return user.as_dict()
 
 
@@ -120,7 +86,7 @@ def logout(request: Request, response: Response) -> dict[str, bool]:
     if user is not None:
         with request.app.state.store.engine.begin() as conn:
             record_sign_out(conn, user.username, channel="api")
-    response.delete_cookie(SESSION_COOKIE)
+    end_session(response)
     return {"signed_out": True}
 
 
@@ -139,19 +105,14 @@ def users(request: Request, _: Actor = Depends(require_role("admin"))) -> list[d
 
 @router.post("/users", status_code=201, summary="Add a user (admin)")
 def create_user(body: NewUser, request: Request, actor: Actor = Depends(require_role("admin"))) -> dict[str, Any]:
-    try:
-        with request.app.state.store.engine.begin() as conn:
-            user = add_user(
-                conn,
-                body.username,
-                body.role,
-                body.password,
-                skills=body.skills,
-                capacity=body.capacity,
-                actor=actor.name,
-            )
-    except Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except CaseError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+    with domain_errors(), request.app.state.store.engine.begin() as conn:
+        user = add_user(
+            conn,
+            body.username,
+            body.role,
+            body.password,
+            skills=body.skills,
+            capacity=body.capacity,
+            actor=actor.name,
+        )
     return user.as_dict()

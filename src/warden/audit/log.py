@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warden.store.tables import audit_head, audit_log
+from warden.audit.tables import audit_head, audit_log
 
 GENESIS_HASH = "0" * 64
 

@@ -20,16 +20,16 @@ import httpx
 import orjson
 import sqlalchemy as sa
 
+from warden.access.api_keys import create_api_key
+from warden.api import collector
 from warden.bench.loadgen import LoadResult, drive
 from warden.bench.synthetic import synthetic_events
-from warden.decisions import collector
 from warden.decisions.factory import build_engine
+from warden.decisions.tables import decisions
 from warden.events.models import EVENT_ADAPTER
-from warden.governance.api_keys import create_api_key
 from warden.settings import Settings
 from warden.sim import SimConfig, simulate
 from warden.store.db import open_store
-from warden.store.tables import decisions
 
 
 def _free_port() -> int:
@@ -207,7 +207,7 @@ def run_engine_bench(customers: int = 2000, days: int = 30, seed: int = 13, pass
     rates = []
     for _ in range(passes):
         engine = build_engine(Settings(data_dir=Path(tempfile.gettempdir()) / "warden-bench-engine"))
-        thresholds = collector.settle_for_serving()  # the collector as the API runs it (see decisions/collector.py)
+        thresholds = collector.settle_for_serving()  # the collector as the API runs it (see api/collector.py)
         try:
             started = time.perf_counter()
             for event in parsed:

@@ -147,7 +147,7 @@ async def _load(port: int, requests: list[bytes], seconds: float, concurrency: i
 
 
 def _http(data_dir: Path, queries: list[str], seconds: float, concurrency: int) -> dict[str, Any]:
-    from warden.governance.api_keys import create_api_key
+    from warden.access.api_keys import create_api_key
     from warden.settings import Settings
     from warden.store.db import open_store
 

@@ -17,14 +17,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.access.roles import Actor
+from warden.access.users import User, get_user
 from warden.cases.errors import Conflict, Forbidden
-from warden.cases.model import OPEN_STATES, Actor
-from warden.cases.priority import Prioritiser, Priority, PriorityInput, rule_priority
+from warden.cases.model import OPEN_STATES
+from warden.cases.priority import Prioritiser, Priority, PriorityInput, ScoresCaseFeatures, rule_priority
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.repository import load_case_row
 from warden.cases.tables import cases
-from warden.cases.triage_features import case_features
-from warden.cases.users import User, get_user
 
 _CLAIM_ATTEMPTS = 20
 # Written out literally so both databases see it matches the partial index ix_cases_takeable (bound parameters
@@ -140,15 +140,15 @@ def sweep(
 
     With no prioritiser given, rule-based priorities are refreshed for age and cases the triage model scored
     keep their score (a caller without the model must not silently undo it); pass the `TriagePrioritiser`
-    (`warden.cases.triage.load_prioritiser`) to re-score with the model.
+    (`warden.triage.model.load_prioritiser`) to re-score with the model.
     """
     now = now or utcnow()
     counts = {"flagged_overdue": 0, "reprioritised": 0}
     rows = conn.execute(sa.select(cases).where(cases.c.state.in_(OPEN_STATES))).all()
     features: dict[str, dict[str, float]] = {}
-    if getattr(prioritiser, "uses_case_features", False) and getattr(prioritiser, "model", None) is not None:
+    if isinstance(prioritiser, ScoresCaseFeatures):
         # The triage model scores on case features; computed once for every open case, not per case.
-        features = case_features(conn, [r.case_id for r in rows], getattr(prioritiser, "vocabulary", ()))
+        features = prioritiser.case_features(conn, [r.case_id for r in rows])
     for row in rows:
         values: dict[str, Any] = {}
         if not row.overdue and as_utc(row.sla_due_at) <= now:

@@ -24,8 +24,8 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from warden.access.roles import Actor
 from warden.cases.errors import CaseError, NotFound
-from warden.cases.model import Actor
 from warden.cases.records import as_utc, record_event, utcnow
 from warden.cases.repository import load_case_row
 from warden.cases.tables import case_timeline, cases

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from warden.cases.alerts import Alert, add_alert
 from warden.cases.assignment import take_next
+from warden.cases.staffing import add_user
 from warden.cases.tables import cases
-from warden.cases.users import add_user
 from warden.settings import Settings, normalise_database_url
 from warden.store.db import Store, open_store
 

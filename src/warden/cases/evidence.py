@@ -26,8 +26,9 @@ import sqlalchemy as sa
 
 from warden.cases.records import as_utc
 from warden.cases.repository import get_case
+from warden.decisions.tables import decisions
+from warden.events.tables import events
 from warden.monitoring.flow import MONEY_TYPES, events_flow, flow_event
-from warden.store.tables import decisions, events
 
 ACCOUNT_TYPES = ("profile_change", "address_book_change")
 FLOW_EVENTS = 300  # the subject's latest money events drawn besides the alerts' own

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from warden.cases.records import as_utc
-from warden.store.tables import events
+from warden.events.tables import events
 
 LINK_KINDS = ("transfer", "device", "address", "ip")
 _CHUNK = 500

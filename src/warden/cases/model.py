@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from warden.cases.errors import CaseError, IllegalTransition
@@ -54,20 +53,3 @@ def check_disposition(value: str) -> str:
     if value not in DISPOSITIONS:
         raise CaseError(f"unknown disposition {value!r}; use one of {', '.join(DISPOSITIONS)}")
     return value
-
-
-ROLES = ("analyst", "senior_analyst", "rule_author", "model_risk_officer", "admin")
-SENIOR_ROLES = ("senior_analyst", "admin")
-REVIEWER_ROLES = ("analyst", "senior_analyst", "admin")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a person (their username and role) or a machine (`apikey:<id>`, role `machine`)."""
-
-    name: str
-    role: str
-
-    @property
-    def is_senior(self) -> bool:
-        return self.role in SENIOR_ROLES

@@ -18,13 +18,13 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from warden.access.roles import Actor
 from warden.cases.errors import CaseError
-from warden.cases.model import Actor
 from warden.cases.records import as_utc, record_event, utcnow
 from warden.cases.repository import load_case_row
 from warden.cases.tables import case_alerts, case_timeline, cases
+from warden.events.tables import events
 from warden.settings import Settings
-from warden.store.tables import events
 
 MAX_NARRATIVE_CHARS = 50_000
 MAX_EVENTS_LISTED = 25

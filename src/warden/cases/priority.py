@@ -1,6 +1,6 @@
 """Case priority: the transparent, rule-based score, and the `Prioritiser` protocol.
 
-The triage model (`warden.cases.triage`, LightGBM learning from reviewers' dispositions) plugs in through the
+The triage model (`warden.triage.model`, LightGBM learning from reviewers' dispositions) plugs in through the
 protocol, so take-next and routing do not change with it; it falls back to `rule_priority` without a model.
 """
 
@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+
+import sqlalchemy as sa
 
 PRIORITY_VERSION = "rules-1"
 
@@ -40,6 +42,13 @@ class Priority:
 
 class Prioritiser(Protocol):
     def __call__(self, case: PriorityInput, now: datetime) -> Priority: ...
+
+
+@runtime_checkable
+class ScoresCaseFeatures(Protocol):
+    """A prioritiser that scores cases on their features, which it computes for many cases at once."""
+
+    def case_features(self, conn: sa.Connection, case_ids: list[str]) -> dict[str, dict[str, float]]: ...
 
 
 def rule_priority(case: PriorityInput, now: datetime) -> Priority:

@@ -10,8 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.cases.errors import CaseError, Conflict, Forbidden, NotFound
-from warden.cases.model import FOUR_EYES_ACTIONS, REVIEWER_ROLES, Actor
+from warden.cases.model import FOUR_EYES_ACTIONS
 from warden.cases.records import dumps, record_event, utcnow
 from warden.cases.repository import close_case, load_case_row
 from warden.cases.tables import case_proposals

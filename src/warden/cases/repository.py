@@ -9,12 +9,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.access.roles import Actor
 from warden.cases.errors import CaseError, Forbidden, NotFound
 from warden.cases.model import (
     FOUR_EYES_ACTIONS,
     OPEN_STATES,
     STATES,
-    Actor,
     check_disposition,
     check_severity,
     check_transition,

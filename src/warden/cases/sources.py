@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from warden.cases.alerts import Alert, add_alert, severity_for_score
 from warden.cases.queues import QueueConfig, default_queue_config
 from warden.cases.tables import case_alerts
-from warden.monitoring.store import alerts_table as monitoring_alerts
+from warden.decisions.tables import decisions
+from warden.events.tables import events
+from warden.monitoring.tables import alerts_table as monitoring_alerts
 from warden.screening.rescreen import RescreenAlert
-from warden.store.tables import decisions, events
 
 # Decision outcomes strong enough for a human to look at, and the severity each starts at.
 DECISION_SEVERITY = {"review": "medium", "hold": "high", "block": "high", "freeze": "critical"}

@@ -1,4 +1,4 @@
-"""Table definitions of cases, their alerts, timeline, proposals and users.
+"""Table definitions of cases, their alerts, timeline and proposals.
 
 The schema is created by the Alembic revision `0005_cases`; these objects describe it for queries.
 The alert table is `case_alerts` because `alerts` belongs to monitoring (its detector output).
@@ -8,19 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData()
-
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("username", sa.String(64), primary_key=True),
-    sa.Column("role", sa.String(32), nullable=False),
-    sa.Column("password_hash", sa.String(256), nullable=False),
-    sa.Column("skills", sa.Text, nullable=False, doc="JSON list of queue names the user may work"),
-    sa.Column("capacity", sa.Integer, nullable=False, doc="most open cases assigned at once"),
-    sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
+from warden.store.metadata import metadata
 
 cases = sa.Table(
     "cases",

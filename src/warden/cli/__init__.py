@@ -1,35 +1,55 @@
 """The `warden` command. Each command group lives in its own module under `warden.cli` and exposes
-`register(app)`; this module only assembles them, so `warden --help` stays cheap to start."""
+`register(app)`; this module only assembles them. The modules import what their commands need inside the
+commands, so `warden --help` stays cheap to start."""
 
 from __future__ import annotations
-
-import importlib
 
 import typer
 
 from warden import __version__
+from warden.cli import (
+    apikeys,
+    audit,
+    basics,
+    bench_decisions,
+    bench_ingest,
+    cases,
+    decide,
+    groups,
+    ingest,
+    lists,
+    monitor,
+    rules,
+    rulesets,
+    screen,
+    serve,
+    simulate,
+    train_fraud,
+    triage,
+)
 
-# Modules under warden.cli that add commands; add yours here.
+# The modules that add commands, in the order of `warden --help`; add yours here.
 COMMAND_MODULES = [
-    "basics",
-    "groups",
-    "ingest",
-    "audit",
-    "bench_ingest",
-    "rules",
-    "screen",
-    "lists",
-    "serve",
-    "simulate",
-    "apikeys",
-    "decide",
-    "monitor",
-    "bench_decisions",
-    "rulesets",
-    "train_fraud",
-    "cases",
-    "triage",
+    basics,
+    groups,
+    ingest,
+    audit,
+    bench_ingest,
+    rules,
+    screen,
+    lists,
+    serve,
+    simulate,
+    apikeys,
+    decide,
+    monitor,
+    bench_decisions,
+    rulesets,
+    train_fraud,
+    cases,
+    triage,
 ]
+
 
 app = typer.Typer(
     name="warden",
@@ -53,8 +73,8 @@ def _root(
     """Warden: AI-assisted compliance and risk operations for crypto exchanges."""
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"warden.cli.{_name}").register(app)
+for _module in COMMAND_MODULES:
+    _module.register(app)
 
 
 def main() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from warden.access.api_keys import create_api_key, revoke_api_key
 from warden.cli.common import print_json, settings_or_exit
-from warden.governance.api_keys import create_api_key, revoke_api_key
 from warden.store.db import open_store
 
 apikey_app = typer.Typer(help="API keys for the exchange's backend.", no_args_is_help=True)

@@ -10,18 +10,19 @@ from typing import Any
 import sqlalchemy as sa
 import typer
 
+from warden.access.roles import ROLES
+from warden.access.users import list_users
 from warden.cases.assignment import sweep, take_next
-from warden.cases.errors import CaseError
-from warden.cases.feedback import disposition_labels, rule_precision, write_labels_csv
-from warden.cases.model import ROLES
 from warden.cases.related import related_cases
 from warden.cases.repository import get_case, list_cases
-from warden.cases.similar import similar_cases
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
-from warden.cases.users import add_user, list_users
+from warden.cases.staffing import add_user
 from warden.cli.common import fail, print_json, settings_or_exit
 from warden.cli.groups import bench_app
+from warden.errors import DomainError
 from warden.store.db import Store, open_store
+from warden.triage.feedback import disposition_labels, rule_precision, write_labels_csv
+from warden.triage.similar import similar_cases
 
 users_app = typer.Typer(help="People who sign in to the console and API, and their roles.", no_args_is_help=True)
 cases_app = typer.Typer(help="Cases: alerts grouped per customer, queues, assignment, SLA.", no_args_is_help=True)
@@ -49,7 +50,7 @@ def users_add(
     try:
         with store.engine.begin() as conn:
             user = add_user(conn, name, role, password, skills=skill or None, capacity=capacity, actor="cli")
-    except CaseError as exc:
+    except DomainError as exc:
         fail(str(exc))
     if as_json:
         print_json(user.as_dict())
@@ -93,7 +94,7 @@ def cases_list(
             found = list_cases(
                 conn, state=state, queue=queue, severity=severity, assignee=assignee, overdue=overdue, limit=limit
             )
-    except CaseError as exc:
+    except DomainError as exc:
         fail(str(exc))
     if as_json:
         print_json(found)
@@ -108,7 +109,7 @@ def cases_show(case_id: str, as_json: bool = typer.Option(False, "--json")) -> N
     try:
         with _store().engine.connect() as conn:
             case = get_case(conn, case_id)
-    except CaseError as exc:
+    except DomainError as exc:
         fail(str(exc))
     if as_json:
         print_json(case)
@@ -144,7 +145,7 @@ def _cases_from(source: Callable[[sa.Connection], dict[str, int]], as_json: bool
 
 def _rescore(store: Store) -> int:
     """Score open cases with the active triage model, if one is trained (new cases open rule-prioritised)."""
-    from warden.cases.triage import rescore_with_active_model
+    from warden.triage.model import rescore_with_active_model
 
     with store.engine.begin() as conn:
         return rescore_with_active_model(conn, settings_or_exit().data_dir)
@@ -153,7 +154,7 @@ def _rescore(store: Store) -> int:
 @cases_app.command("sweep")
 def cases_sweep(as_json: bool = typer.Option(False, "--json")) -> None:
     """Flag open cases past their SLA and refresh priorities (the triage model when trained, else rules)."""
-    from warden.cases.triage import load_prioritiser
+    from warden.triage.model import load_prioritiser
 
     prioritiser = load_prioritiser(settings_or_exit().data_dir)
     with _store().engine.begin() as conn:
@@ -169,7 +170,7 @@ def cases_take_next(username: str, as_json: bool = typer.Option(False, "--json")
     """Lock the highest-priority open case of USERNAME's queues to them."""
     try:
         case_id = take_next(_store().engine, username)
-    except CaseError as exc:
+    except DomainError as exc:
         fail(str(exc))
     if as_json:
         print_json({"case_id": case_id, "assignee": username if case_id else None})
@@ -213,7 +214,7 @@ def cases_related(case_id: str, as_json: bool = typer.Option(False, "--json")) -
     try:
         with _store().engine.connect() as conn:
             found = [c.as_dict() for c in related_cases(conn, case_id)]
-    except CaseError as exc:
+    except DomainError as exc:
         fail(str(exc))
     if as_json:
         print_json(found)
@@ -231,7 +232,7 @@ def cases_similar(
     try:
         with _store().engine.connect() as conn:
             found = [c.as_dict() for c in similar_cases(conn, case_id, k)]
-    except CaseError as exc:
+    except DomainError as exc:
         fail(str(exc))
     if as_json:
         print_json(found)
@@ -252,7 +253,7 @@ def cases_narrative(
     try:
         with _store().engine.connect() as conn:
             draft = draft_narrative(conn, case_id)
-    except CaseError as exc:
+    except DomainError as exc:
         fail(str(exc))
     result: dict[str, Any] = {"case_id": case_id, "draft": draft}
     if rewrite:

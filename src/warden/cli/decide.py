@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from warden.cli.common import fail, print_json, settings_or_exit
+from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_engine
 from warden.decisions.replay import load_events, replay
 from warden.decisions.repository import insert_decisions
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
                     rows.append(decision.to_row(keep.dialect == "sqlite"))
         if keep is not None:
             with keep.engine.begin() as conn:
-                insert_decisions(conn, rows)
+                insert_decisions(conn, rows, [RollupOnCommit(conn.dialect.name, every_seconds=None)])
         summary = {
             "decided": len(loaded.events),
             "rejected": len(loaded.rejects),

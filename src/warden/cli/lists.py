@@ -88,7 +88,7 @@ def update_cmd(
 def show_cmd(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """The active lists and the recorded versions."""
     from warden.screening.registry import active_paths
-    from warden.screening.versions import list_history
+    from warden.screening.repository import list_history
     from warden.store.db import open_store
 
     settings = settings_or_exit()

@@ -40,7 +40,7 @@ def monitor_cmd(
     path = write_outputs(result, out)
     summary = result.summary() | {"alerts_path": str(path)}
     if store:
-        from warden.monitoring.store import save_alerts
+        from warden.monitoring.repository import save_alerts
         from warden.store.db import open_store
 
         summary["store"] = save_alerts(open_store(settings_or_exit()).engine, result.alerts)

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from warden.api.workers import reuse_port_supported, run_workers
 from warden.cli.common import settings_or_exit
-from warden.demo import DemoContext, run_demo_steps
+from warden.demo.steps import DemoContext, run_demo_steps
 from warden.store.db import open_store
 
 

@@ -30,10 +30,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Train the triage model on dispositions: reviewers' (in the store), or simulated ones (--events,
         --simulated). Re-scores the store's open cases with it when activated."""
-        from warden.cases.dispositions import simulated_dispositions, training_dispositions
-        from warden.cases.pipeline import build_cases
-        from warden.cases.triage import TriageError, load_prioritiser, reprioritise, save_triage, train_triage
+        from warden.demo.pipeline import build_cases
         from warden.store.db import open_store
+        from warden.triage.dispositions import simulated_dispositions, training_dispositions
+        from warden.triage.model import TriageError, load_prioritiser, reprioritise, save_triage, train_triage
 
         settings = settings_or_exit()
         store = open_store(settings)
@@ -91,10 +91,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Share of true positives in the top 10/20/50 % of the queue ordered by the triage model, against
         ordering by raw alert score, on the cases of a simulated exchange the model was not trained on."""
-        from warden.cases.dispositions import simulated_dispositions
-        from warden.cases.pipeline import build_cases
-        from warden.cases.triage import TriageError, evaluate_triage, load_triage
+        from warden.demo.pipeline import build_cases
         from warden.store.db import open_store
+        from warden.triage.dispositions import simulated_dispositions
+        from warden.triage.model import TriageError, evaluate_triage, load_triage
 
         settings = settings_or_exit()
         try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from warden.cases.errors import CaseError, Conflict
-from warden.cases.model import ROLES
-from warden.cases.users import User, add_user, list_users
+from warden.access.roles import ROLES
+from warden.access.users import User, list_users
+from warden.cases.staffing import add_user
 from warden.console.auth import console_router, console_user
 from warden.console.templating import TEMPLATES
+from warden.errors import DomainError
+from warden.web.errors import http_status
 
 router = console_router("admin")  # admins only; everyone else gets the 403 page
 
@@ -38,8 +40,6 @@ def user_add(
     try:
         with request.app.state.store.engine.begin() as conn:
             add_user(conn, username.strip(), role, password, capacity=capacity, actor=admin.username)
-    except Conflict as exc:
-        return _page(request, str(exc), 409)
-    except CaseError as exc:
-        return _page(request, str(exc), 422)
+    except DomainError as exc:
+        return _page(request, str(exc), http_status(exc))
     return RedirectResponse("/admin/users", status_code=303)

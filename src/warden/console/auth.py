@@ -21,12 +21,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from warden.api.session import SESSION_COOKIE, _secret, session_user
-from warden.cases.model import ROLES
-from warden.cases.sessions import SESSION_TTL, sign_session
-from warden.cases.users import User, record_sign_out, sign_in
-from warden.console.csrf import CSRF_FIELD, CSRF_HEADER, csrf_token
+from warden.access.users import User, record_sign_out, sign_in
 from warden.console.templating import TEMPLATES
+from warden.web.csrf import CSRF_FIELD, CSRF_HEADER, csrf_token
+from warden.web.roles import known_roles, refusal
+from warden.web.sessions import end_session, session_user, start_session
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -83,10 +82,7 @@ def _same_origin(request: Request) -> bool:
 
 def console_user(*roles: str) -> Callable[[Request], Awaitable[User]]:
     """A dependency giving the signed-in User, if they hold one of `roles` (none named: any role)."""
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown role(s) {sorted(unknown)}")
-    allowed = roles or ROLES
+    allowed = known_roles(roles)
 
     async def check(request: Request) -> User:
         # A page's router and its route may both ask; the store is read once per request.
@@ -95,8 +91,9 @@ def console_user(*roles: str) -> Callable[[Request], Awaitable[User]]:
         if user is None:
             raise _login_redirect(request)
         request.state.user = user  # base.html shows who is signed in and puts the CSRF token in hx-headers
-        if user.role not in allowed:
-            raise ConsoleRefusal(403, f"{user.username} is {user.role}; this page needs {' or '.join(allowed)}")
+        why = refusal(user, allowed)
+        if why is not None:
+            raise ConsoleRefusal(403, why)
         if request.method not in _SAFE_METHODS and not (_same_origin(request) and await _csrf_ok(request)):
             raise ConsoleRefusal(403, "the form's CSRF token is missing or stale; reload the page and try again")
         return user
@@ -157,14 +154,7 @@ def login_submit(
         context = {"next": target, "error": "Unknown user or wrong password.", "username": username}
         return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        sign_session(_secret(request), user.username),
-        max_age=int(SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    start_session(request, response, user)
     return response
 
 
@@ -179,7 +169,7 @@ async def logout(request: Request) -> Response:
     user = await console_user()(request)
     await run_in_threadpool(_record_sign_out, request, user.username)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    end_session(response)
     return response
 
 

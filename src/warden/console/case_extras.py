@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from warden.cases.narrative import draft_narrative, saved_narrative
 from warden.cases.related import related_cases
-from warden.cases.similar import similar_cases
+from warden.triage.similar import similar_cases
 
 log = logging.getLogger(__name__)
 

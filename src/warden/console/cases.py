@@ -18,30 +18,24 @@ from fastapi import Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from warden.access.roles import REVIEWER_ROLES, SENIOR_ROLES
+from warden.access.users import User, list_users
 from warden.cases.assignment import assign, take_next
 from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments
-from warden.cases.errors import CaseError, Conflict, Forbidden, IllegalTransition, NotFound
 from warden.cases.evidence import case_evidence
-from warden.cases.model import (
-    DISPOSITIONS,
-    FOUR_EYES_ACTIONS,
-    OPEN_STATES,
-    REVIEWER_ROLES,
-    SENIOR_ROLES,
-    SEVERITIES,
-    STATES,
-)
+from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, OPEN_STATES, SEVERITIES, STATES
 from warden.cases.narrative import save_narrative
 from warden.cases.proposals import decide, propose
 from warden.cases.queues import default_queue_config
 from warden.cases.records import utcnow
 from warden.cases.repository import add_note, get_case, load_case_row, set_tags, transition
-from warden.cases.users import User, list_users
 from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.case_extras import case_aids, related_aid
 from warden.console.case_queries import PAGE_SIZE, CaseFilters, pending_proposals, queue_counts, search_cases
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
+from warden.errors import DomainError, NotFound
+from warden.web.errors import http_status
 
 router = console_router()  # every page needs a signed-in user
 reviewer = console_user(*REVIEWER_ROLES)
@@ -50,16 +44,6 @@ reviewer = console_user(*REVIEWER_ROLES)
 def _engine(request: Request) -> sa.Engine:
     engine: sa.Engine = request.app.state.store.engine
     return engine
-
-
-def _status_for(exc: CaseError) -> int:
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, Forbidden):
-        return 403
-    if isinstance(exc, IllegalTransition | Conflict):
-        return 409
-    return 422
 
 
 def _queues_page(request: Request, user: User, msg: str = "", status: int = 200) -> Response:
@@ -85,8 +69,8 @@ def take_next_case(request: Request, user: User = Depends(reviewer)) -> Response
     """Lock the highest-priority open case of the reviewer's queues to them and open it."""
     try:
         case_id = take_next(_engine(request), user.username)
-    except CaseError as exc:  # at capacity, no queue, the queue busy: say so on the queues page
-        return _queues_page(request, user, str(exc), _status_for(exc))
+    except DomainError as exc:  # at capacity, no queue, the queue busy: say so on the queues page
+        return _queues_page(request, user, str(exc), http_status(exc))
     if case_id is None:
         return _queues_page(request, user, "Nothing to take: your queues have no open, unassigned case.")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
@@ -182,8 +166,8 @@ def _apply(request: Request, case_id: str, user: User, change: Callable[[sa.Conn
     try:
         with _engine(request).begin() as conn:
             change(conn)
-    except CaseError as exc:
-        return _case_page(request, case_id, user, error=str(exc), status=_status_for(exc))
+    except DomainError as exc:
+        return _case_page(request, case_id, user, error=str(exc), status=http_status(exc))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -196,8 +180,8 @@ def note_add(request: Request, case_id: str, text: str = Form(""), user: User = 
     try:
         with _engine(request).begin() as conn:
             add_note(conn, case_id, user.actor, text)
-    except CaseError as exc:
-        error, status = str(exc), _status_for(exc)
+    except DomainError as exc:
+        error, status = str(exc), http_status(exc)
     with _engine(request).connect() as conn:
         case = get_case(conn, case_id)
     return TEMPLATES.TemplateResponse(

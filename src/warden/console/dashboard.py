@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from warden.cases.dashboard import AGE_LABELS, THROUGHPUT_WINDOWS, build_dashboard
-from warden.cases.feedback import rule_precision
 from warden.cases.model import DISPOSITIONS
 from warden.console.auth import console_router
 from warden.console.dashboard_charts import daily_columns, rate_bars, stacked_hbars
 from warden.console.rules_quality import RULE_QUALITY_ROLES
 from warden.console.templating import TEMPLATES
+from warden.reporting.dashboard import AGE_LABELS, THROUGHPUT_WINDOWS, build_dashboard
+from warden.triage.feedback import rule_precision
 
 DASHBOARD_ROLES = ("analyst", "senior_analyst", "model_risk_officer", "admin")
 AGE_COLOURS = ["#16a34a", "#2155d6", "#ea580c", "#dc2626"]

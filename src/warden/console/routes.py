@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse
 
 from warden.console.auth import console_router
 from warden.console.charts import stacked_bars
+from warden.console.overview import build_overview
 from warden.console.templating import TEMPLATES
-from warden.store.overview import build_overview
 
 router = console_router()  # every page needs a signed-in user
 

@@ -9,9 +9,9 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
 from warden.cases.records import utcnow
-from warden.cases.rule_quality import LADDER, rule_quality
 from warden.console.auth import console_router
 from warden.console.templating import TEMPLATES
+from warden.reporting.rule_quality import LADDER, rule_quality
 
 RULE_QUALITY_ROLES = ("rule_author", "senior_analyst", "admin")
 WINDOWS = (0, 7, 30, 90)  # days of decisions counted; 0: all

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from warden.console.csrf import csrf_token
 from warden.console.formatting import readable_number
+from warden.web.csrf import csrf_token
 
 
 def _signed_in(request: Request) -> dict[str, Any]:

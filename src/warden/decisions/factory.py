@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from warden.decisions.engine import DecisionEngine, Scorer
@@ -15,6 +16,7 @@ from warden.rules.ruleset import Ruleset
 from warden.screening.screener import open_screener
 from warden.settings import Settings
 from warden.store.db import Store
+from warden.store.group_commit import CommitListener
 
 log = get_logger(__name__)
 
@@ -66,5 +68,6 @@ def build_engine(settings: Settings, ruleset_path: Path | None = None, store: St
     )
 
 
-def build_service(settings: Settings, store: Store) -> DecisionService:
-    return DecisionService(build_engine(settings, store=store), store)
+def build_service(settings: Settings, store: Store, listeners: Sequence[CommitListener] = ()) -> DecisionService:
+    """The live engine behind the durable service; `listeners` keep derived tables beside the records."""
+    return DecisionService(build_engine(settings, store=store), store, listeners=listeners)

@@ -3,39 +3,53 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from warden.decisions import customer_scores
-from warden.store.tables import decisions
+from warden.decisions.tables import decisions
+from warden.store.group_commit import CommitListener, GroupCommitWriter, sqlite_time
 
 # PostgreSQL allows at most 65,535 bound parameters in one statement; the IN (...) look-up binds one per row.
 INSERT_CHUNK = 10_000
 
 
-def insert_decisions(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:
+def decision_writer(engine: sa.Engine, listeners: Sequence[CommitListener] = ()) -> GroupCommitWriter:
+    """The API's group-commit writer of decision records (idempotent on event_id)."""
+    return GroupCommitWriter(engine, decisions, "event_id", listeners)
+
+
+def insert_decisions(
+    conn: sa.Connection, rows: list[dict[str, Any]], listeners: Sequence[CommitListener] = ()
+) -> list[bool]:
     """Insert each row unless its event already has a decision; returns which rows were new.
 
-    The new rows' customer scores are rolled up in the same transaction (they may have been decided long
-    before this commit: see customer_scores.py), and the rollup brought up to date."""
+    The listeners (what is kept beside the decisions, like the customer score rollup) hear of the new rows in
+    the same transaction, as they do from the API's group-commit writer."""
     inserted = [
         new
         for start in range(0, len(rows), INSERT_CHUNK)
         for new in _insert_chunk(conn, rows[start : start + INSERT_CHUNK])
     ]
-    sqlite = conn.dialect.name == "sqlite"
-    fresh = (row for row, new in zip(rows, inserted, strict=True) if new)
-    customer_scores.merge(
-        conn,
-        customer_scores.highest(
-            (r["customer_id"], r["score"], customer_scores.stored_time(r["decided_at"], sqlite)) for r in fresh
-        ),
-    )
-    customer_scores.refresh(conn)
+    if listeners:
+        new_rows = [
+            _driver_row(row, conn.dialect.name == "sqlite") for row, new in zip(rows, inserted, strict=True) if new
+        ]
+        for listener in listeners:
+            listener.stored(conn.connection, new_rows)
     return inserted
+
+
+_COLUMNS = [c.name for c in decisions.columns]
+_DATETIMES = {c.name for c in decisions.columns if isinstance(c.type, sa.DateTime)}
+
+
+def _driver_row(row: dict[str, Any], sqlite: bool) -> tuple[Any, ...]:
+    """A row as the group-commit writer hands it to listeners: column order, SQLite's times as its text."""
+    return tuple(sqlite_time(row[c]) if sqlite and c in _DATETIMES else row[c] for c in _COLUMNS)
 
 
 def _insert_chunk(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:

@@ -16,9 +16,9 @@ import orjson
 import sqlalchemy as sa
 
 from warden.audit.log import append_audit
+from warden.decisions.tables import decisions, rulesets
 from warden.rules.loader import load_ruleset
 from warden.rules.ruleset import Ruleset
-from warden.store.tables import decisions, rulesets
 
 STATUSES = ("live", "shadow")
 

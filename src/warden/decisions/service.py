@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -13,22 +14,28 @@ import orjson
 from warden.decisions.engine import DecisionEngine, ModelPolicy, fallback_decision
 from warden.decisions.policy import FailurePolicy, policy_for
 from warden.decisions.record import Decision
-from warden.decisions.repository import DecisionLookup, get_decision
+from warden.decisions.repository import DecisionLookup, decision_writer, get_decision
 from warden.decisions.rulesets import load_published
-from warden.decisions.writer import GroupCommitWriter
 from warden.events.models import AnyEvent
 from warden.logging import get_logger
 from warden.store.db import Store
+from warden.store.group_commit import CommitListener
 
 log = get_logger(__name__)
 
 
 class DecisionService:
-    def __init__(self, engine: DecisionEngine, store: Store, policies: dict[str, FailurePolicy] | None = None) -> None:
+    def __init__(
+        self,
+        engine: DecisionEngine,
+        store: Store,
+        policies: dict[str, FailurePolicy] | None = None,
+        listeners: Sequence[CommitListener] = (),
+    ) -> None:
         self.engine = engine
         self.store = store
         self.policies = policies
-        self.writer = GroupCommitWriter(store.engine)
+        self.writer = decision_writer(store.engine, listeners)
         self.lookup = DecisionLookup(store.engine)
         self._sqlite = store.dialect == "sqlite"
         self._engine_lock = threading.Lock()  # online feature state is updated in event order, one at a time

@@ -24,10 +24,10 @@ from pydantic import ValidationError
 from warden.audit.log import append_audit
 from warden.events.models import EVENT_ADAPTER, EVENT_TYPES, AnyEvent
 from warden.events.readers import FileFormatError, RawRecord, read_records
+from warden.events.repository import existing_ids, insert_events
+from warden.events.tables import ingest_runs
 from warden.store.db import Store
-from warden.store.events import existing_ids, insert_events
 from warden.store.history import HistoryRows, HistoryWriter, unpublish
-from warden.store.tables import ingest_runs
 
 BATCH_SIZE = 20_000
 ProgressCallback = Callable[[int], None]

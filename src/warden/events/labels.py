@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from warden.events.models import LABEL_ENTITY_TYPES, LABELS
 from warden.events.readers import FileFormatError
-from warden.store.tables import labels
+from warden.events.tables import labels
 
 LABEL_COLUMNS = ("entity_type", "entity_id", "label", "typology", "scenario_id")
 

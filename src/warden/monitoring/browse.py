@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from warden.monitoring.flow import AlertNotFound, load_alert_row
-from warden.monitoring.store import alerts_table
+from warden.monitoring.tables import alerts_table
 
 MAX_LIMIT = 500
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warden.decisions.customer_scores import max_scores
-from warden.monitoring.store import alerts_table
-from warden.store.tables import events
+from warden.customer_scores.rollup import max_scores
+from warden.events.tables import events
+from warden.monitoring.tables import alerts_table
 
 MONEY_TYPES = ("deposit", "withdrawal", "transfer")
 KIND_ORDER = {"subject": 0, "customer": 1, "address": 2, "external": 3}

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from warden.monitoring.errors import InputError
 from warden.monitoring.pipeline import monitor, write_outputs
-from warden.monitoring.store import save_alerts
+from warden.monitoring.repository import save_alerts
 
 
 @dataclass(frozen=True)

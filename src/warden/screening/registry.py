@@ -17,7 +17,7 @@ from warden.screening.defaults import DEFAULT_LISTS, VERSION_DATES
 from warden.screening.diff import ListDiff, diff_items, snapshot_items
 from warden.screening.loaders.detect import load_path
 from warden.screening.models import ListSnapshot
-from warden.screening.versions import latest_version, record_version, version_items
+from warden.screening.repository import latest_version, record_version, version_items
 
 
 def screening_dir(data_dir: Path) -> Path:

@@ -9,26 +9,7 @@ import sqlalchemy as sa
 
 from warden.audit.log import append_audit
 from warden.monitoring.alerts import Alert
-
-metadata = sa.MetaData()
-
-alerts_table = sa.Table(
-    "alerts",
-    metadata,
-    sa.Column("alert_id", sa.String(64), primary_key=True),
-    sa.Column("typology", sa.String(64), nullable=False),
-    sa.Column("customer_ids", sa.Text, nullable=False),
-    sa.Column("event_ids", sa.Text, nullable=False),
-    sa.Column("addresses", sa.Text, nullable=False),
-    sa.Column("amount_usd", sa.Numeric(38, 8), nullable=False),
-    sa.Column("score", sa.Float, nullable=False),
-    sa.Column("explanation", sa.Text, nullable=False),
-    sa.Column("detector_version", sa.String(64), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("times_seen", sa.Integer, nullable=False),
-)
+from warden.monitoring.tables import alerts_table
 
 
 def save_alerts(engine: sa.Engine, alerts: list[Alert], actor: str = "system:monitoring") -> dict[str, int]:

@@ -1,6 +1,5 @@
-"""Group commit for decision records on the event loop: the requests handled in the same turn of the loop share
-one transaction, and none is answered before its record is committed, so a crash cannot lose an answered
-decision.
+"""Group commit on the event loop: the rows submitted in the same turn of the loop share one transaction, and
+none is acknowledged before its row is committed, so a crash cannot lose an acknowledged row.
 
 It runs on the event loop rather than a thread on purpose: a writer thread fought the request path for the
 GIL and made each request wait milliseconds; a batch commit of SQLite's costs well under a millisecond.
@@ -8,76 +7,61 @@ GIL and made each request wait milliseconds; a batch commit of SQLite's costs we
 On SQLite the workers of one server take turns at the file's write lock. Waiting for it inside SQLite
 (busy_timeout) would stop this worker's event loop for a millisecond or more each time; instead the writer
 asks once, and when the other worker holds the lock it keeps the batch and tries again a moment later while
-the loop goes on deciding (the batch grows meanwhile, which makes the next commit cheaper per record).
+the loop goes on (the batch grows meanwhile, which makes the next commit cheaper per row). Writers of one
+file also take turns through a lock file of their own (`store.write_turn.WriteTurn`).
 
-Decision writers of one database file also take turns through a lock file of their own (`WriteTurn`): a
-writer waits in the kernel for the other's insert and commit (tens of µs, which never wait themselves) instead
-of meeting SQLite's lock and parking its batch for a millisecond. Under `warden bench decisions` the lock
-parked each worker's batch about 100 times a second, a tenth of the time, and the worker idled meanwhile.
+Rows are keyed: a row whose key is already stored is not inserted again, and its submitter learns so.
+`CommitListener`s keep something beside the table up to date inside the batch's transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import os
-import sqlite3
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from warden.decisions import customer_scores
-from warden.decisions.checkpoint import WalCheckpointer
-from warden.store.tables import decisions
-
-_COLUMNS = [c.name for c in decisions.columns]
-_DATETIME_COLUMNS = [i for i, c in enumerate(decisions.columns) if isinstance(c.type, sa.DateTime)]
-_SCORE_COLUMNS = [_COLUMNS.index(name) for name in ("customer_id", "score", "decided_at")]
+from warden.store.checkpoint import WalCheckpointer
+from warden.store.write_turn import WriteTurn, sqlite_busy
 
 
-class WriteTurn:
-    """An advisory lock file beside an SQLite database that its decision writers hold across insert and commit.
+class CommitListener(Protocol):
+    """Kept up to date with the rows a group-commit writer stores (see customer_scores for one)."""
 
-    Held only by writers whose commits never wait (busy_timeout 0), so waiting for it is waiting for one
-    commit of another process. Other writers of the file (the console, the CLI) do not take it; when they hold
-    SQLite's lock the writer's retry below still applies. Does nothing where there is no file (in memory,
-    PostgreSQL).
-    """
+    def open(self, engine: sa.Engine) -> None:
+        """The writer opened its connection (start background work here)."""
 
-    def __init__(self, database: str | None) -> None:
-        self._fd: int | None = None
-        if database and database != ":memory:" and not database.startswith("file:"):
-            self._fd = os.open(f"{Path(database)}.write-turn", os.O_CREAT | os.O_RDWR, 0o600)
+    def stored(self, conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        """The new rows of a batch, in the table's column order as the driver stores them, inside the batch's
+        transaction on `conn` (the driver's connection)."""
 
-    def __enter__(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-
-    def __exit__(self, *_: object) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+    def close(self) -> None: ...
 
 
-def _busy(exc: Exception) -> bool:
-    """SQLite refused the write lock because another connection holds it."""
-    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
-        sqlite3.SQLITE_BUSY,
-        sqlite3.SQLITE_LOCKED,
-    )
+def sqlite_time(moment: datetime) -> str:
+    """A UTC time as SQLAlchemy stores it in SQLite (naive text), for rows written through the driver."""
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def insert_ignoring_sql(table: sa.Table, key: str, dialect: str) -> str:
+    """Driver SQL inserting one row of `table` unless its `key` is stored already."""
+    columns = [c.name for c in table.columns]
+    postgres = dialect == "postgresql"
+    mark = "%s" if postgres else "?"
+    verb, tail = ("INSERT", f" ON CONFLICT ({key}) DO NOTHING") if postgres else ("INSERT OR IGNORE", "")
+    return f"{verb} INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}){tail}"
 
 
 class GroupCommitWriter:
     def __init__(
         self,
         engine: sa.Engine,
+        table: sa.Table,
+        key: str,
+        listeners: Sequence[CommitListener] = (),
         max_batch: int = 512,
         linger_seconds: float = 0.0,
         retry_seconds: float = 0.001,
@@ -91,6 +75,9 @@ class GroupCommitWriter:
         self.linger = linger_seconds
         self.retry = retry_seconds
         self.busy_timeout = busy_timeout_seconds  # then the waiting requests fail, as SQLite's own timeout would
+        self.listeners = list(listeners)
+        self._columns = [c.name for c in table.columns]
+        self._datetime_columns = [i for i, c in enumerate(table.columns) if isinstance(c.type, sa.DateTime)]
         self._pending: list[tuple[tuple[Any, ...], asyncio.Future[bool]]] = []
         self._scheduled = False
         self._closed = False
@@ -98,24 +85,19 @@ class GroupCommitWriter:
         self._conn: Any = None
         self._restore: dict[str, int] = {}
         self._checkpointer: WalCheckpointer | None = None
-        self._rollup: customer_scores.ScoreRollup | None = None
         self.busy_retries = 0  # batches parked because another connection held SQLite's lock
-        postgres = engine.dialect.name == "postgresql"
-        mark = "%s" if postgres else "?"
-        verb, tail = ("INSERT", " ON CONFLICT (event_id) DO NOTHING") if postgres else ("INSERT OR IGNORE", "")
-        self._sql = f"{verb} INTO decisions ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * len(_COLUMNS))}){tail}"
-        self._sqlite = not postgres
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._sql = insert_ignoring_sql(table, key, engine.dialect.name)
         self._turn = WriteTurn(engine.url.database if self._sqlite else None)
-        self._merge_sql = customer_scores.merge_sql(engine.dialect.name)
 
     def submit(self, row: dict[str, Any]) -> asyncio.Future[bool]:
-        """Completes once the row is committed: True if it was new, False if the event was already decided."""
+        """Completes once the row is committed: True if it was new, False if its key was stored before."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
-        values = [row[c] for c in _COLUMNS]
+        values = [row[c] for c in self._columns]
         if self._sqlite:  # SQLAlchemy's SQLite datetime format
-            for i in _DATETIME_COLUMNS:
-                values[i] = customer_scores.stored_time(values[i], sqlite=True)
+            for i in self._datetime_columns:
+                values[i] = sqlite_time(values[i])
         self._pending.append((tuple(values), done))
         if not self._scheduled:
             self._scheduled = True
@@ -134,7 +116,8 @@ class GroupCommitWriter:
                     cursor.execute(f"PRAGMA {pragma}=0")
                 cursor.close()
                 self._checkpointer = WalCheckpointer(self.engine).start()
-            self._rollup = customer_scores.ScoreRollup(self.engine).start()
+            for listener in self.listeners:
+                listener.open(self.engine)
         return self._conn
 
     def _flush(self) -> None:
@@ -142,7 +125,7 @@ class GroupCommitWriter:
         if self._closed:  # a timer that outlived close(): fail the waiting requests, reopen nothing
             for _, done in self._pending:
                 if not done.done():
-                    done.set_exception(RuntimeError("the decision writer is closed"))
+                    done.set_exception(RuntimeError("the writer is closed"))
             self._pending = []
             return
         batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
@@ -154,12 +137,14 @@ class GroupCommitWriter:
             with self._turn:
                 rows = [values for values, _ in batch]
                 inserted = self._insert(conn, rows)
-                if self._late(rows[0]):
-                    self._merge_scores(conn, [row for row, new in zip(rows, inserted, strict=True) if new])
+                if self.listeners:
+                    new_rows = [row for row, new in zip(rows, inserted, strict=True) if new]
+                    for listener in self.listeners:
+                        listener.stored(conn, new_rows)
                 conn.commit()
         except Exception as exc:
             conn.rollback()
-            if _busy(exc) and self._wait_for_lock():
+            if sqlite_busy(exc) and self._wait_for_lock():
                 self.busy_retries += 1
                 self._pending[:0] = batch
                 if not self._scheduled:
@@ -167,7 +152,7 @@ class GroupCommitWriter:
                     asyncio.get_running_loop().call_later(self.retry, self._flush)
                 return
             self._busy_since = None
-            for _, done in batch:  # every waiting request learns that its record was not stored
+            for _, done in batch:  # every waiting request learns that its row was not stored
                 if not done.done():
                     done.set_exception(exc)
             return
@@ -177,37 +162,19 @@ class GroupCommitWriter:
                 done.set_result(new)
 
     def _insert(self, conn: Any, rows: list[tuple[Any, ...]]) -> list[bool]:
-        """Insert the rows in the open transaction; per row, whether it was new (not decided before)."""
+        """Insert the rows in the open transaction; per row, whether it was new (its key not stored before)."""
         cursor = conn.cursor()
         try:
-            cursor.executemany(self._sql, rows)  # the usual case, every event new, in one call
+            cursor.executemany(self._sql, rows)  # the usual case, every row new, in one call
             if cursor.rowcount == len(rows):
                 return [True] * len(rows)
-            # Some event was decided before. Which one the batch count cannot say: undo and go row by row.
+            # Some key was stored before. Which one the batch count cannot say: undo and go row by row.
             conn.rollback()
             inserted = []
             for values in rows:
                 cursor.execute(self._sql, values)
                 inserted.append(cursor.rowcount == 1)
             return inserted
-        finally:
-            cursor.close()
-
-    def _late(self, oldest: tuple[Any, ...]) -> bool:
-        """Whether the batch was decided so long ago that the score rollup may have moved past it."""
-        decided = oldest[_SCORE_COLUMNS[2]]
-        if isinstance(decided, str):  # SQLite's naive UTC text
-            decided = datetime.fromisoformat(decided).replace(tzinfo=UTC)
-        return bool(datetime.now(UTC) - decided > timedelta(seconds=customer_scores.LATE_SECONDS))
-
-    def _merge_scores(self, conn: Any, rows: list[tuple[Any, ...]]) -> None:
-        """Roll the batch's customer scores up in the batch's transaction (see customer_scores.py)."""
-        customer, score, decided = _SCORE_COLUMNS
-        cursor = conn.cursor()
-        try:
-            cursor.executemany(
-                self._merge_sql, customer_scores.highest((r[customer], r[score], r[decided]) for r in rows)
-            )
         finally:
             cursor.close()
 
@@ -223,9 +190,8 @@ class GroupCommitWriter:
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
-        if self._rollup is not None:
-            self._rollup.close()
-            self._rollup = None
+        for listener in self.listeners:
+            listener.close()
         self._turn.close()
         if self._conn is not None:
             cursor = self._conn.cursor()

@@ -28,8 +28,8 @@ from warden.cases.model import OPEN_STATES
 from warden.cases.priority import Priority, PriorityInput, rule_priority
 from warden.cases.records import dumps, utcnow
 from warden.cases.tables import cases
-from warden.cases.triage_features import BASE_FEATURES, case_features, load_facts, rule_vocabulary
 from warden.models.registry import active_version, kind_dir, set_active
+from warden.triage.features import BASE_FEATURES, case_features, load_facts, rule_vocabulary
 
 KIND = "triage"
 MODEL_FILE = "model.txt"
@@ -228,11 +228,9 @@ def load_triage(data_dir: Path, version: str | None = None) -> TriageModel | Non
 class TriagePrioritiser:
     """A `Prioritiser` that scores cases with the triage model when it has one and the case's features.
 
-    `uses_case_features` tells `sweep`/`reprioritise` to compute features (in one batch) and pass them in
+    `sweep`/`reprioritise` ask it for the features of many cases at once (`case_features`) and pass them in
     `PriorityInput.features`; a call without them, or with no model, gets `rule_priority` and says why.
     """
-
-    uses_case_features = True
 
     def __init__(self, model: TriageModel | None, fallback_reason: str = "") -> None:
         self.model = model
@@ -241,6 +239,10 @@ class TriagePrioritiser:
     @property
     def vocabulary(self) -> tuple[str, ...]:
         return self.model.vocabulary if self.model else ()
+
+    def case_features(self, conn: sa.Connection, case_ids: list[str]) -> dict[str, dict[str, float]]:
+        """The model's features of the cases (none without a model: it then scores by the rules)."""
+        return {} if self.model is None else case_features(conn, case_ids, self.vocabulary)
 
     def __call__(self, case: PriorityInput, now: datetime) -> Priority:
         if self.model is None or case.features is None:
@@ -282,7 +284,7 @@ def reprioritise(
     query = sa.select(cases).where(cases.c.state.in_(OPEN_STATES))
     wanted = None if case_ids is None else set(case_ids)
     rows = [r for r in conn.execute(query) if wanted is None or r.case_id in wanted]
-    features = case_features(conn, [r.case_id for r in rows], prioritiser.vocabulary) if prioritiser.model else {}
+    features = prioritiser.case_features(conn, [r.case_id for r in rows])
     changed = 0
     for row in rows:
         given = PriorityInput(

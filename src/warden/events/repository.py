@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warden.store.tables import events
+from warden.events.tables import events
 
 _IN_CHUNK = 500
 

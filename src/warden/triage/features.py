@@ -22,12 +22,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warden.cases.feedback import TRUE_POSITIVE, alert_rules
 from warden.cases.links import customer_identifiers, links_between
 from warden.cases.model import SEVERITIES
 from warden.cases.records import as_utc
 from warden.cases.tables import case_alerts, cases
-from warden.store.tables import events
+from warden.events.tables import events
+from warden.triage.feedback import TRUE_POSITIVE, alert_rules
 
 _CHUNK = 500
 NAN = float("nan")

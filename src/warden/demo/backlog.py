@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from warden.access.roles import Actor
+from warden.access.users import get_user
 from warden.cases.assignment import take_next
-from warden.cases.model import Actor
 from warden.cases.proposals import decide, propose
 from warden.cases.repository import add_note, transition
-from warden.cases.users import get_user
 
 
 @dataclass

@@ -10,34 +10,7 @@ import sqlalchemy as sa
 
 from warden.screening.diff import Item, ListDiff
 from warden.screening.models import ListSnapshot
-
-_meta = sa.MetaData()
-list_versions = sa.Table(
-    "screening_list_versions",
-    _meta,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("list_name", sa.String(128)),
-    sa.Column("source", sa.Text),
-    sa.Column("version_date", sa.String(32)),
-    sa.Column("sha256", sa.String(64)),
-    sa.Column("loaded_at", sa.DateTime(timezone=True)),
-    sa.Column("entries", sa.Integer),
-    sa.Column("names", sa.Integer),
-    sa.Column("addresses", sa.Integer),
-    sa.Column("added", sa.Integer),
-    sa.Column("removed", sa.Integer),
-    sa.Column("diff", sa.Text),
-    sa.Column("stored_path", sa.Text),
-)
-list_entries = sa.Table(
-    "screening_list_entries",
-    _meta,
-    sa.Column("version_id", sa.Integer, primary_key=True),
-    sa.Column("item_id", sa.String(256), primary_key=True),
-    sa.Column("item_kind", sa.String(16)),
-    sa.Column("name", sa.Text),
-    sa.Column("fingerprint", sa.String(64)),
-)
+from warden.screening.tables import list_entries, list_versions
 
 
 def latest_version(conn: sa.Connection, list_name: str) -> dict[str, Any] | None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from fastapi import Request
+from starlette.requests import HTTPConnection
 
-from warden.api.session import SESSION_COOKIE, _secret
+from warden.web.sessions import SESSION_COOKIE, server_secret
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def csrf_token(request: Request) -> str:
+def csrf_token(request: HTTPConnection) -> str:
     """An HMAC of the session cookie under the server's secret: unguessable elsewhere, new on each sign-in."""
     token = request.cookies.get(SESSION_COOKIE, "")
-    return hmac.new(_secret(request), b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(server_secret(request), b"csrf:" + token.encode(), hashlib.sha256).hexdigest()

@@ -1,23 +1,24 @@
-"""People: usernames, roles, argon2 password hashes, skills (queues they may work) and capacity."""
+"""People: usernames, roles, argon2 password hashes, skills (queues they may work) and capacity.
+
+Which queues a role may work is the case workflow's business: `cases.staffing.add_user` checks skills
+against the queue configuration and calls `insert_user` here."""
 
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from warden.access.errors import AccessError, UnknownUser, UserExists
+from warden.access.roles import ROLES, Actor
+from warden.access.tables import users
 from warden.audit.log import append_audit
-from warden.cases.errors import CaseError, Conflict, NotFound
-from warden.cases.model import ROLES, SENIOR_ROLES, Actor
-from warden.cases.queues import QueueConfig, default_queue_config
-from warden.cases.records import dumps, utcnow
-from warden.cases.tables import users
 
 _HASHER = PasswordHasher()
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -52,55 +53,38 @@ def _user(row: sa.Row[Any]) -> User:
     return User(row.username, row.role, tuple(json.loads(row.skills)), int(row.capacity), bool(row.active))
 
 
-def default_skills(role: str, config: QueueConfig) -> list[str]:
-    """Seniors work every queue; analysts every queue that is not senior-only; other roles none."""
-    if role in SENIOR_ROLES:
-        return sorted(config.queues)
-    if role == "analyst":
-        return sorted(q.name for q in config.queues.values() if not q.senior_only)
-    return []
-
-
-def add_user(
+def insert_user(
     conn: sa.Connection,
     username: str,
     role: str,
     password: str,
     *,
-    skills: list[str] | None = None,
+    skills: list[str],
     capacity: int = 20,
     actor: str = "cli",
-    config: QueueConfig | None = None,
     now: datetime | None = None,
 ) -> User:
-    config = config or default_queue_config()
+    """Add a person with checked name, role, password and capacity (skills are checked by the caller)."""
     if not _NAME.match(username):
-        raise CaseError(f"username {username!r}: 2-64 characters of a-z, 0-9, '.', '_', '-', starting alphanumeric")
+        raise AccessError(f"username {username!r}: 2-64 characters of a-z, 0-9, '.', '_', '-', starting alphanumeric")
     if role not in ROLES:
-        raise CaseError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+        raise AccessError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
-        raise CaseError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccessError(f"the password needs at least {MIN_PASSWORD} characters")
     if capacity < 1:
-        raise CaseError("capacity must be at least 1")
-    chosen = sorted(set(skills)) if skills else default_skills(role, config)
-    unknown = [s for s in chosen if s not in config.queues]
-    if unknown:
-        raise CaseError(f"unknown queue(s) {', '.join(unknown)}; queues are {', '.join(sorted(config.queues))}")
-    senior_only = [s for s in chosen if config.queues[s].senior_only and role not in SENIOR_ROLES]
-    if senior_only:
-        raise CaseError(f"queue(s) {', '.join(senior_only)} are for senior analysts; {role} cannot work them")
+        raise AccessError("capacity must be at least 1")
     if conn.execute(sa.select(users.c.username).where(users.c.username == username)).first() is not None:
-        raise Conflict(f"user {username} already exists")
-    user = User(username, role, tuple(chosen), capacity, True)
+        raise UserExists(f"user {username} already exists")
+    user = User(username, role, tuple(skills), capacity, True)
     conn.execute(
         sa.insert(users).values(
             username=username,
             role=role,
             password_hash=_HASHER.hash(password),
-            skills=dumps(list(chosen)),
+            skills=json.dumps(list(skills)),
             capacity=capacity,
             active=True,
-            created_at=now or utcnow(),
+            created_at=now or datetime.now(UTC),
         )
     )
     append_audit(conn, actor=actor, action="user.add", subject=f"user:{username}", after=user.as_dict())
@@ -110,7 +94,7 @@ def add_user(
 def get_user(conn: sa.Connection, username: str) -> User:
     row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     if row is None:
-        raise NotFound(f"no user {username!r}")
+        raise UnknownUser(f"no user {username!r}")
     return _user(row)
 
 

@@ -1,4 +1,5 @@
-"""API-key authentication for the machine-to-machine API (`X-API-Key` header or `Authorization: Bearer`)."""
+"""API-key authentication for the machine-to-machine API (`X-API-Key` header or `Authorization: Bearer`), for
+the API's routes and for /v1 routes that also admit signed-in people."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import HTTPException, status
 from starlette.requests import HTTPConnection, Request
 from starlette.types import Scope
 
-from warden.governance.api_keys import ApiKey, ApiKeyVerifier
+from warden.access.api_keys import ApiKey, ApiKeyVerifier
 
 
 def presented_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
@@ -26,7 +27,7 @@ def presented_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     return auth[7:].strip() if auth and auth.lower().startswith("bearer ") else None
 
 
-def _presented(request: HTTPConnection) -> str | None:
+def presented(request: HTTPConnection) -> str | None:
     return presented_key(request.scope["headers"])
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSON
 
-from warden.cases.feedback import RulePrecision, rule_precision
-from warden.store.tables import decisions
+from warden.decisions.tables import decisions
+from warden.triage.feedback import RulePrecision, rule_precision
 
 LADDER = ("allow", "challenge", "review", "hold", "block", "freeze")
 ALERTING = ("review", "hold", "block", "freeze")  # decisions at these outcomes become case alerts

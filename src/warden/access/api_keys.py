@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from warden.access.tables import api_keys
 from warden.audit.log import append_audit
-from warden.store.tables import api_keys
 
 KEY_PREFIX = "wk_"
 

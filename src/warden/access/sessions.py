@@ -13,9 +13,8 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from warden.cases.records import utcnow
 from warden.settings import Settings
 
 SESSION_TTL = timedelta(hours=8)
@@ -53,7 +52,7 @@ def _unb64(text: str) -> bytes:
 
 
 def sign_session(secret: bytes, username: str, now: datetime | None = None) -> str:
-    expires = (now or utcnow()) + SESSION_TTL
+    expires = (now or datetime.now(UTC)) + SESSION_TTL
     body = _b64(json.dumps({"u": username, "exp": int(expires.timestamp())}, separators=(",", ":")).encode())
     mac = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
     return f"{body}.{mac}"
@@ -67,9 +66,12 @@ def verify_session(secret: bytes, token: str, now: datetime | None = None) -> Se
         return None
     try:
         payload = json.loads(_unb64(body))
-        username, expires = str(payload["u"]), datetime.fromtimestamp(int(payload["exp"]), tz=(now or utcnow()).tzinfo)
+        username, expires = (
+            str(payload["u"]),
+            datetime.fromtimestamp(int(payload["exp"]), tz=(now or datetime.now(UTC)).tzinfo),
+        )
     except (ValueError, KeyError, TypeError):
         return None
-    if expires <= (now or utcnow()):
+    if expires <= (now or datetime.now(UTC)):
         return None
     return SessionToken(username, expires)

@@ -5,22 +5,23 @@ Each capability adds a step to DEMO_STEPS; a step takes the DemoContext and retu
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from warden.access.api_keys import create_api_key
+from warden.access.users import list_users
 from warden.audit.log import append_audit
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
-from warden.cases.users import add_user, list_users
+from warden.cases.staffing import add_user
+from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_engine
 from warden.decisions.replay import load_events, replay
 from warden.decisions.repository import insert_decisions, outcome_counts
 from warden.events.ingest import Ingestor
 from warden.events.labels import read_labels, store_labels
-from warden.governance.api_keys import create_api_key
 from warden.monitoring.pipeline import monitor, write_outputs
-from warden.monitoring.store import save_alerts
+from warden.monitoring.repository import save_alerts
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -42,7 +43,8 @@ DemoStep = Callable[[DemoContext], str]
 
 
 def simulate_step(ctx: DemoContext) -> str:
-    sim = importlib.import_module("warden.sim")
+    from warden import sim
+
     ctx.events_path, ctx.labels_path = sim.simulate_to_dir(
         customers=ctx.customers, days=ctx.days, seed=ctx.seed, out_dir=ctx.out_dir
     )
@@ -67,7 +69,7 @@ def decide_step(ctx: DemoContext) -> str:
     loaded = load_events([ctx.events_path])
     rows = [d.to_row(ctx.store.dialect == "sqlite") for d in replay(engine, loaded.events)]
     with ctx.store.engine.begin() as conn:
-        insert_decisions(conn, rows)
+        insert_decisions(conn, rows, [RollupOnCommit(conn.dialect.name, every_seconds=None)])
         counts = outcome_counts(conn)
         _, secret = create_api_key(conn, "demo", {"decisions", "screening"}, actor="demo")
     ctx.notes.append(f"demo API key (decisions, screening): {secret}")
@@ -116,11 +118,11 @@ def cases_step(ctx: DemoContext) -> str:
 def triage_step(ctx: DemoContext) -> str:
     """Order the backlog with the triage model. It is trained on a second, smaller simulated exchange (another
     seed) with simulated dispositions, never on the demo's own cases, whose labels it would otherwise learn."""
-    from warden.cases.dispositions import simulated_dispositions
-    from warden.cases.pipeline import build_cases
-    from warden.cases.triage import TriageError, load_prioritiser, reprioritise, save_triage, train_triage
+    from warden import sim
+    from warden.demo.pipeline import build_cases
+    from warden.triage.dispositions import simulated_dispositions
+    from warden.triage.model import TriageError, load_prioritiser, reprioritise, save_triage, train_triage
 
-    sim = importlib.import_module("warden.sim")
     seed, customers = ctx.seed + 1, min(ctx.customers, 1000)
     folder = ctx.out_dir / "triage-training"
     events_path, _ = sim.simulate_to_dir(customers=customers, days=ctx.days, seed=seed, out_dir=folder / "sim")
@@ -151,8 +153,8 @@ def triage_step(ctx: DemoContext) -> str:
 def backlog_step(ctx: DemoContext) -> str:
     """The analysts have worked the top of the queue (what they decided stands in for their judgement: the
     simulator's labels), so the dashboard, rule precision and similar cases have history to show."""
-    from warden.cases.backlog import work_backlog
-    from warden.cases.dispositions import simulated_dispositions
+    from warden.demo.backlog import work_backlog
+    from warden.triage.dispositions import simulated_dispositions
 
     with ctx.store.engine.connect() as conn:
         dispositions = simulated_dispositions(conn)
@@ -163,19 +165,18 @@ def backlog_step(ctx: DemoContext) -> str:
     return f"backlog worked by {', '.join(DEMO_ANALYSTS)} with {DEMO_SENIOR}: {work.summary()}"
 
 
-# Capabilities append their step (module path, function name) here, in flow order.
-DEMO_STEPS: list[tuple[str, str]] = [
-    ("warden.demo", "simulate_step"),
-    ("warden.demo", "ingest_step"),
-    ("warden.demo", "decide_step"),
-    ("warden.demo", "monitor_step"),
-    ("warden.demo", "cases_step"),
-    ("warden.demo", "triage_step"),
-    ("warden.demo", "backlog_step"),
+# Capabilities append their step here, in flow order.
+DEMO_STEPS: list[DemoStep] = [
+    simulate_step,
+    ingest_step,
+    decide_step,
+    monitor_step,
+    cases_step,
+    triage_step,
+    backlog_step,
 ]
 
 
 def run_demo_steps(ctx: DemoContext, report: Callable[[str, str], None]) -> None:
-    for module, name in DEMO_STEPS:
-        step: DemoStep = getattr(importlib.import_module(module), name)
-        report(name, step(ctx))
+    for step in DEMO_STEPS:
+        report(step.__name__, step(ctx))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from warden.cases.repository import load_case_row
 from warden.cases.tables import case_alerts, cases
-from warden.cases.triage_features import ALERT_FEATURES, case_features
+from warden.triage.features import ALERT_FEATURES, case_features
 
 MAX_CANDIDATES = 5000  # the most recently closed cases compared
 # What the case is about and the customer's own history; the network features are left out (costly, and two

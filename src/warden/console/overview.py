@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from warden.audit.log import AuditRecord, VerifyResult, recent_records, verify_chain
 from warden.events.labels import scenario_summary
+from warden.events.tables import events
 from warden.store.history import history_glob
-from warden.store.tables import events
 
 
 @dataclass

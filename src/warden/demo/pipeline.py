@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
+from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_engine
 from warden.decisions.replay import load_events, replay
 from warden.decisions.repository import insert_decisions
 from warden.events.ingest import Ingestor
 from warden.events.labels import read_labels, store_labels
 from warden.monitoring.pipeline import monitor
-from warden.monitoring.store import save_alerts
+from warden.monitoring.repository import save_alerts
 from warden.settings import Settings
 from warden.store.db import Store, open_store
 
@@ -60,7 +61,7 @@ def build_cases(
     rows = [d.to_row(True) for d in replay(engine, loaded.events)]
     with store.engine.begin() as conn:
         added = store_labels(conn, labels, source="simulator")
-        insert_decisions(conn, rows)
+        insert_decisions(conn, rows, [RollupOnCommit(conn.dialect.name, every_seconds=None)])
     save_alerts(store.engine, monitor(events_path).alerts)
     with store.engine.begin() as conn:
         made = alerts_from_decisions(conn, limit=10_000_000)

@@ -7,12 +7,13 @@ CPU a decision, 5,600 against 7,100 decisions/s without it). So the scores are r
 
 - `customer_scores` holds per customer the highest score and the newest decision rolled up so far, and
   `rollup_marks` how far (by `decided_at`) the rollup has read the decisions;
-- `refresh` rolls up the decisions after the mark up to `SETTLE_SECONDS` ago and moves the mark there. The
-  API's decision writer runs it every 2 s on a thread (`ScoreRollup`); batch inserts run it in their
-  own transaction;
-- a decision committed after the mark has passed its `decided_at` would be missed, so the writer rolls up its
-  own rows whenever a batch commits more than `LATE_SECONDS` after it was decided (after waiting on a lock),
-  and batch inserts always do;
+- `refresh` rolls up the decisions after the mark up to `SETTLE_SECONDS` ago and moves the mark there. Each
+  API worker runs it every 2 s on a thread (`ScoreRollup`, started by `RollupOnCommit` with the decision
+  writer);
+- a decision committed after the mark has passed its `decided_at` would be missed, so every path that stores
+  decisions (the API's group commit and batch inserts alike) tells `RollupOnCommit` of its new rows, which
+  rolls them up in the same transaction whenever the batch commits more than `LATE_SECONDS` after it was
+  decided (after waiting on a lock, or a replay of last month);
 - `max_scores` reads the rollup and the decisions after the mark, so it is exact at any moment.
 
 Every step keeps maxima, so a step run twice, or by two workers at once, changes nothing.
@@ -28,7 +29,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.decisions.tables import decisions
 from warden.logging import get_logger
+from warden.store.group_commit import sqlite_time
 
 log = get_logger(__name__)
 
@@ -40,9 +43,13 @@ CHUNK = 500  # customers per transaction of the thread's refresh: SQLite's write
 ScoreRow = tuple[str, float, Any]  # customer_id, highest score, newest decided_at (as the driver stores it)
 
 
+_COLUMNS = [c.name for c in decisions.columns]
+_CUSTOMER, _SCORE, _DECIDED = (_COLUMNS.index(name) for name in ("customer_id", "score", "decided_at"))
+
+
 def stored_time(moment: datetime, sqlite: bool) -> Any:
     """A UTC time as the driver compares it with stored ones: SQLAlchemy's SQLite format is naive text."""
-    return moment.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else moment
+    return sqlite_time(moment) if sqlite else moment
 
 
 def _words(dialect: str) -> tuple[str, str]:
@@ -202,3 +209,40 @@ class ScoreRollup:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+
+
+class RollupOnCommit:
+    """What the rollup needs from every path that stores decisions (a `store.group_commit.CommitListener`):
+    the rollup thread while a writer is open (`every_seconds`; None for batch inserts, which start none), and
+    the late rows of each batch merged in the batch's own transaction."""
+
+    def __init__(self, dialect: str, every_seconds: float | None = 2.0) -> None:
+        self.every = every_seconds
+        self.rollup: ScoreRollup | None = None
+        self._merge_sql = merge_sql(dialect)
+        self._sqlite = dialect == "sqlite"
+
+    def open(self, engine: sa.Engine) -> None:
+        if self.every is not None and self.rollup is None:
+            self.rollup = ScoreRollup(engine, self.every).start()
+
+    def stored(self, conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Merge the decision rows (column order, driver values) when the oldest was decided `LATE_SECONDS`
+        or more ago: the mark may have passed it."""
+        if not rows or not self._late(min(row[_DECIDED] for row in rows)):
+            return
+        cursor = conn.cursor()
+        try:
+            cursor.executemany(self._merge_sql, highest((r[_CUSTOMER], r[_SCORE], r[_DECIDED]) for r in rows))
+        finally:
+            cursor.close()
+
+    def _late(self, decided: Any) -> bool:
+        if isinstance(decided, str):  # SQLite's naive UTC text
+            decided = datetime.fromisoformat(decided).replace(tzinfo=UTC)
+        return bool(datetime.now(UTC) - decided > timedelta(seconds=LATE_SECONDS))
+
+    def close(self) -> None:
+        if self.rollup is not None:
+            self.rollup.close()
+            self.rollup = None

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from warden.cases.feedback import FALSE_POSITIVE, TRUE_POSITIVE
 from warden.cases.tables import case_alerts, cases
-from warden.store.tables import labels
+from warden.events.tables import labels
+from warden.triage.feedback import FALSE_POSITIVE, TRUE_POSITIVE
 
 # Labels of scenarios a reviewer should act on. `mistaken_deposit` (a customer's own error, handled by the
 # recovery appeals flow) and `normal` are not suspicious.

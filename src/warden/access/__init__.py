@@ -1,0 +1,1 @@
+"""Access: people, roles, sign-in and sessions, API keys. Below every stage that checks who acts."""

@@ -1,0 +1,1 @@
+"""The demo: simulate an exchange, run every capability over it in flow order (steps.py), work part of its backlog."""

@@ -1,0 +1,1 @@
+"""Figures for people: the dashboard and rule quality (precision of each rule from reviewed cases)."""

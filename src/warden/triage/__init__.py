@@ -1,0 +1,1 @@
+"""The case-priority model: features of a case, training on dispositions, scoring within urgency floors."""
