@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warden.screening.addresses import address_key
+from warden.chain.addresses import canonical_address as address_key
 from warden.screening.defaults import DATA_DIR
 from warden.screening.loaders.detect import load_path
 from warden.screening.screener import Screener

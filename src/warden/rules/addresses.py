@@ -1,7 +1,6 @@
-"""Address helpers shared by the row and the vectorised evaluator, so both agree to the character.
+"""Address-poisoning helpers shared by the row and the vectorised evaluator, so both agree to the character.
 
-EVM addresses (0x + 40 hex) are case-insensitive (the case is only a checksum), so they are compared in lower
-case. Address poisoning copies the first and last characters of an address the victim used before; we count
+Addresses are compared in their canonical form (`warden.chain.addresses`). Address poisoning copies the first and last characters of an address the victim used before; we count
 matching leading and trailing characters, each capped at ENDS_CAP, after dropping a `0x` prefix that every
 EVM address shares.
 """
@@ -13,18 +12,6 @@ import polars as pl
 
 ENDS_CAP = 10  # attackers grind vanity addresses matching 4-8 characters at each end; more adds nothing
 POISONING_MIN_CHARS = 6  # first + last characters shared with a known address
-
-
-def normalize_address(value: str) -> str:
-    """EVM addresses in lower case; every other address as it is (Base58 and bech32 are case-sensitive)."""
-    if len(value) == 42 and value[:2] in ("0x", "0X"):
-        return value.lower()
-    return value
-
-
-def normalize_address_expr(expr: pl.Expr) -> pl.Expr:
-    is_evm = (expr.str.len_chars() == 42) & expr.str.slice(0, 2).is_in(["0x", "0X"])
-    return pl.when(is_evm).then(expr.str.to_lowercase()).otherwise(expr)
 
 
 def _ends_form(value: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
-from warden.rules.addresses import normalize_address
+from warden.chain.addresses import canonical_address
 from warden.rules.errors import ExpressionError
 from warden.rules.fields import FIELDS, Kind
 from warden.rules.functions import FUNCTIONS
@@ -213,4 +213,4 @@ def _is_evm(item: str) -> bool:
 
 def normalize_list(items: object) -> frozenset[str]:
     """A named list as the evaluators use it: strings, EVM addresses in lower case."""
-    return frozenset(normalize_address(str(item).strip()) for item in items)  # type: ignore[attr-defined]
+    return frozenset(canonical_address(str(item).strip()) for item in items)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from warden.rules.addresses import normalize_address
+from warden.chain.addresses import canonical_address
 from warden.rules.functions import FUNCTIONS
 from warden.rules.nodes import Arith, BoolOp, Call, Compare, Const, Field, InList, IsNone, Neg, Node, Not
 
@@ -195,7 +195,7 @@ def _in_list(node: InList, value: RowFn) -> RowFn:
         v = value(env)
         if v is None:
             return None
-        found = (normalize_address(v) if normalise else v) in items
+        found = (canonical_address(v) if normalise else v) in items
         return not found if negate else found
 
     return in_list

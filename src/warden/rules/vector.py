@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from warden.rules.addresses import POISONING_MIN_CHARS, max_ends_match_frame, normalize_address_expr
+from warden.chain.addresses import canonical_address_expr
+from warden.rules.addresses import POISONING_MIN_CHARS, max_ends_match_frame
 from warden.rules.fields import FIELDS, Kind
 from warden.rules.functions import FRAME_FUNCTIONS, FUNCTIONS
 from warden.rules.nodes import Arith, BoolOp, Call, Compare, Const, Field, InList, IsNone, Neg, Node, Not, walk
@@ -56,7 +57,7 @@ class VectorCompiler:
         if isinstance(node, InList):
             value = self.compile(node.value)
             if node.normalise:
-                value = normalize_address_expr(value)
+                value = canonical_address_expr(value)
             items = pl.Series(sorted(node.items, key=str), dtype=DTYPES[node.value.kind])
             found = value.is_in(items.implode())
             return ~found if node.negate else found

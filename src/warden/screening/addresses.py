@@ -1,35 +1,13 @@
-"""Exact crypto-address screening. EVM addresses compare case-insensitively (the mixed case is only a
-checksum); bech32 addresses are valid in all-lower or all-upper case, so those fold too; base58 and every
-other format compare exactly, so a look-alike that shares only its first and last characters never hits."""
+"""Exact crypto-address screening, in the canonical form of `warden.chain.addresses` (EVM and one-case bech32
+fold to lower case; every other format compares exactly, so a look-alike never hits)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from warden.chain.addresses import address_format, canonical_address
 from warden.screening.models import AddressRecord
-
-_EVM = re.compile(r"^0x[0-9a-fA-F]{40}$")
-_BECH32 = re.compile(r"^(bc|tb|ltc|bcrt)1[02-9ac-hj-np-z]{6,87}$", re.IGNORECASE)
-
-
-def address_key(address: str) -> str:
-    address = address.strip()
-    if _EVM.match(address):
-        return address.lower()
-    if _BECH32.match(address) and (address.islower() or address.isupper()):
-        return address.lower()
-    return address
-
-
-def address_format(address: str) -> str:
-    address = address.strip()
-    if _EVM.match(address):
-        return "evm"
-    if _BECH32.match(address):
-        return "bech32"
-    return "exact"
 
 
 @dataclass
@@ -38,13 +16,13 @@ class AddressIndex:
     owner: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # key -> (list, entry id, name)
 
     def add(self, record: AddressRecord) -> None:
-        self.by_key.setdefault(address_key(record.address), []).append(record)
+        self.by_key.setdefault(canonical_address(record.address), []).append(record)
 
     def link(self, address: str, list_name: str, entry_id: str, name: str) -> None:
-        self.owner.setdefault(address_key(address), (list_name, entry_id, name))
+        self.owner.setdefault(canonical_address(address), (list_name, entry_id, name))
 
     def screen(self, address: str) -> list[dict[str, Any]]:
-        key = address_key(address)
+        key = canonical_address(address)
         hits = []
         for record in self.by_key.get(key, []):
             owner = self.owner.get(key)

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from warden.screening.addresses import address_key
+from warden.chain.addresses import canonical_address
 from warden.screening.models import ListEntry, ListSnapshot
 
 
@@ -38,7 +38,7 @@ def _fingerprint(entry: ListEntry) -> str:
 def snapshot_items(snapshot: ListSnapshot) -> dict[str, Item]:
     items = {e.id: Item(e.id, "entry", e.name, _fingerprint(e)) for e in snapshot.entries}
     for record in snapshot.addresses:
-        key = address_key(record.address)
+        key = canonical_address(record.address)
         items[key] = Item(
             key, "address", record.tag or record.asset, hashlib.sha256(record.category.encode()).hexdigest()
         )
