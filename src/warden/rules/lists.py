@@ -1,24 +1,21 @@
-"""Named lists for `x in list("name")`: the OFAC sanctioned crypto addresses shipped with Warden, and any
-list a caller or the ruleset file provides. Addresses are normalised (EVM in lower case) once, here."""
+"""Named lists for `x in list("name")`: the OFAC sanctioned crypto addresses shipped with Warden (read through
+screening's own loader), and any list a caller or the ruleset file provides. Addresses are put in their
+canonical form (`warden.chain.addresses`) once, here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path
 
 from warden.rules.compiler import normalize_list
-
-SANCTIONS_DIR = Path(__file__).resolve().parents[1] / "screening" / "data" / "crypto-addresses-2024-09-27"
+from warden.screening.defaults import DEFAULT_LISTS
+from warden.screening.loaders.crypto import LIST_NAME, load_crypto
 
 
 @lru_cache(maxsize=1)
 def sanctioned_addresses() -> frozenset[str]:
     """Every address on the OFAC SDN digital-currency lists (2024-09-27 snapshot), all assets together."""
-    addresses: set[str] = set()
-    for path in sorted(SANCTIONS_DIR.glob("*.txt")):
-        addresses.update(line.strip() for line in path.read_text().splitlines() if line.strip())
-    return normalize_list(addresses)
+    return normalize_list(record.address for record in load_crypto(DEFAULT_LISTS[LIST_NAME]).addresses)
 
 
 def default_lists() -> dict[str, frozenset[str]]:
