@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from warden.access.users import User
-from warden.cases.alerts import Alert, AlertResult, add_alert
+from warden.cases.alerts import AlertResult, CaseAlert, add_alert
 from warden.cases.staffing import add_user
 from warden.store.db import Store
 
@@ -23,8 +23,8 @@ def alert(
     severity: str = "medium",
     score: float = 0.5,
     amount: str = "1000",
-) -> Alert:
-    return Alert(
+) -> CaseAlert:
+    return CaseAlert(
         alert_id=f"test:{n}",
         source=source,
         typology=typology,
@@ -38,13 +38,13 @@ def alert(
 
 
 @pytest.fixture
-def new_alert() -> Callable[..., Alert]:
+def new_alert() -> Callable[..., CaseAlert]:
     return alert
 
 
 @pytest.fixture
-def ingest(store: Store) -> Callable[[Alert], AlertResult]:
-    def run(item: Alert) -> AlertResult:
+def ingest(store: Store) -> Callable[[CaseAlert], AlertResult]:
+    def run(item: CaseAlert) -> AlertResult:
         with store.engine.begin() as conn:
             return add_alert(conn, item)
 

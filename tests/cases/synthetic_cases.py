@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import sqlalchemy as sa
 
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.events.tables import labels
 from warden.store.db import Store
 
@@ -32,7 +32,7 @@ def make_case_load(store: Store, n: int, seed: int, prefix: str = "c") -> dict[s
             at = START + timedelta(hours=i)
             add_alert(
                 conn,
-                Alert(
+                CaseAlert(
                     alert_id=f"decision:{prefix}-{i}",
                     source="decision",
                     typology=rule,
@@ -48,7 +48,7 @@ def make_case_load(store: Store, n: int, seed: int, prefix: str = "c") -> dict[s
             if (bad and rng.random() < 0.7) or (not bad and rng.random() < 0.05):
                 add_alert(
                     conn,
-                    Alert(
+                    CaseAlert(
                         alert_id=f"monitoring:{prefix}-{i}",
                         source="monitoring",
                         typology="fan_in",

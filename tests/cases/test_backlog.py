@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from warden.access.users import User
 from warden.audit.log import verify_chain
-from warden.cases.alerts import Alert, AlertResult
+from warden.cases.alerts import AlertResult, CaseAlert
 from warden.cases.tables import case_proposals, cases
 from warden.demo.backlog import work_backlog
 from warden.store.db import Store
@@ -16,8 +16,8 @@ from warden.store.db import Store
 
 def test_worked_backlog_closes_by_disposition_and_leaves_work_in_progress(
     store: Store,
-    new_alert: Callable[..., Alert],
-    ingest: Callable[[Alert], AlertResult],
+    new_alert: Callable[..., CaseAlert],
+    ingest: Callable[[CaseAlert], AlertResult],
     make_user: Callable[..., User],
 ) -> None:
     case_ids = [ingest(new_alert(n, customer=f"cust-{n}", score=0.1 * n)).case_id for n in range(1, 9)]

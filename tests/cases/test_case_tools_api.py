@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from warden.access.roles import Actor
 from warden.api.app import create_app
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.repository import transition
 from warden.cases.staffing import add_user
 from warden.settings import Settings
@@ -27,7 +27,7 @@ def app_case(settings: Settings, store: Store) -> tuple[Any, str]:
         ids = [
             add_alert(
                 conn,
-                Alert(
+                CaseAlert(
                     f"decision:e{i}",
                     "decision",
                     "big_withdrawal",

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cli import app
 from warden.settings import Settings
 from warden.store.db import open_store
@@ -30,7 +30,7 @@ def test_users_and_cases_from_the_command_line(settings: Settings) -> None:
     store = open_store(settings)
     with store.engine.begin() as conn:
         case_id = add_alert(
-            conn, Alert("t:1", "decision", "account_takeover", ["c1"], 0.8, "high", evidence={"r": 1})
+            conn, CaseAlert("t:1", "decision", "account_takeover", ["c1"], 0.8, "high", evidence={"r": 1})
         ).case_id
     store.dispose()
     listed = runner.invoke(app, ["cases", "list", "--json", "--queue", "fraud"], env=env)

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from warden.access.roles import Actor
-from warden.cases.alerts import Alert, add_alert
-from warden.cases.proposals import decide, propose
+from warden.cases.alerts import CaseAlert, add_alert
+from warden.cases.proposals import decide_proposal, propose
 from warden.cases.repository import list_cases, transition
 from warden.decisions.repository import insert_decisions
 from warden.reporting.dashboard import AGE_LABELS, Dashboard, build_dashboard, throughput, window_days
@@ -25,7 +25,7 @@ LEE = Actor("lee", "senior_analyst")
 
 
 def _open(store: Store, n: int, age_days: float, *, source: str = "monitoring", severity: str = "medium") -> str:
-    alert = Alert(
+    alert = CaseAlert(
         alert_id=f"t:{n}",
         source=source,
         typology="fan_in" if source == "monitoring" else "big_withdrawal",
@@ -93,7 +93,7 @@ def test_throughput_per_reviewer_per_day_with_dispositions(store: Store) -> None
     with store.engine.begin() as conn:
         transition(conn, case_id, SAM, "in_review", now=NOW - 4 * day)
         proposal = propose(conn, case_id, ANA, "close_with_action", customer_action="freeze", now=NOW - 4 * day)
-        decide(conn, proposal, SAM, approve=True, now=NOW - 3 * day)
+        decide_proposal(conn, proposal, SAM, approve=True, now=NOW - 3 * day)
 
     with store.engine.connect() as conn:
         week = {r.reviewer: r for r in throughput(conn, NOW, 7)}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from warden.access.roles import Actor
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.repository import transition
 from warden.events.labels import read_labels
 from warden.store.db import Store
@@ -17,8 +17,8 @@ from warden.triage.feedback import disposition_labels, rule_precision, write_lab
 BOSS = Actor("boss", "admin")
 
 
-def _decision_alert(n: int, customer: str, rules: list[str]) -> Alert:
-    return Alert(
+def _decision_alert(n: int, customer: str, rules: list[str]) -> CaseAlert:
+    return CaseAlert(
         alert_id=f"decision:evt-{n}",
         source="decision",
         typology=rules[0],

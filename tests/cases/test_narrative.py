@@ -14,7 +14,7 @@ import pytest
 
 from warden.access.roles import Actor
 from warden.audit.log import recent_records
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.errors import CaseError
 from warden.cases.narrative import draft_narrative, rewrite_narrative, save_narrative, saved_narrative
 from warden.cases.repository import get_case
@@ -59,7 +59,7 @@ def _case(store: Store) -> str:
         )
         return add_alert(
             conn,
-            Alert(
+            CaseAlert(
                 alert_id="decision:w1",
                 source="decision",
                 typology="withdrawal_volume_24h",

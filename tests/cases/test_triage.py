@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from warden.access.roles import Actor
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.assignment import sweep
 from warden.cases.repository import list_cases, transition
 from warden.cases.tables import cases
@@ -155,9 +155,9 @@ def test_reviewed_dispositions_train_the_model_and_it_orders_the_open_queue(stor
 
 def test_an_alert_joining_a_model_scored_case_keeps_the_model_score(store: Store) -> None:
     with store.engine.begin() as conn:
-        case_id = add_alert(conn, Alert("t:1", "decision", "r1", ["cx"], 0.5, "medium")).case_id
+        case_id = add_alert(conn, CaseAlert("t:1", "decision", "r1", ["cx"], 0.5, "medium")).case_id
         reasons = '{"probability": 0.9, "version": "triage@t1"}'
         conn.execute(sa.update(cases).where(cases.c.case_id == case_id).values(priority=90.0, priority_reasons=reasons))
-        add_alert(conn, Alert("t:2", "decision", "r2", ["cx"], 0.9, "critical"))
+        add_alert(conn, CaseAlert("t:2", "decision", "r2", ["cx"], 0.9, "critical"))
         row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).one()
     assert row.priority == 90.0 and row.severity == "critical"

@@ -13,7 +13,7 @@ from warden.audit.log import recent_records, verify_chain
 from warden.cases.alerts import add_alert
 from warden.cases.assignment import assign, sweep, take_next
 from warden.cases.errors import Conflict, Forbidden, IllegalTransition
-from warden.cases.proposals import decide, propose
+from warden.cases.proposals import decide_proposal, propose
 from warden.cases.repository import add_note, get_case, list_cases, transition
 from warden.store.db import Store
 
@@ -92,14 +92,14 @@ def test_four_eyes_on_closing_with_a_freeze(
         proposal = propose(conn, case_id, ana, "close_with_action", customer_action="freeze", reason="mule")
     with store.engine.begin() as conn:
         with pytest.raises(Forbidden, match="cannot approve it: four eyes"):
-            decide(conn, proposal, ana, approve=True)
+            decide_proposal(conn, proposal, ana, approve=True)
         with pytest.raises(Forbidden, match="senior_analyst or admin"):
-            decide(conn, proposal, other_analyst, approve=True)
+            decide_proposal(conn, proposal, other_analyst, approve=True)
         assert get_case(conn, case_id)["state"] == "in_review"  # nothing applied yet
-        decide(conn, proposal, sam, approve=True)
+        decide_proposal(conn, proposal, sam, approve=True)
         case = get_case(conn, case_id)
         with pytest.raises(Conflict, match="already approved"):
-            decide(conn, proposal, sam, approve=True)
+            decide_proposal(conn, proposal, sam, approve=True)
         audit = [(r.actor, r.action) for r in recent_records(conn, 10)]
     assert case["state"] == "closed" and case["disposition"] == "true_positive_action_taken"
     closing = next(t for t in case["timeline"] if t["detail"].get("to") == "closed")
@@ -116,8 +116,8 @@ def test_report_filing_needs_a_second_senior(
         case_id = add_alert(conn, new_alert(1)).case_id
         proposal = propose(conn, case_id, sam, "file_report", reason="structuring over 3 weeks")
         with pytest.raises(Forbidden):
-            decide(conn, proposal, sam, approve=False)
-        result = decide(conn, proposal, ada, approve=True)
+            decide_proposal(conn, proposal, sam, approve=False)
+        result = decide_proposal(conn, proposal, ada, approve=True)
     assert result["report_filed"] is True
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from warden.access.tables import users
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.queues import default_queue_config
 from warden.cases.sources import alerts_from_decisions
 from warden.cases.staffing import default_skills
@@ -90,7 +90,7 @@ def seed(store: Store, settings: Settings, tmp: Path) -> dict[str, str]:
     with store.engine.begin() as conn:
         insert_decisions(conn, [_hold_decision().to_row(conn.dialect.name == "sqlite")])
         alerts_from_decisions(conn)  # opens the case of cus-42 from the hold
-        ring = Alert(
+        ring = CaseAlert(
             alert_id="monitoring:ring-1#1",
             source="monitoring",
             typology="fan_out",
@@ -105,7 +105,7 @@ def seed(store: Store, settings: Settings, tmp: Path) -> dict[str, str]:
         main = add_alert(conn, ring).case_id
         other = add_alert(
             conn,
-            Alert("monitoring:ring-2#1", "monitoring", "structuring", ["cus-77"], 0.3, "low", Decimal("149.98")),
+            CaseAlert("monitoring:ring-2#1", "monitoring", "structuring", ["cus-77"], 0.3, "low", Decimal("149.98")),
         ).case_id
         _add_users(conn)
     return {"main": main, "other": other}

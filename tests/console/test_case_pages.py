@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from warden.access.tables import users
 from warden.api.app import create_app
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.repository import get_case
 from warden.cases.tables import cases
 from warden.settings import Settings
@@ -111,7 +111,9 @@ def test_queue_counts_and_take_next(store: Store, settings: Settings, ids: dict[
 def test_case_list_filters_and_pages(store: Store, settings: Settings, ids: dict[str, str]) -> None:
     with store.engine.begin() as conn:
         for n in range(55):
-            add_alert(conn, Alert(f"test:bulk-{n}", "monitoring", "fan_in", [f"bulk-{n:02d}"], 0.2, "low", Decimal(10)))
+            add_alert(
+                conn, CaseAlert(f"test:bulk-{n}", "monitoring", "fan_in", [f"bulk-{n:02d}"], 0.2, "low", Decimal(10))
+            )
     sam = _client(settings, store, "sam")
     sam.post(f"/cases/{ids['other']}/tags", data={"tags": "Mule, watch", "csrf_token": _token(sam)})
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from warden.access.roles import Actor
 from warden.api.app import create_app
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.records import utcnow
 from warden.cases.repository import transition
 from warden.cases.staffing import add_user
@@ -46,7 +46,7 @@ def cell(html: str, pattern: str) -> str:
 
 
 def open_case(store: Store, n: int, age: timedelta, source: str, severity: str) -> str:
-    alert = Alert(
+    alert = CaseAlert(
         alert_id=f"t:{n}",
         source=source,
         typology="fan_in" if source == "monitoring" else "big_withdrawal",

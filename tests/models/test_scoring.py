@@ -29,11 +29,11 @@ def test_fast_single_row_matches_booster(model: FraudModel, dataset: Path) -> No
     rows = frame.to_dicts()[:300]
     expected = model.booster.predict(feature_matrix(frame[:300], model.features))
     for row, want in zip(rows, expected, strict=True):
-        score, reasons = model.score(row, explain=True)
+        score, reasons = model.probability_with_reasons(row, explain=True)
         assert score == pytest.approx(want, abs=1e-12)
         raw = float(model.contributions(row).sum())
         assert 1 / (1 + math.exp(-raw)) == pytest.approx(want, abs=1e-12)
-        default_reasons = model.score(row)[1]
+        default_reasons = model.probability_with_reasons(row)[1]
         assert default_reasons == (reasons if score >= model.explain_from else [])
         weights = [r.contribution for r in reasons]
         assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights) and len(weights) <= 5
@@ -44,7 +44,7 @@ def test_fast_single_row_matches_booster(model: FraudModel, dataset: Path) -> No
 def test_takeover_reasons_name_the_signals(model: FraudModel, dataset: Path) -> None:
     frame = load_withdrawals(dataset).frame
     ato = frame.filter(frame["typology"] == "account_takeover").to_dicts()
-    top = {r.feature for row in ato for r in model.score(row, explain=True)[1][:3]}
+    top = {r.feature for row in ato for r in model.probability_with_reasons(row, explain=True)[1][:3]}
     assert top & {"is_new_device", "device_age_hours", "hours_since_new_device_login", "is_new_address",
                   "address_age_hours", "hours_since_credential_change", "is_new_country",
                   "amount_usd_to_avg_withdrawal_30d", "device_distinct_customers_30d"}  # fmt: skip
@@ -53,19 +53,19 @@ def test_takeover_reasons_name_the_signals(model: FraudModel, dataset: Path) -> 
 def test_scorer_risk_scale_anchors(model: FraudModel) -> None:
     scorer = FraudScorer(model)
     review, hold = model.thresholds["review"], model.thresholds["hold"]
-    assert scorer.risk(review) == pytest.approx(0.6)
+    assert scorer.risk_of(review) == pytest.approx(0.6)
     if hold > review:
-        assert scorer.risk(hold) == pytest.approx(0.9)
-    assert scorer.risk(float(np.nextafter(hold, 1.0))) >= 0.9
-    assert scorer.risk(0.0) == 0.0 and scorer.risk(1.0) == 1.0
+        assert scorer.risk_of(hold) == pytest.approx(0.9)
+    assert scorer.risk_of(float(np.nextafter(hold, 1.0))) >= 0.9
+    assert scorer.risk_of(0.0) == 0.0 and scorer.risk_of(1.0) == 1.0
     grid = np.linspace(0, 1, 101)
-    assert all(np.diff([scorer.risk(p) for p in grid]) >= 0)
+    assert all(np.diff([scorer.risk_of(p) for p in grid]) >= 0)
 
 
 def test_scorer_explains_from_the_challenge_cut_off(model: FraudModel, dataset: Path) -> None:
     scorer = FraudScorer(model)
     rows = load_withdrawals(dataset).frame.to_dicts()
-    results = [scorer.score(row) for row in rows]
+    results = [scorer.risk(row) for row in rows]
     assert any(risk >= 0.9 for risk, _ in results)
     assert all(reasons == [] for risk, reasons in results if risk < 0.4)  # allowed: no SHAP cost
     explained = [reasons for risk, reasons in results if risk >= 0.9]
@@ -84,7 +84,7 @@ def test_packaged_default_loads_and_scores_online_features(tmp_path: Path) -> No
         features = store.features_for(event)
         store.update(event)
         if event.type == "withdrawal":
-            scored.append(model.score(features)[0])
+            scored.append(model.probability_with_reasons(features)[0])
     assert scored and all(0.0 <= s <= 1.0 for s in scored)
     scorer = load_active_scorer(Settings(data_dir=tmp_path / "empty"))
     assert scorer.version == model.version and scorer.event_types == frozenset({"withdrawal"})
@@ -94,7 +94,7 @@ def test_concurrent_scoring_gives_the_same_answers(model: FraudModel, dataset: P
     from concurrent.futures import ThreadPoolExecutor
 
     rows = load_withdrawals(dataset).frame.to_dicts()[:400]
-    expected = [model.score(row, explain=True) for row in rows]
+    expected = [model.probability_with_reasons(row, explain=True) for row in rows]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        got = list(pool.map(lambda row: model.score(row, explain=True), rows))
+        got = list(pool.map(lambda row: model.probability_with_reasons(row, explain=True), rows))
     assert got == expected

@@ -196,7 +196,7 @@ rules:
 """,
         with_default_lists=False,
     )
-    verdict = ruleset.decide(
+    verdict = ruleset.verdict_for(
         {"type": "withdrawal", "amount_usd": "12500.00", "to_address": "bc1q"},
         {"is_new_address": True, "address_age_hours": 0.5},
     )
@@ -211,7 +211,7 @@ rules:
     assert leaves == [{"expr": "amount_usd", "value": 12500.0}, {"expr": "10000", "value": 10000.0}]
     record = verdict.to_dict()
     assert record["ruleset_version"] == "7" and record["fingerprint"] == ruleset.fingerprint
-    assert ruleset.decide({"type": "login"}, {}).outcome is Outcome.ALLOW
+    assert ruleset.verdict_for({"type": "login"}, {}).outcome is Outcome.ALLOW
 
 
 def test_fingerprint_is_canonical() -> None:

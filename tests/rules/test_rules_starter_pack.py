@@ -222,7 +222,7 @@ def test_rule_fires_and_near_miss_does_not(rule_id: str) -> None:
 
 
 def test_sanctioned_withdrawal_freezes_and_keeps_every_reason() -> None:
-    verdict = starter().decide(
+    verdict = starter().verdict_for(
         {"type": "withdrawal", "to_address": TORNADO, "amount_usd": "20000"}, {"is_new_address": True}
     )
     assert verdict.outcome is Outcome.FREEZE

@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 
 from warden.access.roles import REVIEWER_ROLES, ROLES, SENIOR_ROLES, Actor
 from warden.api.session import require_role
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.assignment import assign, sweep, take_next
-from warden.cases.proposals import decide, propose
+from warden.cases.proposals import decide_proposal, propose
 from warden.cases.repository import add_note, get_case, list_cases, set_tags, transition
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
 from warden.triage.model import load_prioritiser, rescore_with_active_model
@@ -111,7 +111,7 @@ def cases_list(
 @router.post("/alerts", status_code=201, summary="Add an alert: it joins the customer's open case or opens one")
 def alerts_add(body: AlertIn, request: Request, actor: Actor = Depends(admins_or_machines)) -> dict[str, Any]:
     with domain_errors(), _engine(request).begin() as conn:
-        result = add_alert(conn, Alert(**body.model_dump()), actor=actor.name)
+        result = add_alert(conn, CaseAlert(**body.model_dump()), actor=actor.name)
     return result.__dict__
 
 
@@ -201,7 +201,7 @@ def proposal_approve(
 ) -> dict[str, Any]:
     # Analysts are let through to the domain so its message says why they cannot approve.
     with domain_errors(), _engine(request).begin() as conn:
-        return decide(conn, proposal_id, actor, approve=True, reason=body.reason)
+        return decide_proposal(conn, proposal_id, actor, approve=True, reason=body.reason)
 
 
 @router.post("/proposals/{proposal_id}/reject", summary="Reject a proposal (a second, senior person)")
@@ -209,4 +209,4 @@ def proposal_reject(
     proposal_id: str, body: DecisionIn, request: Request, actor: Actor = Depends(reviewers)
 ) -> dict[str, Any]:
     with domain_errors(), _engine(request).begin() as conn:
-        return decide(conn, proposal_id, actor, approve=False, reason=body.reason)
+        return decide_proposal(conn, proposal_id, actor, approve=False, reason=body.reason)

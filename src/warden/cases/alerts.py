@@ -1,6 +1,6 @@
 """Alerts into cases: an alert joins the open case of its subject customer, or opens a new, routed case.
 
-Alert ids are derived from their source (`decision:<event_id>`, `monitoring:<alert id>#<sighting>`), so feeding
+Case alert ids are derived from their source (`decision:<event_id>`, `monitoring:<alert id>#<sighting>`), so feeding
 the same alert twice is a no-op; `warden.cases.sources` turns stored decisions and monitoring alerts into these.
 """
 
@@ -26,7 +26,7 @@ SOURCES = ("decision", "monitoring", "screening")
 
 
 @dataclass(frozen=True)
-class Alert:
+class CaseAlert:
     alert_id: str
     source: str
     typology: str  # the typology, or the rule id for rule-driven alerts
@@ -59,7 +59,7 @@ class AlertResult:
 
 def add_alert(
     conn: sa.Connection,
-    alert: Alert,
+    alert: CaseAlert,
     *,
     actor: str = "system:cases",
     config: QueueConfig | None = None,
@@ -123,7 +123,7 @@ def _serialise_subject(conn: sa.Connection, subject: str | None) -> None:
 
 def _open_case(
     conn: sa.Connection,
-    alert: Alert,
+    alert: CaseAlert,
     subject: str | None,
     actor: str,
     config: QueueConfig,
@@ -169,7 +169,7 @@ def _open_case(
 
 
 def _join_case(
-    conn: sa.Connection, case: sa.Row[Any], alert: Alert, actor: str, prioritiser: Prioritiser, now: datetime
+    conn: sa.Connection, case: sa.Row[Any], alert: CaseAlert, actor: str, prioritiser: Prioritiser, now: datetime
 ) -> None:
     severity = stronger_severity(case.severity, alert.severity)
     amount = Decimal(case.amount_usd) + alert.amount_usd

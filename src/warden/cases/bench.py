@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warden.cases.alerts import Alert, add_alert
+from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.assignment import take_next
 from warden.cases.staffing import add_user
 from warden.cases.tables import cases
@@ -36,7 +36,7 @@ def _seed(store: Store, n_cases: int, reviewers: int) -> list[str]:
         for name in names:
             add_user(conn, name, "analyst", "bench-password-0", capacity=n_cases + 1, actor="bench")
         for i in range(n_cases):
-            alert = Alert(
+            alert = CaseAlert(
                 alert_id=f"bench:{i}",
                 source="decision",
                 typology="account_takeover",

@@ -69,7 +69,7 @@ def propose(
     return proposal_id
 
 
-def decide(
+def decide_proposal(
     conn: sa.Connection, proposal_id: str, actor: Actor, *, approve: bool, reason: str = "", now: datetime | None = None
 ) -> dict[str, Any]:
     """Approve (and apply) or reject a pending proposal; never by its proposer, only by a senior or admin."""

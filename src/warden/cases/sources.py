@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from warden.cases.alerts import Alert, add_alert, severity_for_score
+from warden.cases.alerts import CaseAlert, add_alert, severity_for_score
 from warden.cases.queues import QueueConfig, default_queue_config
 from warden.cases.tables import case_alerts
 from warden.decisions.tables import decisions
@@ -29,14 +29,14 @@ def _counts() -> dict[str, int]:
     return {"alerts": 0, "new_cases": 0, "joined_cases": 0}
 
 
-def _decision_alert(record: dict[str, Any], amount: Decimal | None) -> Alert:
+def _decision_alert(record: dict[str, Any], amount: Decimal | None) -> CaseAlert:
     hits = record.get("rule_hits") or []
     model = record.get("model")
     typology = hits[0]["rule_id"] if hits else (f"model:{model['name']}" if model else "decision")
     if amount is None:
         feature = (record.get("features") or {}).get("amount_usd")
         amount = Decimal(str(feature)) if isinstance(feature, int | float | str) and feature != "" else Decimal(0)
-    return Alert(
+    return CaseAlert(
         alert_id=f"decision:{record['event_id']}",
         source="decision",
         typology=typology,
@@ -106,7 +106,7 @@ def alerts_from_monitoring(
             continue
         payload = json.loads(row.payload)
         score = min(1.0, max(0.0, float(row.score)))
-        alert = Alert(
+        alert = CaseAlert(
             alert_id=alert_id,
             source="monitoring",
             typology=row.typology,
@@ -140,7 +140,7 @@ def alerts_from_rescreen(
     config = config or default_queue_config()
     counts = _counts()
     for hit in hits:
-        alert = Alert(
+        alert = CaseAlert(
             alert_id=f"screening:{hit.customer_id}:{hit.list_name}:{hit.entry_id}",
             source="screening",
             typology="sanctions_name_match",

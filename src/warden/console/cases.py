@@ -25,7 +25,7 @@ from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_
 from warden.cases.evidence import case_evidence
 from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, OPEN_STATES, SEVERITIES, STATES
 from warden.cases.narrative import save_narrative
-from warden.cases.proposals import decide, propose
+from warden.cases.proposals import decide_proposal, propose
 from warden.cases.queues import default_queue_config
 from warden.cases.records import utcnow
 from warden.cases.repository import add_note, get_case, load_case_row, set_tags, transition
@@ -259,7 +259,7 @@ def proposal_decide(
         if proposal_id not in {p["proposal_id"] for p in get_case(conn, case_id)["proposals"]}:
             raise NotFound(f"case {case_id} has no proposal {proposal_id!r}")
         # The domain checks four eyes (a senior, not the proposer); a forged POST gets its refusal as a 403 page.
-        decide(conn, proposal_id, user.actor, approve=verdict == "approve", reason=reason)
+        decide_proposal(conn, proposal_id, user.actor, approve=verdict == "approve", reason=reason)
 
     return _apply(request, case_id, user, change)
 

@@ -16,7 +16,7 @@ from warden import __version__
 from warden.decisions.record import Decision, ModelResult
 from warden.events.models import AnyEvent, KycSubmission
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
-from warden.rules.outcome import Outcome
+from warden.rules.outcome import MODEL_RISK_CUTOFFS, Outcome
 from warden.rules.ruleset import ENGINE_VERSION, Ruleset
 from warden.screening.matcher import NameQuery
 
@@ -51,16 +51,16 @@ class Scorer(Protocol):
     version: str
     event_types: frozenset[str]
 
-    def score(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
-        """The score in [0, 1] and the top contributions, largest first."""
+    def risk(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
+        """The risk in [0, 1] on the outcome scale (`MODEL_RISK_CUTOFFS`) and the top contributions, largest first."""
         ...
 
 
 @dataclass(frozen=True)
 class ModelPolicy:
-    """Maps a model score to an outcome: the first threshold the score reaches, from the top."""
+    """Maps a model risk to an outcome: the first threshold the risk reaches, from the top."""
 
-    thresholds: Sequence[tuple[float, Outcome]] = ((0.9, Outcome.HOLD), (0.6, Outcome.REVIEW), (0.4, Outcome.CHALLENGE))
+    thresholds: Sequence[tuple[float, Outcome]] = MODEL_RISK_CUTOFFS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "thresholds", tuple(sorted(self.thresholds, key=lambda t: -t[0])))
@@ -164,7 +164,7 @@ class DecisionEngine:
     def _shadow(self, fields: Mapping[str, Any], features: Mapping[str, Any]) -> dict[str, Any] | None:
         if self.shadow is None:
             return None
-        verdict = self.shadow.decide(fields, features)
+        verdict = self.shadow.verdict_for(fields, features)
         return {
             "ruleset": f"{verdict.ruleset}@{verdict.ruleset_version}",
             "outcome": verdict.outcome.label,
@@ -174,7 +174,7 @@ class DecisionEngine:
     def _score(self, event_type: str, features: Mapping[str, Any]) -> tuple[ModelResult | None, Outcome]:
         if self.model is None or event_type not in self.model.event_types:
             return None, Outcome.ALLOW
-        score, contributions = self.model.score(features)
+        score, contributions = self.model.risk(features)
         outcome = (self.model_policy or ModelPolicy()).outcome_for(score)
         result = ModelResult(
             name=self.model.name,

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from warden.access.roles import Actor
 from warden.access.users import get_user
 from warden.cases.assignment import take_next
-from warden.cases.proposals import decide, propose
+from warden.cases.proposals import decide_proposal, propose
 from warden.cases.repository import add_note, transition
 
 
@@ -52,7 +52,7 @@ def _work_one(
             if senior is None:
                 work.awaiting_approval.append(case_id)
                 return
-            decide(conn, proposal, _actor(conn, senior), approve=True, reason="evidence checked")
+            decide_proposal(conn, proposal, _actor(conn, senior), approve=True, reason="evidence checked")
             work.closed_true_positive += 1
         else:
             add_note(conn, case_id, reviewer, "Customer's own activity, consistent with their history.")

@@ -31,15 +31,15 @@ def run_score_bench(scores: int = 20000) -> dict[str, Any]:
     dicts = withdrawals.drop("event_id").to_dicts()[:2000]
     matrix = [np.array([np.nan if r[f] is None else float(r[f]) for f in model.features]).reshape(1, -1) for r in dicts]
     probability_us = _us(model.probability, dicts, scores)
-    score_us = _us(model.score, dicts, scores)
-    explain_us = _us(lambda d: model.score(d, explain=True), dicts, max(scores // 4, 100))
-    explained_share = sum(model.score(d)[0] >= model.explain_from for d in dicts) / len(dicts)
+    score_us = _us(model.probability_with_reasons, dicts, scores)
+    explain_us = _us(lambda d: model.probability_with_reasons(d, explain=True), dicts, max(scores // 4, 100))
+    explained_share = sum(model.probability_with_reasons(d)[0] >= model.explain_from for d in dicts) / len(dicts)
     predict_us = _us(lambda m: model.booster.predict(m, num_threads=1), matrix, max(scores // 10, 100))
     contrib_us = _us(
         lambda m: model.booster.predict(m, pred_contrib=True, num_threads=1), matrix, max(scores // 10, 100)
     )
     agree = all(
-        abs(model.score(d, explain=True)[0] - float(model.booster.predict(m)[0])) < 1e-9
+        abs(model.probability_with_reasons(d, explain=True)[0] - float(model.booster.predict(m)[0])) < 1e-9
         for d, m in zip(dicts[:200], matrix, strict=False)
     )
     return {

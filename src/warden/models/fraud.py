@@ -1,4 +1,4 @@
-"""The fraud model at decision time: `FraudModel.score(features) -> (score, top_contributions)`.
+"""The fraud model at decision time: `FraudModel.probability_with_reasons(features) -> (probability, top_contributions)`.
 
 Scoring goes through LightGBM's single-row "fast" C API (prediction config prepared once, one thread), which
 costs a few microseconds instead of the ~50 µs of `Booster.predict` on a one-row matrix. Reasons are
@@ -156,7 +156,7 @@ class FraudModel:
             self._fill(features)
             return self._contributions()
 
-    def score(
+    def probability_with_reasons(
         self,
         features: Mapping[str, Any],
         top: int = 5,

@@ -1,6 +1,6 @@
 """The fraud model as the decision engine calls it (`warden.decisions.engine.Scorer`).
 
-The engine maps scores to outcomes with fixed cut-offs (0.9 hold, 0.6 review, 0.4 challenge). A model's
+The engine maps risks to outcomes with the cut-offs of `warden.rules.outcome.MODEL_RISK_CUTOFFS`. A model's
 probabilities are not on that scale (fraud is rare, so the calibrated hold threshold is often near 0.01),
 so the scorer reports a *risk*: the probability mapped piecewise-linearly through the anchors
 0 -> 0, review threshold -> 0.6, hold threshold -> 0.9, 1 -> 1. Monotone, so rankings and the reasons
@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 from warden.models.fraud import FraudModel
-
-CHALLENGE_RISK, REVIEW_RISK, HOLD_RISK = 0.4, 0.6, 0.9
+from warden.rules.outcome import CHALLENGE_RISK, HOLD_RISK, REVIEW_RISK
 
 
 class FraudScorer:
@@ -35,7 +34,7 @@ class FraudScorer:
         # leaves a challenged withdrawal without its reasons; `score` drops them again below the cut-off)
         self._explain_from = review * CHALLENGE_RISK / REVIEW_RISK * (1 - 1e-9)
 
-    def risk(self, probability: float) -> float:
+    def risk_of(self, probability: float) -> float:
         """Piecewise-linear through the anchors, as np.interp computes it (which costs ten times more per call)."""
         xs, ys = self._xs, self._ys
         if probability <= 0.0:
@@ -46,10 +45,10 @@ class FraudScorer:
                 return slope * (probability - xs[i - 1]) + ys[i - 1]
         return 1.0
 
-    def score(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
+    def risk(self, features: Mapping[str, Any]) -> tuple[float, list[dict[str, Any]]]:
         """Risk in [0, 1] and, from the engine's lowest non-allow cut-off (challenge) up, the SHAP reasons."""
-        probability, reasons = self.model.score(features, explain_from=self._explain_from)
-        risk = self.risk(probability)
+        probability, reasons = self.model.probability_with_reasons(features, explain_from=self._explain_from)
+        risk = self.risk_of(probability)
         if risk < CHALLENGE_RISK:
             return risk, []
         return risk, [r.as_dict() for r in reasons]

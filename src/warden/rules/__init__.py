@@ -2,7 +2,7 @@
 twice — to closures for one event at a time and to Polars expressions for backtests — and the outcome ladder.
 
     ruleset = load_ruleset(starter_pack_path())
-    verdict = ruleset.decide(event, features)        # strongest outcome, reasons, hits with explanations
+    verdict = ruleset.verdict_for(event, features)    # strongest outcome, reasons, hits with explanations
     hits = evaluate_frame(ruleset, frame)            # one boolean column per rule
 """
 

@@ -34,3 +34,14 @@ _LABELS = tuple(o.name.lower() for o in Outcome)
 def strongest(outcomes: Iterable[Outcome]) -> Outcome:
     """The strongest outcome of several; `allow` when there are none."""
     return max(outcomes, default=Outcome.ALLOW)
+
+
+# The model risk scale, in [0, 1]: where each outcome starts unless a ruleset's `model_policy` says otherwise.
+# The fraud model's scorer maps its probabilities onto this scale (models/scorer.py), so one set of cut-offs
+# serves every model version.
+CHALLENGE_RISK, REVIEW_RISK, HOLD_RISK = 0.4, 0.6, 0.9
+MODEL_RISK_CUTOFFS: tuple[tuple[float, Outcome], ...] = (
+    (HOLD_RISK, Outcome.HOLD),
+    (REVIEW_RISK, Outcome.REVIEW),
+    (CHALLENGE_RISK, Outcome.CHALLENGE),
+)

@@ -165,7 +165,7 @@ class Ruleset:
                 )
         return hits
 
-    def decide(self, event: Mapping[str, Any], features: Mapping[str, Any]) -> Verdict:
+    def verdict_for(self, event: Mapping[str, Any], features: Mapping[str, Any]) -> Verdict:
         hits = self.evaluate(event, features)
         return self.verdict(hits)
 
