@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import polars as pl
 import pytest
+from tests.simulated import simulated
 
 from warden.features.catalog import FEATURE_NAMES
 from warden.features.frame import events_frame
 from warden.features.offline import OfflineInputError, compute_features
 from warden.features.online import InProcessFeatureStore
-from warden.models.synthetic import generate
 
 
 def _online(events: list) -> list[dict]:
@@ -34,13 +34,13 @@ def _mismatches(events: list) -> list[tuple[str, str, object, object]]:
 
 
 def test_online_equals_offline_on_simulated_history() -> None:
-    data = generate(seed=11, customers=60, takeovers=6, scams=8, days=45)
+    data = simulated(11, days=45)
     assert len(data.events) > 2000
     assert _mismatches(data.events) == []
 
 
 def test_online_equals_offline_with_many_same_instant_events() -> None:
-    data = generate(seed=12, customers=60, takeovers=6, scams=8, days=45)
+    data = simulated(12, days=45)
     # whole minutes make many events share a timestamp: none may see another of the same instant
     events = sorted(
         (e.model_copy(update={"occurred_at": e.occurred_at.replace(second=0, microsecond=0)}) for e in data.events),
@@ -51,7 +51,7 @@ def test_online_equals_offline_with_many_same_instant_events() -> None:
 
 
 def test_offline_keeps_input_order_and_names() -> None:
-    data = generate(seed=13, customers=10, takeovers=1, scams=1, days=20)
+    data = simulated(13, days=20)
     frame = events_frame(reversed(data.events))
     out = compute_features(frame)
     assert out.columns == ["event_id", *FEATURE_NAMES]
@@ -59,7 +59,7 @@ def test_offline_keeps_input_order_and_names() -> None:
 
 
 def test_offline_rejects_bad_input_with_position() -> None:
-    frame = events_frame(generate(seed=1, customers=3, takeovers=0, scams=0, days=10).events)
+    frame = events_frame(simulated(1, days=10).events)
     broken = frame.with_columns(
         pl.when(pl.int_range(pl.len()) == 4).then(None).otherwise(pl.col("customer_id")).alias("customer_id")
     )
@@ -71,7 +71,7 @@ def test_offline_rejects_bad_input_with_position() -> None:
 
 
 def test_string_timestamps_with_offsets_are_read_as_utc() -> None:
-    events = generate(seed=2, customers=3, takeovers=0, scams=0, days=5).events
+    events = simulated(2, days=5).events
     frame = events_frame(events)
     shifted = frame.with_columns(
         (pl.col("occurred_at") + timedelta(hours=2)).dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+02:00").alias("occurred_at")

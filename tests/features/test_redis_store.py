@@ -4,9 +4,9 @@ import os
 import uuid
 
 import pytest
+from tests.simulated import simulated
 
 from warden.features.online import InProcessFeatureStore
-from warden.models.synthetic import generate
 
 pytestmark = pytest.mark.redis
 
@@ -25,7 +25,7 @@ def redis_url() -> str:
 def test_redis_store_equals_in_process(redis_url: str) -> None:
     from warden.features.redis_store import RedisFeatureStore
 
-    data = generate(seed=21, customers=25, takeovers=3, scams=4, days=30)
+    data = simulated(21, days=30)
     local = InProcessFeatureStore()
     shared = RedisFeatureStore(redis_url, prefix=f"warden:test:{uuid.uuid4().hex}:")
     try:

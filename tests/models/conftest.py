@@ -6,12 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from tests.simulated import simulated
 
-from warden.models.synthetic import generate
 
-
-def write_dataset(folder: Path, seed: int, customers: int = 150, bad: bool = False) -> Path:
-    data = generate(seed=seed, customers=customers, takeovers=24, scams=24, days=60)
+def write_dataset(folder: Path, seed: int, customers: int = 400, bad: bool = False, days: int = 60) -> Path:
+    data = simulated(seed, days=days, customers=customers)
     folder.mkdir(parents=True, exist_ok=True)
     events = folder / "events.jsonl"
     with open(events, "w", encoding="utf-8") as handle:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.simulated import simulated
 
 from warden.features.catalog import FEATURE_NAMES
 from warden.features.online import InProcessFeatureStore
@@ -14,7 +15,6 @@ from warden.models.dataset import load_withdrawals
 from warden.models.fraud import FraudModel
 from warden.models.registry import DEFAULT_FRAUD_MODEL, load_active_scorer, load_fraud_model
 from warden.models.scorer import FraudScorer
-from warden.models.synthetic import generate
 from warden.models.train import feature_matrix, train_fraud
 from warden.settings import Settings
 
@@ -80,7 +80,7 @@ def test_packaged_default_loads_and_scores_online_features(tmp_path: Path) -> No
     assert (DEFAULT_FRAUD_MODEL / "model.txt").exists()
     store = InProcessFeatureStore()
     scored = []
-    for event in generate(seed=41, customers=20, takeovers=3, scams=3, days=30).events:
+    for event in simulated(41, days=30).events:
         features = store.features_for(event)
         store.update(event)
         if event.type == "withdrawal":

@@ -50,14 +50,14 @@ def test_train_saves_activates_and_eval_reports(dataset: Path, fresh_dataset: Pa
 
 
 def test_bad_event_line_is_reported_with_position(tmp_path: Path, data_dir: Path) -> None:
-    events = write_dataset(tmp_path / "bad", seed=33, customers=10, bad=True)
+    events = write_dataset(tmp_path / "bad", seed=33, customers=150, bad=True, days=10)
     result = CliRunner().invoke(app, ["train", "fraud", "--events", str(events)])
     assert result.exit_code == 2
     assert f"{events}:11:" in result.stderr and "customer_id" in result.stderr
 
 
 def test_missing_labels_is_a_clear_error(tmp_path: Path, data_dir: Path) -> None:
-    events = write_dataset(tmp_path / "nolabels", seed=34, customers=10)
+    events = write_dataset(tmp_path / "nolabels", seed=34, customers=150, days=10)
     (events.parent / "labels.csv").unlink()
     result = CliRunner().invoke(app, ["eval", "fraud", "--events", str(events), "--json"])
     assert result.exit_code == 2

@@ -1,4 +1,4 @@
-from warden.monitoring.bench import run_bench
+from warden.bench.monitor import run_bench
 from warden.monitoring.detectors import DETECTORS
 
 

@@ -10,11 +10,11 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from warden.bench.backtest import run_backtest_bench
 from warden.cli import app
 from warden.events.ingest import Ingestor
 from warden.rules import diff_outcomes, load_ruleset, starter_pack_path
 from warden.rules.backtest import backtest
-from warden.rules.bench import run_backtest_bench
 from warden.rules.known_addresses import add_known_addresses
 from warden.settings import Settings
 from warden.store.db import Store

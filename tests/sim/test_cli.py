@@ -46,7 +46,7 @@ def test_config_limits_name_the_parameter() -> None:
 
 
 def test_bench_reports_time_against_an_in_run_reference() -> None:
-    from warden.sim.bench import run_simulate_bench
+    from warden.bench.simulate import run_simulate_bench
 
     result = run_simulate_bench(customers=150, days=3, seed=1)
     assert result["events"] > 1_000 and result["events_bytes"] > 100_000

@@ -11,8 +11,7 @@ from warden.cli import (
     apikeys,
     audit,
     basics,
-    bench_decisions,
-    bench_ingest,
+    bench,
     cases,
     decide,
     groups,
@@ -34,7 +33,6 @@ COMMAND_MODULES = [
     groups,
     ingest,
     audit,
-    bench_ingest,
     rules,
     screen,
     lists,
@@ -43,11 +41,11 @@ COMMAND_MODULES = [
     apikeys,
     decide,
     monitor,
-    bench_decisions,
     rulesets,
     train_fraud,
     cases,
     triage,
+    bench,
 ]
 
 

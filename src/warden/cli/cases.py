@@ -18,7 +18,6 @@ from warden.cases.repository import get_case, list_cases
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
 from warden.cases.staffing import add_user
 from warden.cli.common import fail, print_json, settings_or_exit
-from warden.cli.groups import bench_app
 from warden.errors import DomainError
 from warden.store.db import Store, open_store
 from warden.triage.feedback import disposition_labels, rule_precision, write_labels_csv
@@ -269,22 +268,6 @@ def cases_narrative(
         )
 
 
-def bench_take_next(
-    cases: int = typer.Option(2000, min=10, help="open cases to drain"),
-    reviewers: int = typer.Option(4, min=1, max=64, help="parallel reviewers, each its own connection"),
-    postgres: str | None = typer.Option(
-        None, help="a PostgreSQL server URL: the bench creates and drops its own database there (default: SQLite)"
-    ),
-    as_json: bool = typer.Option(True, "--json/--no-json"),
-) -> None:
-    """Take-next latency with parallel reviewers (target p99 <= 50 ms, no case handed out twice)."""
-    from warden.cases.bench import run_take_next_bench  # heavy imports only when benching
-
-    result = run_take_next_bench(cases, reviewers, postgres)
-    print_json(result) if as_json else typer.echo(result)
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(cases_app, name="cases")
-    bench_app.command("take-next")(bench_take_next)

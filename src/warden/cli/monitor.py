@@ -1,4 +1,4 @@
-"""`warden monitor`, `warden eval aml|monitor`, `warden train aml`, `warden bench monitor`."""
+"""`warden monitor`, `warden eval aml|monitor`, `warden train aml`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from warden.cli.common import fail, print_json, settings_or_exit
-from warden.cli.groups import bench_app, eval_app, train_app
+from warden.cli.groups import eval_app, train_app
 from warden.monitoring.errors import InputError
 
 
@@ -160,19 +160,8 @@ def train_aml_cmd(
     print_json(summary) if json_out else typer.echo(f"saved {out}")
 
 
-def bench_monitor_cmd(
-    transactions: int = typer.Option(10_000_000, "--transactions", min=1000),
-    json_out: bool = typer.Option(True, "--json"),
-) -> None:
-    """N simulated transfers through all detectors and the model features; a plain DuckDB scan as reference."""
-    from warden.monitoring.bench import run_bench
-
-    print_json(run_bench(transactions))
-
-
 def register(app: typer.Typer) -> None:
     app.command("monitor")(monitor_cmd)
     eval_app.command("aml")(eval_aml_cmd)
     eval_app.command("monitor")(eval_monitor_cmd)
     train_app.command("aml")(train_aml_cmd)
-    bench_app.command("monitor")(bench_monitor_cmd)

@@ -1,4 +1,4 @@
-"""`warden rules check`, `warden rules backtest` and `warden bench backtest`."""
+"""`warden rules check` and `warden rules backtest`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from warden.cli.common import fail, print_json
-from warden.cli.groups import bench_app, rules_app
+from warden.cli.groups import rules_app
 
 
 def register(app: typer.Typer) -> None:
@@ -73,19 +73,6 @@ def register(app: typer.Typer) -> None:
             print_json(result)
             return
         _print_backtest(result)
-
-    @bench_app.command("backtest")
-    def bench_backtest(
-        events: int = typer.Option(1_000_000, min=1000, help="events in the synthetic frame"),
-        row_events: int = typer.Option(20_000, min=100, help="events through the row evaluator"),
-        seed: int = typer.Option(7),
-        as_json: bool = typer.Option(True, "--json/--no-json"),
-    ) -> None:
-        """Vectorised rule evaluation (target >= 1,000,000 events/s) vs a plain Polars scan; row evaluator."""
-        from warden.rules.bench import run_backtest_bench
-
-        result = run_backtest_bench(events, row_events, seed)
-        print_json(result) if as_json else typer.echo(result)
 
 
 def _print_backtest(result: dict[str, object]) -> None:

@@ -1,4 +1,4 @@
-"""`warden screen name|address|batch`, `warden eval screening`, `warden bench screen`."""
+"""`warden screen name|address|batch`, `warden eval screening`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from warden.cli.common import fail, print_json, settings_or_exit
-from warden.cli.groups import bench_app, eval_app
+from warden.cli.groups import eval_app
 from warden.screening.matcher import DEFAULT_THRESHOLD, NameQuery
 from warden.screening.screener import Screener, open_screener
 
@@ -105,19 +105,6 @@ def eval_cmd(
     typer.echo(f"recall {report['recall']:.4f}  false-hit rate {report['false_hit_rate']:.4f}  at {threshold}")
     for variant, row in report["recall_by_variant"].items():
         typer.echo(f"  {variant:16s} {row['recall']:.4f}  (n={row['n']})")
-
-
-@bench_app.command("screen")
-def bench_cmd(
-    queries: int = typer.Option(3000, "--queries", help="name queries for the in-process run"),
-    http_seconds: float = typer.Option(8.0, "--http-seconds", help="duration of each HTTP run (0 to skip)"),
-    concurrency: int = typer.Option(32, "--concurrency", help="requests in flight in the HTTP load generator"),
-    as_json: bool = typer.Option(True, "--json/--no-json", help="print JSON (always JSON)"),
-) -> None:
-    """Name-screening speed in process and over HTTP, with a plain rapidfuzz scan as the in-run reference."""
-    from warden.bench.screen import run_bench
-
-    print_json(run_bench(settings_or_exit().data_dir, queries, http_seconds, concurrency))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,9 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from warden.cli.common import fail, print_json
-from warden.cli.groups import bench_app
 from warden.sim import SIMULATOR_VERSION, SimConfig, SimConfigError, simulate, write
-from warden.sim.bench import run_simulate_bench
 
 
 def _parse_start(value: str) -> date:
@@ -65,17 +63,3 @@ def register(app: typer.Typer) -> None:
             print_json(summary)
         else:
             typer.echo(f"{result.events:,} events, {len(result.labels):,} labels -> {out} in {summary['seconds']} s")
-
-    @bench_app.command("simulate")
-    def bench_simulate(
-        customers: int = typer.Option(10_000, "--customers"),
-        days: int = typer.Option(30, "--days"),
-        seed: int = typer.Option(7, "--seed"),
-        as_json: bool = typer.Option(True, "--json/--no-json"),
-    ) -> None:
-        """Seconds to simulate and write N customers x D days (target: 10,000 x 30 in <= 60 s)."""
-        try:
-            result = run_simulate_bench(customers, days, seed)
-        except SimConfigError as exc:
-            fail(str(exc))
-        print_json(result) if as_json else typer.echo(result)

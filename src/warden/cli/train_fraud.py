@@ -1,4 +1,4 @@
-"""`warden train fraud`, `warden eval fraud`, `warden bench features`, `warden bench fraud-score`."""
+"""`warden train fraud` and `warden eval fraud`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from warden.cli.common import emit, fail, settings_or_exit
-from warden.cli.groups import bench_app, eval_app, train_app
+from warden.cli.groups import eval_app, train_app
 
 
 def register(app: typer.Typer) -> None:
@@ -68,26 +68,3 @@ def register(app: typer.Typer) -> None:
         except (DatasetError, RegistryError) as exc:
             fail(str(exc))
         emit(result, as_json)
-
-    @bench_app.command("features")
-    def bench_features_cmd(
-        customers: int = typer.Option(2000, min=10, help="simulated customers"),
-        days: int = typer.Option(30, min=1, help="simulated days"),
-        seed: int = typer.Option(7),
-        redis_url: str | None = typer.Option(None, "--redis-url", help="also replay the first events through Redis"),
-        as_json: bool = typer.Option(True, "--json/--no-json"),
-    ) -> None:
-        """Online features_for+update µs/event (target well under 20 µs), offline rows/s."""
-        from warden.features.bench import run_features_bench
-
-        emit(run_features_bench(customers, seed, days, redis_url), as_json)
-
-    @bench_app.command("fraud-score")
-    def bench_score_cmd(
-        scores: int = typer.Option(20000, min=100, help="how many single-row scores"),
-        as_json: bool = typer.Option(True, "--json/--no-json"),
-    ) -> None:
-        """µs per single-row FraudModel.score (with reasons) against LightGBM's plain Booster.predict."""
-        from warden.models.bench import run_score_bench
-
-        emit(run_score_bench(scores), as_json)
