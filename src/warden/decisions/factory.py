@@ -10,6 +10,7 @@ from warden.decisions.rulesets import load_published
 from warden.decisions.service import DecisionService
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.logging import get_logger
+from warden.models.lightgbm_fast import check_fast_path
 from warden.models.registry import RegistryError, load_active_scorer
 from warden.rules.loader import load_ruleset, starter_pack_path
 from warden.rules.ruleset import Ruleset
@@ -52,10 +53,12 @@ def shadow_ruleset(store: Store | None) -> Ruleset | None:
 def active_model(settings: Settings) -> Scorer | None:
     """The active fraud model, or none (rules only, logged) when no model was trained or shipped."""
     try:
-        return load_active_scorer(settings)
+        scorer = load_active_scorer(settings)
     except RegistryError as exc:
         log.warning("no fraud model: deciding with rules only", reason=str(exc))
         return None
+    check_fast_path()  # says loudly, once at start-up, when scoring falls back to the slow path
+    return scorer
 
 
 def build_engine(settings: Settings, ruleset_path: Path | None = None, store: Store | None = None) -> DecisionEngine:

@@ -23,15 +23,13 @@ import lightgbm as lgb
 import numpy as np
 
 from warden.features.catalog import FEATURE_NAMES
+from warden.models.lightgbm_fast import PREDICT_CONTRIB, PREDICT_NORMAL, FastPredict, fast_path_problem
 from warden.models.treeshap import TreeShap, build_tree_shap
 
 # Features only (no raw event fields), so the decision engine can score with `features_for` output alone.
 MODEL_FEATURES: tuple[str, ...] = FEATURE_NAMES
 MODEL_FILE = "model.txt"
 META_FILE = "meta.json"
-_PREDICT_NORMAL = 0  # C_API_PREDICT_NORMAL: the probability
-_PREDICT_CONTRIB = 3  # C_API_PREDICT_CONTRIB: SHAP values + bias, in log-odds
-_DTYPE_FLOAT64 = 1  # C_API_DTYPE_FLOAT64
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,44 +40,6 @@ class Contribution:
 
     def as_dict(self) -> dict[str, Any]:
         return {"feature": self.feature, "value": self.value, "contribution": round(self.contribution, 4)}
-
-
-class _FastPredict:
-    """LightGBM's LGBM_BoosterPredictForMatSingleRowFast, prepared once for one prediction type."""
-
-    def __init__(self, booster: lgb.Booster, columns: int, predict_type: int) -> None:
-        from lightgbm.basic import _LIB, _c_str, _safe_call
-
-        self._lib, self._check = _LIB, _safe_call
-        self._booster = booster  # keeps the handle alive as long as the config
-        self._config = ctypes.c_void_p()
-        _safe_call(
-            _LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
-                booster._handle,
-                ctypes.c_int(predict_type),
-                ctypes.c_int(0),
-                ctypes.c_int(-1),
-                ctypes.c_int(_DTYPE_FLOAT64),
-                ctypes.c_int32(columns),
-                _c_str("num_threads=1"),
-                ctypes.byref(self._config),
-            )
-        )
-        self._out = np.zeros(columns + 1 if predict_type == _PREDICT_CONTRIB else 1, dtype=np.float64)
-        self._out_ptr = self._out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
-        self._len = ctypes.c_int64()
-        # ctypes argument objects made once: building them per call cost more than LightGBM's prediction
-        self._len_ref = ctypes.byref(self._len)
-        self._fn = _LIB.LGBM_BoosterPredictForMatSingleRowFast
-
-    def __call__(self, row: Any) -> np.ndarray:
-        """Predict for the row at `row` (a ctypes pointer to `columns` float64s, made once by the caller)."""
-        self._check(self._fn(self._config, row, self._len_ref, self._out_ptr))
-        return self._out
-
-    def __del__(self) -> None:
-        if getattr(self, "_config", None) is not None and self._config.value:
-            self._lib.LGBM_FastConfigFree(self._config)
 
 
 class FraudModel:
@@ -102,14 +62,12 @@ class FraudModel:
         if self._shap is not None:
             self._row.fill(0.0)
             self._shap.explain(self._row)
-        self._fast: _FastPredict | None
-        self._fast_contrib: _FastPredict | None = None
-        try:
-            self._fast = _FastPredict(booster, len(self.features), _PREDICT_NORMAL)
+        self._fast: FastPredict | None = None
+        self._fast_contrib: FastPredict | None = None
+        if fast_path_problem() is None:  # else Booster.predict, as the start-up check has said (lightgbm_fast.py)
+            self._fast = FastPredict(booster, len(self.features), PREDICT_NORMAL)
             if self._shap is None:
-                self._fast_contrib = _FastPredict(booster, len(self.features), _PREDICT_CONTRIB)
-        except (AttributeError, OSError, lgb.basic.LightGBMError):
-            self._fast = self._fast_contrib = None  # an older LightGBM: fall back to Booster.predict
+                self._fast_contrib = FastPredict(booster, len(self.features), PREDICT_CONTRIB)
         # SHAP reasons cost several times the prediction; below this score nobody acts on them
         self.explain_from: float = self.thresholds.get("review", 0.0)
         self._values = operator.itemgetter(*self.features)
