@@ -4,7 +4,7 @@
     python3 dev.py demo     # create .venv, install the locked dependencies, run `warden demo`
     python3 dev.py test     # same set-up, then the whole test suite
 
-`python3 dev.py check` runs the linters (ruff, mypy); `python3 dev.py lock` refreshes requirements.lock.
+`python3 dev.py check` runs the linters (ruff, mypy) and the layer contract (import-linter); `python3 dev.py lock` refreshes requirements.lock.
 Extra arguments are passed on (`python3 dev.py demo --customers 500`, `python3 dev.py test -k audit`).
 """
 
@@ -60,6 +60,7 @@ def main(argv: list[str]) -> None:
         run(BIN / "ruff", "check", "src", "tests", "dev.py")
         run(BIN / "ruff", "format", "--check", "src", "tests", "dev.py")
         run(BIN / "mypy")
+        run(BIN / "lint-imports")  # the layers (pyproject.toml [tool.importlinter])
     elif command == "lock":
         frozen = subprocess.run(
             [BIN / "python", "-m", "pip", "freeze", "--exclude-editable"], capture_output=True, text=True, check=True

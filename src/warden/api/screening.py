@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Literal
 
 import orjson
@@ -10,11 +9,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from warden.screening.matcher import DEFAULT_THRESHOLD, NameQuery
-from warden.screening.screener import Screener, open_screener
 from warden.web.api_keys import require_scope
+from warden.web.screening import screener_for
 
 router = APIRouter(prefix="/v1/screen", tags=["screening"], dependencies=[Depends(require_scope("screening"))])
-_lock = threading.Lock()
 
 
 class NameRequest(BaseModel):
@@ -28,17 +26,6 @@ class NameRequest(BaseModel):
 
 class AddressRequest(BaseModel):
     address: str = Field(min_length=1, max_length=200, examples=["0x8589427373D6D84E98730D7795D8f6f8731FDA16"])
-
-
-def screener_for(request: Request) -> Screener:
-    """One screener per process, built (or read from the on-disk cache) on first use."""
-    screener: Screener | None = getattr(request.app.state, "screener", None)
-    if screener is None:
-        with _lock:
-            screener = getattr(request.app.state, "screener", None)
-            if screener is None:
-                screener = request.app.state.screener = open_screener(request.app.state.settings.data_dir)
-    return screener
 
 
 @router.post("/name", summary="Screen a person, entity or vessel name", response_model=None)

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from warden.api.screening import screener_for
 from warden.console.auth import console_router
 from warden.console.templating import TEMPLATES
 from warden.screening.matcher import DEFAULT_THRESHOLD, NameQuery
+from warden.web.screening import screener_for
 
 router = console_router()  # every page needs a signed-in user
 _ADDRESS_LIKE = re.compile(r"^[A-Za-z0-9:]{25,128}$")
