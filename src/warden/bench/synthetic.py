@@ -1,4 +1,8 @@
-"""Fast, valid, varied contract events for throughput benchmarks (not realistic: see `warden simulate`)."""
+"""Fast, valid, varied contract events for the throughput benches (`warden bench ingest`, `warden bench decisions`).
+
+Kept beside the simulator because those benches need a million events made in seconds and nothing else: the
+simulator's realistic exchanges cost far more per event, and the bench would time the generator. Not realistic;
+everything that needs realism (tests, demo, models) uses `warden.sim`."""
 
 from __future__ import annotations
 
