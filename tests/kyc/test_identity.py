@@ -1,0 +1,109 @@
+"""Entity resolution over KYC submissions: normal forms, evidence, rings, and the `warden kyc rings` CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from tests.kyc.population import population, write_events, write_labels
+from typer.testing import CliRunner
+
+from warden.cli import app
+from warden.events.labels import read_labels
+from warden.events.models import EVENT_ADAPTER, KycSubmission
+from warden.kyc.identity import normalise as norm
+from warden.kyc.identity.evaluate import evaluate_rings
+from warden.kyc.identity.evidence import dob_near, name_derived, name_near
+from warden.kyc.identity.graph import build_graph
+from warden.kyc.identity.records import from_submission, load_submissions
+
+
+def test_email_variants_share_a_mailbox() -> None:
+    assert norm.email_parts("J.Doe+exchange@Gmail.com") == ("j.doe+exchange@gmail.com", "jdoe", "jdoe")
+    assert norm.email_parts("cryptoaish15.0@x.ae")[1:] == ("cryptoaish150", "cryptoaish")
+
+
+def test_one_edit_apart_share_a_deletion_key() -> None:
+    for a, b in [("ZK1234567", "ZK1243567"), ("ZK1234567", "ZK1234568"), ("ZK1234567", "ZK123456")]:
+        assert set(norm.deletion_keys(a)) & set(norm.deletion_keys(b))
+    assert not set(norm.deletion_keys("AB123456")) & set(norm.deletion_keys("CD654321"))
+
+
+def test_ip_networks_and_names() -> None:
+    assert norm.ip_prefix("203.0.113.77") == "203.0.113.0/24"
+    assert norm.ip_prefix("2001:db8:1:2::1") == "2001:db8:1::/48"
+    assert norm.ip_prefix("not an ip") is None
+    assert norm.name_tokens("Jörg Müller-Lüdenscheidt") == ("jorg", "muller", "ludenscheidt")
+    assert norm.name_tokens("Дмитрий Волков") == ("dmitriy", "volkov")
+
+
+def test_birth_dates_near_and_names_near() -> None:
+    assert dob_near(date(1993, 12, 19), date(1993, 12, 21))
+    assert dob_near(date(1993, 12, 19), date(1992, 12, 19))
+    assert dob_near(date(1990, 3, 4), date(1990, 4, 3))  # day and month swapped
+    assert not dob_near(date(1993, 12, 19), date(1993, 11, 19))
+    assert name_near(("jorge", "hector", "peez", "pena"), ("jorge", "hector", "perez", "pena"))
+    assert name_near(("hwang", "sung", "min"), ("sung", "min", "hwang"))
+    assert not name_near(("hugo", "laurent"), ("remi", "laurent"))  # a shared surname is a family, not a person
+
+
+def test_mailbox_spelt_from_the_name() -> None:
+    assert name_derived("jorgepena75", ("jorge", "hector", "perez", "pena"))
+    assert name_derived("fbauer", ("florian", "bauer"))
+    assert name_derived("braunnik60", ("niklas", "braun"))
+    assert not name_derived("cryptoaish150", ("aisha", "hassan", "al", "qahtani"))
+
+
+def test_rings_found_and_lookalikes_left_alone() -> None:
+    rows, truth = population()
+    records = [from_submission(EVENT_ADAPTER.validate_python(r)) for r in rows]  # type: ignore[arg-type]
+    graph = build_graph(records)
+    rings = {frozenset(r.customers) for r in graph.rings}
+    for scenario in ("ring-a", "ring-b", "ring-c"):
+        assert frozenset(c for c, s in truth.items() if s == scenario) in rings, scenario
+    assert len(graph.rings) == 3  # no household, no namesakes
+    ring_b = next(r for r in graph.rings if "cu_000004" in r.customers)
+    assert {"email", "document"} <= set(ring_b.shared)
+    assert all(link.bits >= graph.threshold_bits for link in graph.links)
+    assert {c for c, _ in graph.neighbours("cu_000000")} <= {"cu_000001", "cu_000002", "cu_000003"}
+
+
+def test_a_value_on_many_customers_is_a_hub_not_a_ring() -> None:
+    rows, _ = population()
+    for r in rows[100:160]:
+        r["device_id"] = "dv_farm"
+    records = [from_submission(EVENT_ADAPTER.validate_python(r)) for r in rows]  # type: ignore[arg-type]
+    graph = build_graph(records, hub_size=50)
+    assert {"attribute": "device", "value": "dv_farm", "customers": 60} in graph.hubs
+
+
+def test_figures_against_labels(tmp_path: Path) -> None:
+    rows, truth = population()
+    records = [from_submission(EVENT_ADAPTER.validate_python(r)) for r in rows]  # type: ignore[arg-type]
+    labels = read_labels(write_labels(tmp_path / "labels.csv", truth)).labels
+    figures = evaluate_rings(build_graph(records), labels)
+    assert figures["customer_recall"] == 1.0 and figures["customer_precision"] == 1.0
+    assert figures["ring_recall"] == 1.0 and figures["ring_precision"] == 1.0
+
+
+def test_cli_prints_rings_figures_and_bad_lines(tmp_path: Path) -> None:
+    rows, truth = population()
+    bad = dict(rows[0], event_id="ev_bad", date_of_birth="1990-13-40")
+    other = {"event_id": "ev_login", "type": "login", "occurred_at": "2025-01-01T00:00:00Z", "customer_id": "cu_x"}
+    events = write_events(tmp_path / "events.jsonl", rows, [json.dumps(bad), json.dumps(other)])
+    labels = write_labels(tmp_path / "labels.csv", truth)
+    result = CliRunner().invoke(app, ["kyc", "rings", "--events", str(events), "--labels", str(labels), "--json"])
+    assert result.exit_code == 0, result.output
+    assert f"{events}:{len(rows) + 1}: " in result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["rejected"] == 1 and payload["submissions"] == len(rows)
+    assert payload["figures"]["ring_recall"] == 1.0
+    assert all(ring["reasons"] and ring["links"] for ring in payload["rings"])
+
+
+def test_load_submissions_reads_only_kyc(tmp_path: Path) -> None:
+    rows, _ = population(n=40)
+    loaded = load_submissions(write_events(tmp_path / "e.jsonl", rows))
+    assert len(loaded.records) == 40 and not loaded.errors
+    assert isinstance(EVENT_ADAPTER.validate_python(rows[0]), KycSubmission)
