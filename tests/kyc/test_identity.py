@@ -107,3 +107,25 @@ def test_load_submissions_reads_only_kyc(tmp_path: Path) -> None:
     loaded = load_submissions(write_events(tmp_path / "e.jsonl", rows))
     assert len(loaded.records) == 40 and not loaded.errors
     assert isinstance(EVENT_ADAPTER.validate_python(rows[0]), KycSubmission)
+
+
+def test_a_face_on_two_accounts_links_them_with_one_more_agreement() -> None:
+    from warden.kyc.identity.graph import attach_faces
+
+    rows, _ = population()
+    # Two unrelated-looking customers: the same face (embeddings 0.1 apart) and birth dates a day apart.
+    rows[50]["date_of_birth"], rows[51]["date_of_birth"] = "1985-02-10", "1985-02-11"
+    rows[60]["date_of_birth"] = "1985-07-01"
+    face = [0.05] * 128
+    near = [0.05] * 127 + [0.15]
+    records = [from_submission(EVENT_ADAPTER.validate_python(r)) for r in rows]  # type: ignore[arg-type]
+    faces = {"cu_000050": face, "cu_000051": near, "cu_000060": near}
+    # A matcher with FMR 1 % at its threshold: a face agreement weighs log2(0.9 / 0.01) = 6.5 bits, below
+    # log2(300) = 8.2, so the face alone does not pull cu_000060 in.
+    graph = build_graph(attach_faces(records, faces), face_fmr=0.01)
+    ring = next(r for r in graph.rings if "cu_000050" in r.customers)
+    assert set(ring.customers) == {"cu_000050", "cu_000051"}
+    # With FMR 0.1 % (9.8 bits) the same face on two accounts of 300 is enough on its own.
+    strict = build_graph(attach_faces(records, faces), face_fmr=0.001)
+    assert {"cu_000050", "cu_000051", "cu_000060"} <= {c for r in strict.rings for c in r.customers}
+    assert "face" in ring.shared and "date_of_birth" in ring.shared

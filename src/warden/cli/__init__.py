@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "cases",
     "triage",
     "kyc_identity",
+    "kyc_faces",
 ]
 
 app = typer.Typer(

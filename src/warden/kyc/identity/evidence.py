@@ -50,6 +50,8 @@ NAME_NEAR = 90.0  # token-sort ratio: one typo or transliteration in a full name
 MIN_MAILBOX = 4  # shorter mailboxes ('info', 'jo') say little
 MIN_STEM = 5
 MIN_NEAR_LEN = 6  # document numbers and phones shorter than this are not compared one edit apart
+FACE_MAX_DISTANCE = 0.6  # dlib L2 operating point (FaceIndex / DlibFaceMatcher)
+DEFAULT_FACE_FMR = 0.001  # u of a face agreement: the matcher's false match rate at that distance; calibrate
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +88,11 @@ def name_near(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 class Population:
-    """Value frequencies over distinct customers, from which every `u` is read."""
+    """Value frequencies over distinct customers, from which every `u` is read. A face agreement's `u` is
+    the face matcher's false match rate at its threshold (`face_fmr`, from the operator's calibration)."""
 
-    def __init__(self, records: Iterable[IdentityRecord]) -> None:
+    def __init__(self, records: Iterable[IdentityRecord], face_fmr: float = DEFAULT_FACE_FMR) -> None:
+        self.face_fmr = face_fmr
         self.records = list(records)
         customers: dict[str, set[str]] = defaultdict(set)
         for r in self.records:
@@ -166,6 +170,10 @@ def compare(pop: Population, a: IdentityRecord, b: IdentityRecord) -> list[Agree
     out: list[Agreement] = []
     if a.device and a.device == b.device:
         out.append(Agreement("device", "exact", a.device, _bits("device", pop.u(f"device:{a.device}"))))
+    if a.face is not None and b.face is not None:
+        distance = math.dist(a.face, b.face)
+        if distance <= FACE_MAX_DISTANCE:
+            out.append(Agreement("face", "match", f"distance {distance:.3f}", _bits("face", pop.face_fmr)))
     if a.email == b.email:
         out.append(Agreement("email", "exact", a.email, _bits("email", pop.u(f"email:{a.email}"))))
     elif len(a.mailbox) >= MIN_MAILBOX and a.mailbox == b.mailbox:

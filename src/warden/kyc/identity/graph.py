@@ -12,12 +12,14 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
 from warden.kyc.identity.evidence import (
+    DEFAULT_FACE_FMR,
     EVIDENCE_VERSION,
+    FACE_MAX_DISTANCE,
     PERSON_FAMILIES,
     Agreement,
     Population,
@@ -104,6 +106,33 @@ def _block_keys(r: IdentityRecord) -> list[str]:
     return keys
 
 
+def _face_pairs(records: list[IdentityRecord], k: int = 10) -> set[tuple[int, int]]:
+    """Pairs whose faces are within the match distance: each face's k nearest in a FaceIndex (1:N)."""
+    import numpy as np
+
+    from warden.kyc.faces.index import FaceIndex
+
+    with_face = [i for i, r in enumerate(records) if r.face is not None]
+    if len(with_face) < 2:
+        return set()
+    vectors = np.asarray([records[i].face for i in with_face], dtype=np.float32)
+    index = FaceIndex.build([str(i) for i in with_face], vectors)
+    pairs: set[tuple[int, int]] = set()
+    for i, vector in zip(with_face, vectors, strict=True):
+        for hit in index.search(vector, k=k, max_distance=FACE_MAX_DISTANCE):
+            j = int(hit.customer_id)
+            if j != i and records[i].customer_id != records[j].customer_id:
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def attach_faces(records: list[IdentityRecord], faces: dict[str, Any]) -> list[IdentityRecord]:
+    """Records with each customer's face embedding (customer id -> 128 floats) where one is known."""
+    return [
+        replace(r, face=tuple(float(v) for v in faces[r.customer_id])) if r.customer_id in faces else r for r in records
+    ]
+
+
 def _candidate_pairs(records: list[IdentityRecord], hub_size: int) -> tuple[set[tuple[int, int]], list[dict[str, Any]]]:
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
@@ -123,7 +152,7 @@ def _candidate_pairs(records: list[IdentityRecord], hub_size: int) -> tuple[set[
         for i, j in combinations(members, 2):
             if records[i].customer_id != records[j].customer_id:
                 pairs.add((i, j) if i < j else (j, i))
-    return pairs, hubs
+    return pairs | _face_pairs(records), hubs
 
 
 class _Components:
@@ -159,9 +188,11 @@ def _shared(links: Iterable[Link]) -> dict[str, list[str]]:
     return {k: sorted(shared[k]) for k in order if k in shared}
 
 
-def build_graph(records: list[IdentityRecord], hub_size: int = DEFAULT_HUB_SIZE) -> IdentityGraph:
+def build_graph(
+    records: list[IdentityRecord], hub_size: int = DEFAULT_HUB_SIZE, face_fmr: float = DEFAULT_FACE_FMR
+) -> IdentityGraph:
     """Link, then group: each ring carries the links (and their evidence) that hold it together."""
-    pop = Population(records)
+    pop = Population(records, face_fmr)
     threshold = math.log2(pop.n)
     pairs, hubs = _candidate_pairs(records, hub_size)
     best: dict[tuple[str, str], Link] = {}
