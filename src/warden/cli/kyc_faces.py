@@ -1,4 +1,5 @@
-"""`warden bench kyc-faces` and `warden kyc faces-eval`: face-match speed and error rates."""
+"""`warden bench kyc-faces`, `warden kyc faces-eval` and `warden kyc liveness-eval`: face-match speed and
+error rates, and liveness error rates on generated captures."""
 
 from __future__ import annotations
 
@@ -42,3 +43,13 @@ def register(app: typer.Typer) -> None:
         except PairsError as exc:
             fail(str(exc))
         emit(result, as_json)
+
+    @kyc_app.command("liveness-eval")
+    def liveness_eval_cmd(
+        trials: int = typer.Option(10, "--trials", min=1, max=200, help="captures per species and genuine"),
+        as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    ) -> None:
+        """APCER per attack species and BPCER of the server's liveness checks, on captures Warden generates."""
+        from warden.kyc.liveness.evaluate import evaluate_liveness
+
+        emit(evaluate_liveness(trials=trials), as_json)
