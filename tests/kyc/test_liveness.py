@@ -145,3 +145,25 @@ def test_camera_labels() -> None:
     assert virtual_camera("/tmp/clip.y4m") == "file source"
     assert virtual_camera("FaceTime HD Camera (Built-in)") is None
     assert virtual_camera(None) is None
+
+
+def test_screen_pattern_score_separates_a_grid_from_the_plain_face() -> None:
+    import numpy as np
+    from PIL import Image
+
+    from warden.kyc.faces.bench import SAMPLE_FACE
+    from warden.kyc.liveness.passive import PEAK_RATIO, pattern_score
+
+    face = np.asarray(Image.open(SAMPLE_FACE).convert("RGB"), dtype=np.float32)
+    box = (0, 0, face.shape[1], face.shape[0])
+    y, x = np.mgrid[0 : face.shape[0], 0 : face.shape[1]]
+    grid = 1 + 0.06 * np.sin(2 * np.pi * (x * 0.8 + y * 0.6) / 3.0)
+    screen = np.clip(face * grid[..., None], 0, 255).astype(np.uint8)
+    assert pattern_score(face.astype(np.uint8), box) < PEAK_RATIO < pattern_score(screen, box)
+
+
+def test_screen_replay_is_refused(verifier: ServerLivenessVerifier) -> None:
+    ch = _challenge(["neutral", "nod", "move_closer"])
+    result = verifier.verify(ch, synth.screen_capture(ch, seed=109))
+    assert not result.passed
+    assert any(r.startswith(("heuristic_screen_or_print_pattern", "face_lost")) for r in result.reasons)

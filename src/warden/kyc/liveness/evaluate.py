@@ -67,12 +67,14 @@ SPECIES: dict[str, Trial] = {
     "timer_paced_injection": _simple(lambda ch, seed: synth.genuine_capture(ch, seed, regular=True)),
     "source_switched_mid_stream": _simple(synth.resolution_switch_capture),
     "looped_clip": _simple(synth.looped_capture),
+    "screen_replay": _simple(synth.screen_capture),
 }
 TARGETS = {
     "heuristic_virtual_camera": "virtual_camera",
     "heuristic_timing_too_regular": "timer_paced_injection",
     "heuristic_resolution_changed": "source_switched_mid_stream",
     "heuristic_duplicate_frames": "looped_clip",
+    "heuristic_screen_or_print_pattern": "screen_replay",
 }
 
 

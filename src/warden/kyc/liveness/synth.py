@@ -150,3 +150,19 @@ def write_y4m(
                 out.write(y.tobytes())
                 out.write(cb.resize((w // 2, h // 2)).tobytes())
                 out.write(cr.resize((w // 2, h // 2)).tobytes())
+
+
+def screen_capture(challenge: dict[str, Any], seed: int = 0) -> dict[str, Any]:
+    """A genuine sequence played on a screen and filmed: a fine periodic grid (the screen's pixels beating
+    with the camera's) multiplied over every frame, then re-encoded."""
+    cap = genuine_capture(challenge, seed)
+    rng = random.Random(seed)
+    angle, period, amp = rng.uniform(0, np.pi), rng.uniform(2.5, 4.0), rng.uniform(0.04, 0.08)
+    for f in cap["frames"]:
+        rgb = np.asarray(Image.open(io.BytesIO(base64.b64decode(f["image"]))).convert("RGB"), dtype=np.float32)
+        y, x = np.mgrid[0 : rgb.shape[0], 0 : rgb.shape[1]]
+        grid = 1 + amp * np.sin(2 * np.pi * (x * np.cos(angle) + y * np.sin(angle)) / period)
+        out = io.BytesIO()
+        Image.fromarray(np.clip(rgb * grid[..., None], 0, 255).astype(np.uint8)).save(out, format="JPEG", quality=88)
+        f["image"] = base64.b64encode(out.getvalue()).decode()
+    return cap

@@ -5,7 +5,8 @@ the session and its frames never seen before, enough frames with a face, timesta
 human pace, the same face from first to last frame, and each challenge step seen in the server's own pose
 estimates (`pose.frame_pose`), against the neutral frames as baseline.
 Heuristics (reported as `heuristic_*`, also failing the capture so it goes to review): virtual-camera
-names, frame timing too regular, resolution changing mid-stream, duplicate frames.
+names, frame timing too regular, resolution changing mid-stream, duplicate frames, a screen or print
+pattern over the face (`passive`).
 A certified vendor (`vendor.PADVendor`) can be plugged in; none is by default.
 """
 
@@ -27,6 +28,7 @@ from warden.kyc.faces.index import DEFAULT_MAX_DISTANCE
 from warden.kyc.faces.models import FaceModels, load_models
 from warden.kyc.liveness import signals
 from warden.kyc.liveness.challenge import ChallengeError, check_challenge
+from warden.kyc.liveness.passive import PEAK_RATIO, pattern_score
 from warden.kyc.liveness.pose import FramePose, frame_pose
 from warden.kyc.liveness.replay import ReplayGuard
 from warden.kyc.liveness.vendor import PADVendor
@@ -153,11 +155,20 @@ class ServerLivenessVerifier:
         picks = sorted({with_face[0], with_face[len(with_face) // 2], with_face[-1]})
         vectors = [embed_image(frames[i]["rgb"], models).vector for i in picks]
         kept = [v for v in vectors if v is not None]
+        reasons = self._pattern([frames[i]["rgb"] for i in picks], [poses[i] for i in picks], sig)
         if len(kept) < 2:
-            return ["face_not_embeddable"]
+            return [*reasons, "face_not_embeddable"]
         worst = max(float(np.linalg.norm(kept[0] - v)) for v in kept[1:])
         sig["same_face_max_distance"] = round(worst, 4)
-        return [f"face_changed: distance {worst:.3f}"] if worst > DEFAULT_MAX_DISTANCE else []
+        return reasons + ([f"face_changed: distance {worst:.3f}"] if worst > DEFAULT_MAX_DISTANCE else [])
+
+    def _pattern(self, images: list[Any], poses: list[FramePose | None], sig: dict[str, float]) -> list[str]:
+        scores = [pattern_score(img, p.box) for img, p in zip(images, poses, strict=True) if p is not None]
+        if not scores:
+            return []
+        score = statistics.median(scores)
+        sig["pattern_score"] = round(score, 1)
+        return [f"heuristic_screen_or_print_pattern: peak ratio {score:.0f}"] if score > PEAK_RATIO else []
 
     def _steps(
         self, frames: list[dict[str, Any]], poses: list[FramePose | None], steps: list[str], sig: dict[str, float]

@@ -1,0 +1,34 @@
+"""Passive replay cue: a periodic pattern over the face (a screen's pixel grid beating with the camera's,
+or a print's halftone) shows as isolated peaks in the high-frequency part of the face crop's spectrum.
+
+Score: the strongest peak in the band 0.2-0.5 cycles/pixel over the band's median power. PEAK_RATIO was
+set between what Warden's generated genuine frames reach (270-580: JPEG blocks and upscaling leave some
+structure) and its generated screen recaptures (27,000-80,000), so it is calibrated on generated data only
+and must be recalibrated on an operator's bona fide captures. A heuristic: a sharp modern screen held far
+enough, or a high-quality photo print, shows no peak; error rates are in `liveness.evaluate`."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+CROP = 128
+BAND = (0.2, 0.5)
+PEAK_RATIO = 5000.0
+
+
+def pattern_score(rgb: NDArray[np.uint8], box: tuple[int, int, int, int]) -> float:
+    left, top, right, bottom = (max(0, v) for v in box)
+    crop = rgb[top:bottom, left:right]
+    if crop.size == 0:
+        return 0.0
+    gray = np.asarray(Image.fromarray(crop).convert("L").resize((CROP, CROP)), dtype=np.float64)
+    gray -= gray.mean()
+    window = np.outer(np.hanning(CROP), np.hanning(CROP))
+    power = np.abs(np.fft.fftshift(np.fft.fft2(gray * window))) ** 2
+    f = np.fft.fftshift(np.fft.fftfreq(CROP))
+    radius = np.hypot(*np.meshgrid(f, f))
+    band = power[(radius >= BAND[0]) & (radius <= BAND[1])]
+    median = float(np.median(band))
+    return float(band.max() / median) if median > 0 else 0.0
