@@ -67,6 +67,8 @@ def test_rings_found_and_lookalikes_left_alone() -> None:
     assert {"email", "document"} <= set(ring_b.shared)
     assert all(link.bits >= graph.threshold_bits for link in graph.links)
     assert {c for c, _ in graph.neighbours("cu_000000")} <= {"cu_000001", "cu_000002", "cu_000003"}
+    edges = graph.edges()
+    assert len(edges) == len(graph.links) and all("device" in fam for a, _, _, fam in edges if a == "cu_000000")
 
 
 def test_a_value_on_many_customers_is_a_hub_not_a_ring() -> None:

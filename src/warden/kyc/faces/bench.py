@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from warden.kyc.faces.embed import decode, embed_bytes
-from warden.kyc.faces.index import DIM, FaceIndex
+from warden.kyc.faces.index import DEFAULT_NPROBE, DIM, FaceIndex
 from warden.kyc.faces.models import load_models
 
 SAMPLE_FACE = Path(__file__).parent / "data" / "astronaut_face.jpg"
@@ -94,7 +94,7 @@ def synthetic_gallery(size: int, seed: int = 11) -> np.ndarray:
 
 
 def bench_search(
-    size: int = 1_000_000, queries: int = 300, exact_queries: int = 30, nprobe: int = 16
+    size: int = 1_000_000, queries: int = 300, exact_queries: int = 30, nprobe: int = DEFAULT_NPROBE
 ) -> dict[str, Any]:
     import faiss
 

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 DIM = 128
 FLAT_MAX = 50_000
-DEFAULT_NPROBE = 16
+DEFAULT_NPROBE = 32
 DEFAULT_MAX_DISTANCE = 0.6  # dlib's operating point; calibrate per deployment
 
 

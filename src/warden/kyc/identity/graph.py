@@ -88,8 +88,13 @@ class IdentityGraph:
     hubs: list[dict[str, Any]]
     version: str = GRAPH_VERSION
 
+    def edges(self) -> list[tuple[str, str, float, tuple[str, ...]]]:
+        """(customer, customer, bits, attribute families) for every link: the one identity graph that
+        transaction monitoring can read for its ring and mule features instead of building its own."""
+        return [(lk.a, lk.b, lk.bits, tuple(sorted({g.family for g in lk.agreements}))) for lk in self.links]
+
     def neighbours(self, customer_id: str) -> list[tuple[str, float]]:
-        """Customers linked to one customer, with the link's weight: the seam monitoring can read."""
+        """Customers linked to one customer, with the link's weight."""
         out = [(lk.b, lk.bits) for lk in self.links if lk.a == customer_id]
         out += [(lk.a, lk.bits) for lk in self.links if lk.b == customer_id]
         return out
