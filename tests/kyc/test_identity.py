@@ -131,3 +131,21 @@ def test_a_face_on_two_accounts_links_them_with_one_more_agreement() -> None:
     strict = build_graph(attach_faces(records, faces), face_fmr=0.001)
     assert {"cu_000050", "cu_000051", "cu_000060"} <= {c for r in strict.rings for c in r.customers}
     assert "face" in ring.shared and "date_of_birth" in ring.shared
+
+
+def test_cli_reads_face_embeddings(tmp_path: Path) -> None:
+    import numpy as np
+
+    rows, _ = population()
+    rows[50]["date_of_birth"], rows[51]["date_of_birth"] = "1985-02-10", "1985-02-11"
+    events = write_events(tmp_path / "events.jsonl", rows)
+    faces = tmp_path / "faces.npz"
+    np.savez(faces, customer_ids=np.array(["cu_000050", "cu_000051"]), embeddings=np.full((2, 128), 0.05))
+    result = CliRunner().invoke(app, ["kyc", "rings", "--events", str(events), "--faces", str(faces), "--json"])
+    assert result.exit_code == 0, result.output
+    ring = next(r for r in json.loads(result.stdout)["rings"] if "cu_000050" in r["customers"])
+    assert "face" in ring["shared_attributes"]
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, customer_ids=np.array(["a"]), embeddings=np.zeros((1, 3)))
+    result = CliRunner().invoke(app, ["kyc", "rings", "--events", str(events), "--faces", str(bad)])
+    assert result.exit_code == 2 and "1 x 128" in result.stderr
