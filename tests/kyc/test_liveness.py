@@ -167,3 +167,22 @@ def test_screen_replay_is_refused(verifier: ServerLivenessVerifier) -> None:
     result = verifier.verify(ch, synth.screen_capture(ch, seed=109))
     assert not result.passed
     assert any(r.startswith(("heuristic_screen_or_print_pattern", "face_lost")) for r in result.reasons)
+
+
+def test_web_endpoints_issue_and_refuse_with_field_paths() -> None:
+    from fastapi.testclient import TestClient
+
+    from warden.kyc.liveness.web import liveness_app
+
+    client = TestClient(liveness_app(ServerLivenessVerifier(SECRET, MemoryReplayGuard())))
+    page = client.get("/capture.html")
+    assert page.status_code == 200 and "capture.js" in page.text
+    assert client.get("/vendor/face-api/model/tiny_face_detector_model-weights_manifest.json").status_code == 200
+    ch = client.post("/challenge", params={"customer_id": "cu_9"}).json()
+    assert ch["customer_id"] == "cu_9" and ch["steps"][0] == "neutral"
+    missing = client.post("/verify", json={"nonce": ch["nonce"]})
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["body", "challenge_id"]
+    unknown = client.post("/verify", json={"challenge_id": "lc_nope", "nonce": "x"})
+    assert unknown.status_code == 422 and "unknown" in unknown.json()["detail"][0]["msg"]
+    refused = client.post("/verify", json={"challenge_id": ch["challenge_id"], "nonce": "guessed"}).json()
+    assert refused["passed"] is False and refused["reasons"] == ["nonce_mismatch"]
