@@ -149,3 +149,14 @@ def test_cli_reads_face_embeddings(tmp_path: Path) -> None:
     np.savez(bad, customer_ids=np.array(["a"]), embeddings=np.zeros((1, 3)))
     result = CliRunner().invoke(app, ["kyc", "rings", "--events", str(events), "--faces", str(bad)])
     assert result.exit_code == 2 and "1 x 128" in result.stderr
+
+
+def test_name_and_birth_date_alone_make_a_possible_duplicate_not_a_ring() -> None:
+    rows, _ = population()
+    rows[70]["full_name"], rows[71]["full_name"] = "Quentin Zabrowski", "Quentin Zabrowski"
+    rows[70]["date_of_birth"], rows[71]["date_of_birth"] = "1979-09-09", "1979-09-09"
+    records = [from_submission(EVENT_ADAPTER.validate_python(r)) for r in rows]  # type: ignore[arg-type]
+    graph = build_graph(records)
+    assert not any("cu_000070" in r.customers for r in graph.rings)
+    dup = next(lk for lk in graph.possible_duplicates if lk.a == "cu_000070")
+    assert dup.b == "cu_000071" and {g.family for g in dup.agreements} == {"name", "date_of_birth"}

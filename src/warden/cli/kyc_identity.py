@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
             "links": len(graph.links),
             "rings": [ring.as_dict() for ring in graph.rings],
             "hubs": graph.hubs,
+            "possible_duplicates": [link.as_dict() for link in graph.possible_duplicates],
         }
         if labels is not None:
             try:
