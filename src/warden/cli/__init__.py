@@ -16,6 +16,8 @@ from warden.cli import (
     decide,
     groups,
     ingest,
+    kyc_faces,
+    kyc_identity,
     lists,
     monitor,
     rules,
@@ -45,6 +47,8 @@ COMMAND_MODULES = [
     train_fraud,
     cases,
     triage,
+    kyc_identity,
+    kyc_faces,
     bench,
 ]
 

@@ -1,0 +1,1 @@
+"""Liveness: server-issued challenges, the embeddable capture page, and server-side verification."""
