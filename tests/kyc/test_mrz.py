@@ -126,11 +126,14 @@ def test_document_number_confusion_corrected():
     assert len(rec.corrections) == 1
 
 
-def test_names_not_corrected():
+def test_digit_in_letters_only_field():
     lines = list(SPECIMENS[MrzFormat.TD3])
     lines[0] = lines[0].replace("ERIKSSON", "ERIKSS0N")
+    with pytest.raises(MrzFormatError):
+        parse_mrz(lines)  # names are letters only
     rec = parse_mrz(lines, correct=True)
-    assert rec.surname == "ERIKSS0N"  # no check digit covers names: left as read
+    assert rec.surname == "ERIKSSON"  # a digit there has one legal reading, taken and recorded
+    assert [(c.field, c.read, c.corrected) for c in rec.corrections] == [("name", "0", "O")]
 
 
 @pytest.mark.parametrize(

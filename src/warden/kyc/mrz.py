@@ -304,7 +304,12 @@ def parse_mrz(
     fmt = detect_format(lines)
     if correct:
         lines = _correct(fmt, lines)
+        lines = _letters_only(fmt, lines)
     _check_charset(lines)
+    for name, ln, a, b in _alpha_spans(fmt):
+        for j, c in enumerate(lines[ln][a:b]):
+            if c.isdigit():
+                raise MrzFormatError(f"digit {c!r} in {name}, which is letters only", line=ln + 1, column=a + j + 1)
     corrections: list[Correction] = []
     if correct:
         corrections = _diff(fmt, split_lines(text), lines)
@@ -375,6 +380,30 @@ def _correct(fmt: MrzFormat, lines: list[str]) -> list[str]:
     return fixed
 
 
+# fields where ICAO 9303 allows letters and '<' only (names, states): a digit there has one legal reading
+_DIGIT_TO_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
+
+
+def _alpha_spans(fmt: MrzFormat) -> list[tuple[str, int, int, int]]:
+    if fmt is MrzFormat.TD1:
+        return [("issuing_state", 0, 2, 5), ("nationality", 1, 15, 18), ("name", 2, 0, 30)]
+    return [("issuing_state", 0, 2, 5), ("name", 0, 5, len_of(fmt)), ("nationality", 1, 10, 13)]
+
+
+def len_of(fmt: MrzFormat) -> int:
+    return 44 if fmt in (MrzFormat.TD3, MrzFormat.MRVA) else 36 if fmt in (MrzFormat.TD2, MrzFormat.MRVB) else 30
+
+
+def _letters_only(fmt: MrzFormat, lines: list[str]) -> list[str]:
+    """A digit that OCR put in a letters-only field (0 for O in a name) has one legal reading: take it."""
+    lines = lines[:]
+    for _, ln, a, b in _alpha_spans(fmt):
+        text = lines[ln]
+        fixed = "".join(_DIGIT_TO_LETTER.get(c, c) for c in text[a:b])
+        lines[ln] = text[:a] + fixed + text[b:]
+    return lines
+
+
 def _diff(fmt: MrzFormat, before: list[str], after: list[str]) -> list[Correction]:
     spans, _, _ = _spans(fmt, after)
     out = []
@@ -382,7 +411,8 @@ def _diff(fmt: MrzFormat, before: list[str], after: list[str]) -> list[Correctio
         for j, (ca, cb) in enumerate(zip(a, b, strict=True)):
             if ca != cb:
                 name = next(
-                    (s.name for s in spans if s.line == i and (s.start <= j < s.end or j == s.digit_at)), "composite"
+                    (s.name for s in spans if s.line == i and (s.start <= j < s.end or j == s.digit_at)),
+                    next((n for n, ln, a, e in _alpha_spans(fmt) if ln == i and a <= j < e), "composite"),
                 )
                 out.append(Correction(name, i + 1, j + 1, ca, cb))
     return out
