@@ -32,6 +32,7 @@ ROUTER_MODULES = [
     "warden.api.case_tools",
     "warden.api.rules_quality",
     "warden.api.monitoring",
+    "warden.api.kyc",
     "warden.console.auth",
     "warden.console.routes",
     "warden.console.decisions",

@@ -120,9 +120,7 @@ def copy_move(doc: RenderedDocument, photo: Photo, rng: random.Random) -> bytes:
     """A region of the photo copied over another place of the same photo (a date copied over the birth date)."""
     img, exif = _decode(photo.jpeg)
     src_field = rng.choice(("issue_date", "expiry_date"))
-    (sx, sy), (dx, dy) = photo.map_points(
-        [doc.field_boxes[src_field][:2], doc.field_boxes["birth_date"][:2]]  # type: ignore[list-item]
-    )
+    (sx, sy), (dx, dy) = photo.map_points([doc.field_boxes[src_field][:2], doc.field_boxes["birth_date"][:2]])
     bx = doc.field_boxes[src_field]
     (ax, ay), (bx2, by2) = photo.map_points([(bx[0] - 4, bx[1] - 4), (bx[2] + 4, bx[3] + 4)])
     w, h = int(abs(bx2 - ax)), int(abs(by2 - ay))
