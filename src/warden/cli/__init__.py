@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "train_fraud",
     "cases",
     "triage",
+    "kyc",
 ]
 
 app = typer.Typer(
