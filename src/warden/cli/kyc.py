@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
     @eval_app.command("kyc")
     def eval_kyc(
         genuine: int = typer.Option(20, min=1, help="genuine documents rendered (half passports, half ID cards)"),
-        per_species: int = typer.Option(10, min=1, help="attacks rendered per species"),
+        per_species: int = typer.Option(10, min=0, help="attacks rendered per species (0: genuine only)"),
         seed: int = typer.Option(7),
         species: list[str] = typer.Option([], help="attack species (repeat); default all"),
         ocr: str = typer.Option("rapidocr", help="rapidocr (default) or tesseract (Debian package, optional)"),

@@ -117,6 +117,7 @@ def evaluate(
                 "reasons": result.reasons,
                 "mrz_accepted": lines is not None,
                 "mrz_correct": None if truth is None else lines == tuple(truth),
+                "mrz_read": list(lines) if lines and truth is not None and lines != tuple(truth) else None,
             }
         )
     bona = per.get(dataset.GENUINE, [])
@@ -145,6 +146,7 @@ def evaluate(
         "CPU seconds less so",
     }
     out["genuine"] = _summary(bona)
+    out["genuine_not_approved"] = [r for r in bona if r["outcome"] != "approve"]
     out["species"] = {
         sp: {
             "apcer": round(apcer[sp], 4),

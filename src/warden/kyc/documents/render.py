@@ -85,8 +85,9 @@ def make_identity(rng: random.Random, *, kind: str = "TD3", today: dt.date | Non
     states = sorted({s for s, k in FORMATS if k == doc_kind})
     state = rng.choice(states)
     birth = today - dt.timedelta(days=rng.randint(18 * 365, 80 * 365))
-    issue = today - dt.timedelta(days=rng.randint(30, 9 * 365))
     years = 10 if kind == "TD3" else rng.choice((5, 10))
+    # issued so that the document is still valid today: a genuine sample must not be an expired one
+    issue = today - dt.timedelta(days=rng.randint(30, years * 365 - 60))
     expiry = (
         issue.replace(year=issue.year + years)
         if not (issue.month == 2 and issue.day == 29)
