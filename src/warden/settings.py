@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="the model name sent to llm_url")
     llm_api_key: str | None = Field(None, description="sent as a Bearer token to llm_url")
     llm_timeout_s: float = Field(30.0, gt=0, description="how long a narrative rewrite may take")
+    kyc_retention_days: int = Field(90, ge=1, le=3650, description="days KYC images are kept after upload")
 
     @field_validator("log_level")
     @classmethod

@@ -19,6 +19,7 @@ from warden.api import collector
 from warden.api import decisions as api_decisions
 from warden.api import echo as api_echo
 from warden.api import health as api_health
+from warden.api import kyc as api_kyc
 from warden.api import monitoring as api_monitoring
 from warden.api import rules_quality as api_rules_quality
 from warden.api import rulesets as api_rulesets
@@ -50,6 +51,7 @@ ROUTERS = [
     api_case_tools.router,
     api_rules_quality.router,
     api_monitoring.router,
+    api_kyc.router,
     console_auth.router,
     console_routes.router,
     console_decisions.router,

@@ -22,7 +22,7 @@ from warden.cases.queues import QueueConfig, default_queue_config
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.tables import case_alerts, cases
 
-SOURCES = ("decision", "monitoring", "screening")
+SOURCES = ("decision", "monitoring", "screening", "kyc")
 
 
 @dataclass(frozen=True)

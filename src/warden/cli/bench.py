@@ -150,5 +150,39 @@ def bench_take_next(
     print_json(result) if as_json else typer.echo(result)
 
 
+@bench_app.command("kyc")
+def bench_kyc(
+    images: int = typer.Option(6, min=1, help="genuine documents to check"),
+    seed: int = typer.Option(11),
+    ocr: str = typer.Option("rapidocr", help="rapidocr or tesseract"),
+    as_json: bool = typer.Option(True, "--json/--no-json"),
+) -> None:
+    """Document check per image on one core, against decoding the same JPEG (target <= 1 s per image)."""
+    from warden.cli.kyc import one_core
+
+    one_core()  # before the OCR engine is imported and built
+    from warden.kyc.evaluate import bench
+
+    result = bench(images=images, seed=seed, ocr=ocr)
+    print_json(result) if as_json else typer.echo(result)
+
+
+@bench_app.command("kyc-faces")
+def bench_kyc_faces(
+    size: int = typer.Option(1_000_000, "--size", min=1000, help="faces in the 1:N gallery"),
+    queries: int = typer.Option(300, "--queries", min=10, help="1:N searches timed"),
+    repeats: int = typer.Option(20, "--repeats", min=2, help="face embeddings timed"),
+    as_json: bool = typer.Option(True, "--json/--no-json", help="print JSON (the default)"),
+) -> None:
+    """Face match per image on one core and 1:N search over a gallery, against in-run references."""
+    from warden.kyc.faces.bench import run_bench
+
+    result = run_bench(size=size, queries=queries, repeats=repeats)
+    if as_json:
+        print_json(result)
+    else:
+        emit(result, False)
+
+
 def register(app: typer.Typer) -> None:
     """The commands above join `warden bench` when this module is imported; nothing more to add."""

@@ -1,5 +1,5 @@
-"""`warden bench kyc-faces`, `warden kyc faces-eval` and `warden kyc liveness-eval`: face-match speed and
-error rates, and liveness error rates on generated captures."""
+"""`warden kyc faces-eval` and `warden kyc liveness-eval`: face-match error rates on an operator's own pairs,
+and liveness error rates on generated captures."""
 
 from __future__ import annotations
 
@@ -7,28 +7,11 @@ from pathlib import Path
 
 import typer
 
-from warden.cli.common import emit, fail, print_json
-from warden.cli.groups import bench_app
-from warden.cli.kyc_identity import kyc_app
+from warden.cli.common import emit, fail
+from warden.cli.groups import kyc_app
 
 
 def register(app: typer.Typer) -> None:
-    @bench_app.command("kyc-faces")
-    def bench_faces_cmd(
-        size: int = typer.Option(1_000_000, "--size", min=1000, help="faces in the 1:N gallery"),
-        queries: int = typer.Option(300, "--queries", min=10, help="1:N searches timed"),
-        repeats: int = typer.Option(20, "--repeats", min=2, help="face embeddings timed"),
-        as_json: bool = typer.Option(True, "--json/--no-json", help="print JSON (the default)"),
-    ) -> None:
-        """Face match per image on one core and 1:N search over a gallery, against in-run references."""
-        from warden.kyc.faces.bench import run_bench
-
-        result = run_bench(size=size, queries=queries, repeats=repeats)
-        if as_json:
-            print_json(result)
-        else:
-            emit(result, False)
-
     @kyc_app.command("faces-eval")
     def faces_eval_cmd(
         pairs: Path = typer.Option(..., "--pairs", exists=True, dir_okay=False, help="CSV image_a,image_b,same"),

@@ -7,13 +7,10 @@ from pathlib import Path
 import typer
 
 from warden.cli.common import emit, fail
-
-kyc_app = typer.Typer(help="Identity verification: synthetic-identity rings, faces.", no_args_is_help=True)
+from warden.cli.groups import kyc_app
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(kyc_app, name="kyc")
-
     @kyc_app.command("rings")
     def rings_cmd(
         events: Path = typer.Option(

@@ -149,6 +149,10 @@ class KycSubmission(EventBase):
     device_id: Identifier | None = None
     ip: str | None = None
     mrz: str | None = Field(None, description="machine-readable zone, lines joined by \\n")
+    # Optional, additive: the outcome of a Warden verification session (POST /v1/kyc/sessions) for this submission
+    kyc_session_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    kyc_outcome: Literal["approve", "review", "reject"] | None = None
+    kyc_reasons: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=64)] | None = None
 
 
 AnyEvent = Login | Deposit | Withdrawal | Transfer | Trade | AddressBookChange | ProfileChange | KycSubmission

@@ -1,4 +1,7 @@
-"""The KYC ports that face matching and liveness implement; the session flow depends only on these."""
+"""The seams the face and liveness checks plug into. Warden's document half calls them; the implementations
+(face detection, embedding and 1:1 match; active liveness) live elsewhere and are registered with
+`register_face_matcher` / `register_liveness_verifier`. Where none is registered the session's decision says
+the check was not performed and routes the session to review: it never approves without them."""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class FaceMatch:
-    """A 1:1 comparison of a selfie with a document portrait, with the threshold and model that decided it."""
-
     score: float
     matched: bool
     threshold: float
@@ -19,8 +20,6 @@ class FaceMatch:
 
 @dataclass(frozen=True)
 class LivenessResult:
-    """The server's verdict on a liveness capture, with the signals it measured."""
-
     passed: bool
     reasons: tuple[str, ...]
     signals: dict[str, float]
@@ -28,12 +27,30 @@ class LivenessResult:
 
 
 class FaceMatcher(Protocol):
-    """Compares a selfie with a document portrait (encoded images)."""
-
     def match(self, selfie: bytes, portrait: bytes) -> FaceMatch: ...
 
 
 class LivenessVerifier(Protocol):
-    """Checks a liveness capture against the challenge the server issued."""
-
     def verify(self, challenge: dict[str, object], capture: dict[str, object]) -> LivenessResult: ...
+
+
+_face: FaceMatcher | None = None
+_liveness: LivenessVerifier | None = None
+
+
+def register_face_matcher(matcher: FaceMatcher | None) -> None:
+    global _face
+    _face = matcher
+
+
+def register_liveness_verifier(verifier: LivenessVerifier | None) -> None:
+    global _liveness
+    _liveness = verifier
+
+
+def face_matcher() -> FaceMatcher | None:
+    return _face
+
+
+def liveness_verifier() -> LivenessVerifier | None:
+    return _liveness

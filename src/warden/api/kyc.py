@@ -1,0 +1,163 @@
+"""`/v1/kyc`: identity-verification sessions.
+
+An exchange's backend (API key with scope "kyc", or an admin) opens a session for a customer with the
+declared identity and gets a liveness challenge (server nonce, expiry); it uploads the document pages and the
+liveness capture, then submits. The result (outcome, reasons, evidence, versions) is readable by reviewers,
+the model-risk officer and the backend; the images only by the reviewer roles, and each read is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+
+from warden.access.roles import REVIEWER_ROLES, Actor
+from warden.api.session import require_role
+from warden.cases.alerts import CaseAlert, add_alert
+from warden.kyc import repository, storage
+from warden.kyc.decision import SessionDecision
+
+router = APIRouter(prefix="/v1/kyc", tags=["kyc"])
+
+writers = require_role("admin", api_key_scope="kyc")
+readers = require_role(*REVIEWER_ROLES, "model_risk_officer", api_key_scope="kyc")
+image_readers = require_role(*REVIEWER_ROLES)  # people who review documents; no machine key, no rule author
+
+
+class DeclaredIn(BaseModel):
+    surname: str = Field(..., min_length=1, max_length=128)
+    given_names: str = Field("", max_length=128)
+    birth_date: dt.date
+    document_number: str | None = Field(None, min_length=1, max_length=64)
+    nationality: str | None = Field(None, pattern=r"^[A-Z]{1,3}$")
+
+
+class SessionIn(BaseModel):
+    customer_id: str = Field(..., min_length=1, max_length=128)
+    declared: DeclaredIn
+
+
+def _engine(request: Request) -> sa.Engine:
+    engine: sa.Engine = request.app.state.store.engine
+    return engine
+
+
+def _data_dir(request: Request) -> Path:
+    return Path(request.app.state.settings.data_dir)
+
+
+def _unprocessable(field: str, message: str) -> HTTPException:
+    return HTTPException(422, [{"loc": ["body", field], "msg": message, "type": "value_error"}])
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except repository.KycError as exc:
+        if exc.status == 422:
+            raise _unprocessable(exc.field or "body", str(exc)) from None
+        raise HTTPException(exc.status, str(exc)) from None
+    except storage.UploadError as exc:
+        raise _unprocessable(exc.field, str(exc)) from None
+
+
+def kyc_alert(conn: sa.Connection, session_id: str, customer_id: str, decision: SessionDecision) -> str | None:
+    """Route a session that needs a person to the `kyc` review queue, as a case alert."""
+    result = add_alert(
+        conn,
+        CaseAlert(
+            alert_id=f"kyc:{session_id}",
+            source="kyc",
+            typology="kyc_verification",
+            customer_ids=[customer_id],
+            score=0.5,
+            severity="medium",
+            evidence={"kyc_session": session_id, "reasons": decision.reasons},
+        ),
+        actor="system:kyc",
+    )
+    return result.case_id
+
+
+@router.post("/sessions", status_code=201, summary="Open a verification session; returns its liveness challenge")
+def session_open(body: SessionIn, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
+    with _errors(), _engine(request).begin() as conn:
+        opened = repository.open_session(
+            conn, body.customer_id, body.declared.model_dump(mode="json"), actor=actor.name
+        )
+    return opened.as_dict()
+
+
+async def _read_limited(file: UploadFile, limit: int) -> bytes:
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise _unprocessable("file", f"over the limit of {limit} bytes")
+    return data
+
+
+@router.put("/sessions/{session_id}/document/{side}", summary="Upload the document's front or back (JPEG or PNG)")
+async def document_upload(
+    session_id: str, side: str, request: Request, file: UploadFile = File(...), actor: Actor = Depends(writers)
+) -> dict[str, Any]:
+    if side not in ("front", "back"):
+        raise HTTPException(422, [{"loc": ["path", "side"], "msg": "front or back", "type": "value_error"}])
+    data = await _read_limited(file, storage.MAX_IMAGE_BYTES)
+    with _errors():
+        ctype = storage.check_image(data, file.content_type)
+        with _engine(request).begin() as conn:
+            return repository.add_upload(
+                conn, _data_dir(request), session_id, f"document_{side}", data, ctype,
+                actor=actor.name, retention_days=request.app.state.settings.kyc_retention_days,
+            )  # fmt: skip
+
+
+@router.put("/sessions/{session_id}/liveness", summary="Upload the liveness capture (JSON: frames, timing, nonce)")
+async def liveness_upload(session_id: str, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip()
+    if ctype != "application/json":
+        raise _unprocessable("content_type", f"{ctype or 'no content type'} is not accepted: application/json")
+    declared_size = request.headers.get("content-length")
+    if declared_size and declared_size.isdigit() and int(declared_size) > storage.MAX_CAPTURE_BYTES:
+        raise _unprocessable("body", f"over the limit of {storage.MAX_CAPTURE_BYTES} bytes")
+    body = await request.body()
+    if len(body) > storage.MAX_CAPTURE_BYTES:
+        raise _unprocessable("body", f"over the limit of {storage.MAX_CAPTURE_BYTES} bytes")
+    try:
+        capture = json.loads(body)
+    except ValueError as exc:
+        raise _unprocessable("body", f"not JSON: {exc}") from None
+    if not isinstance(capture, dict):
+        raise _unprocessable("body", "the capture must be a JSON object")
+    with _errors(), _engine(request).begin() as conn:
+        return repository.add_upload(
+            conn, _data_dir(request), session_id, "liveness", body, ctype,
+            actor=actor.name, retention_days=request.app.state.settings.kyc_retention_days,
+        )  # fmt: skip
+
+
+@router.post("/sessions/{session_id}/submit", summary="Run the checks and decide: approve, review or reject")
+def session_submit(session_id: str, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
+    with _errors(), _engine(request).begin() as conn:
+        return repository.submit(conn, _data_dir(request), session_id, actor=actor.name, alert_sink=kyc_alert)
+
+
+@router.get("/sessions/{session_id}", summary="The session: state, outcome, reasons, evidence, versions")
+def session_get(session_id: str, request: Request, _: Actor = Depends(readers)) -> dict[str, Any]:
+    with _errors(), _engine(request).connect() as conn:
+        return repository.get_session(conn, session_id)
+
+
+@router.get("/sessions/{session_id}/images/{part}", summary="An uploaded document image (reviewers only; audited)")
+def session_image(session_id: str, part: str, request: Request, actor: Actor = Depends(image_readers)) -> Response:
+    with _errors(), _engine(request).begin() as conn:
+        data, ctype = repository.read_image(conn, _data_dir(request), session_id, part, actor=actor.name)
+    return Response(data, media_type=ctype, headers={"Cache-Control": "no-store"})

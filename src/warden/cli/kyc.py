@@ -1,0 +1,65 @@
+"""`warden eval kyc` and `warden kyc purge`: the document check's quality, and the retention of stored images."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from warden.cli.common import emit, fail, print_json, settings_or_exit
+from warden.cli.groups import eval_app, kyc_app
+
+
+def one_core() -> None:
+    # one core, as the target is stated; the OCR engine is built with one thread too
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
+def register(app: typer.Typer) -> None:
+    @eval_app.command("kyc")
+    def eval_kyc(
+        genuine: int = typer.Option(20, min=1, help="genuine documents rendered (half passports, half ID cards)"),
+        per_species: int = typer.Option(10, min=0, help="attacks rendered per species (0: genuine only)"),
+        seed: int = typer.Option(7),
+        species: list[str] = typer.Option([], help="attack species (repeat); default all"),
+        ocr: str = typer.Option("rapidocr", help="rapidocr (default) or tesseract (Debian package, optional)"),
+        dataset: Path | None = typer.Option(
+            None, help="your own labelled set: a JSON-lines manifest (see docs/kyc.md); never downloaded"
+        ),
+        as_json: bool = typer.Option(False, "--json/--no-json"),
+    ) -> None:
+        """Document check on the rendered set: MRZ read rate, APCER per attack species, BPCER, share decided."""
+        one_core()
+        from warden.kyc.documents.attacks import SPECIES
+        from warden.kyc.evaluate import evaluate
+        from warden.kyc.ocr import OcrUnavailable
+
+        unknown = sorted(set(species) - set(SPECIES))
+        if unknown:
+            fail(f"unknown species {', '.join(unknown)}: one of {', '.join(SPECIES)}")
+        if dataset is not None and not dataset.is_file():
+            fail(f"{dataset}: no such manifest")
+        try:
+            result = evaluate(
+                seed=seed, genuine=genuine, per_species=per_species, species=tuple(species) or SPECIES,
+                ocr=ocr, manifest=dataset,
+            )  # fmt: skip
+        except OcrUnavailable as exc:
+            fail(str(exc))
+        except ValueError as exc:
+            fail(str(exc))
+        emit(result, as_json)
+
+    @kyc_app.command("purge")
+    def purge() -> None:
+        """Delete stored KYC images whose retention (WARDEN_KYC_RETENTION_DAYS) has run out."""
+        from warden.kyc.repository import purge_expired
+        from warden.store.db import open_store
+
+        settings = settings_or_exit()
+        store = open_store(settings)
+        with store.engine.begin() as conn:
+            n = purge_expired(conn, Path(settings.data_dir))
+        print_json({"purged": n, "retention_days": settings.kyc_retention_days})

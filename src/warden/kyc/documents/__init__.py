@@ -1,0 +1,1 @@
+"""Identity documents: the rendered test set, the photo pipeline, reading and checking them."""

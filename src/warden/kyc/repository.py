@@ -1,0 +1,306 @@
+"""Verification sessions: open one with a liveness challenge, take its uploads, decide it, purge old images.
+
+Every state change is audited (warden.audit) in the same transaction. A session routed to review raises a
+`kyc` alert, which the case queues route to the `kyc` queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from warden.audit.log import append_audit
+from warden.kyc import ports, storage
+from warden.kyc.check import DocumentResult, check_document
+from warden.kyc.consistency import Declared
+from warden.kyc.decision import SessionDecision, decide
+from warden.kyc.tables import kyc_sessions, kyc_uploads
+
+CHALLENGE_STEPS = ("turn_left", "turn_right", "blink", "nod", "move_closer")
+CHALLENGE_TTL = dt.timedelta(minutes=10)
+SESSION_TTL = dt.timedelta(hours=24)
+PARTS = ("document_front", "document_back", "liveness")
+
+
+class KycError(ValueError):
+    """A request the session cannot take; `field` locates it for a 422."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 422) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive datetimes
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    session_id: str
+    customer_id: str
+    challenge: dict[str, Any]
+    expires_at: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "customer_id": self.customer_id,
+            "challenge": self.challenge,
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+
+def open_session(
+    conn: sa.Connection, customer_id: str, declared: dict[str, Any], *, actor: str, now: dt.datetime | None = None
+) -> OpenedSession:
+    now = now or _now()
+    session_id = "kyc_" + secrets.token_hex(12)
+    nonce = secrets.token_urlsafe(24)
+    steps = list(CHALLENGE_STEPS)
+    rng = secrets.SystemRandom()
+    rng.shuffle(steps)
+    challenge = {
+        "nonce": nonce,
+        "steps": steps[: rng.randint(3, 4)],
+        "issued_at": now.isoformat(),
+        "expires_at": (now + CHALLENGE_TTL).isoformat(),
+    }
+    conn.execute(
+        sa.insert(kyc_sessions).values(
+            session_id=session_id,
+            customer_id=customer_id,
+            state="open",
+            declared=json.dumps(declared, sort_keys=True, default=str),
+            challenge=json.dumps(challenge, sort_keys=True),
+            nonce=nonce,
+            created_at=now,
+            expires_at=now + SESSION_TTL,
+        )
+    )
+    append_audit(conn, actor=actor, action="kyc.session.open", subject=session_id, after={"customer_id": customer_id})
+    return OpenedSession(session_id, customer_id, challenge, now + SESSION_TTL)
+
+
+def _session(conn: sa.Connection, session_id: str, *, lock: bool = False) -> sa.Row[Any]:
+    query = sa.select(kyc_sessions).where(kyc_sessions.c.session_id == session_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise KycError(f"no KYC session {session_id!r}", status=404)
+    return row
+
+
+def add_upload(
+    conn: sa.Connection,
+    data_dir: Path,
+    session_id: str,
+    part: str,
+    data: bytes,
+    content_type: str,
+    *,
+    actor: str,
+    retention_days: int,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    now = now or _now()
+    if part not in PARTS:
+        raise KycError(f"unknown part {part!r}: one of {', '.join(PARTS)}", "part")
+    row = _session(conn, session_id, lock=True)
+    if row.state != "open":
+        raise KycError(f"session {session_id} is {row.state}; uploads are closed", status=409)
+    if _aware(row.expires_at) < now:
+        raise KycError(f"session {session_id} expired at {_aware(row.expires_at).isoformat()}", status=409)
+    suffix = ".json" if part == "liveness" else ".png" if content_type == "image/png" else ".jpg"
+    rel, digest = storage.write_upload(data_dir, session_id, part, data, suffix)
+    values = dict(
+        path=rel, sha256=digest, content_type=content_type, size=len(data), uploaded_at=now,
+        purge_after=now + dt.timedelta(days=retention_days),
+    )  # fmt: skip
+    exists = conn.execute(
+        sa.select(kyc_uploads.c.part).where(kyc_uploads.c.session_id == session_id, kyc_uploads.c.part == part)
+    ).first()
+    if exists:
+        conn.execute(
+            sa.update(kyc_uploads)
+            .where(kyc_uploads.c.session_id == session_id, kyc_uploads.c.part == part)
+            .values(**values)
+        )
+    else:
+        conn.execute(sa.insert(kyc_uploads).values(session_id=session_id, part=part, **values))
+    append_audit(
+        conn,
+        actor=actor,
+        action="kyc.upload",
+        subject=session_id,
+        after={"part": part, "sha256": digest, "size": len(data)},
+    )
+    return {"session_id": session_id, "part": part, "sha256": digest, "size": len(data)}
+
+
+def _uploads(conn: sa.Connection, session_id: str) -> dict[str, sa.Row[Any]]:
+    rows = conn.execute(sa.select(kyc_uploads).where(kyc_uploads.c.session_id == session_id)).all()
+    return {r.part: r for r in rows if r.path}
+
+
+def declared_from(data: dict[str, Any]) -> Declared:
+    birth = data.get("birth_date")
+    return Declared(
+        surname=str(data.get("surname", "")),
+        given_names=str(data.get("given_names", "")),
+        birth_date=dt.date.fromisoformat(birth) if isinstance(birth, str) else birth,
+        document_number=data.get("document_number"),
+        nationality=data.get("nationality"),
+    )
+
+
+AlertSink = Callable[[sa.Connection, str, str, SessionDecision], str | None]
+
+
+def submit(
+    conn: sa.Connection,
+    data_dir: Path,
+    session_id: str,
+    *,
+    actor: str,
+    alert_sink: AlertSink | None = None,
+    ocr: str = "rapidocr",
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Run the checks on what was uploaded and record the outcome (once: a decided session stays decided)."""
+    now = now or _now()
+    row = _session(conn, session_id, lock=True)
+    if row.state != "open":
+        raise KycError(f"session {session_id} is already {row.state}", status=409)
+    uploads = _uploads(conn, session_id)
+    not_performed: dict[str, str] = {}
+    document: DocumentResult | None = None
+    pages = {
+        side: storage.read_upload(data_dir, uploads[f"document_{side}"].path)
+        for side in ("front", "back")
+        if f"document_{side}" in uploads
+    }
+    if "front" in pages or "back" in pages:
+        document = check_document(pages, declared_from(json.loads(row.declared)), today=now.date(), ocr=ocr)
+    face = None
+    matcher = ports.face_matcher()
+    if matcher is None:
+        not_performed["face_match"] = "no face matcher registered"
+    elif "liveness" not in uploads or "front" not in pages:
+        not_performed["face_match"] = "no selfie or no document front uploaded"
+    else:
+        capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path))
+        selfie = bytes.fromhex(str(capture.get("selfie_hex", ""))) if capture.get("selfie_hex") else b""
+        face = matcher.match(selfie, pages["front"]) if selfie else None
+        if face is None:
+            not_performed["face_match"] = "the liveness capture carries no selfie"
+    liveness = None
+    verifier = ports.liveness_verifier()
+    if verifier is None:
+        not_performed["liveness"] = "no liveness verifier registered"
+    elif "liveness" not in uploads:
+        not_performed["liveness"] = "no liveness capture uploaded"
+    else:
+        capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path))
+        liveness = verifier.verify(json.loads(row.challenge), capture)
+    decision = decide(document, face, liveness, not_performed=not_performed)
+    case_id = (
+        alert_sink(conn, session_id, row.customer_id, decision) if alert_sink and decision.outcome == "review" else None
+    )
+    result = decision.as_dict()
+    conn.execute(
+        sa.update(kyc_sessions)
+        .where(kyc_sessions.c.session_id == session_id)
+        .values(
+            state="decided",
+            outcome=decision.outcome,
+            reasons=json.dumps(decision.reasons),
+            result=json.dumps(result, default=str),
+            case_id=case_id,
+            decided_at=now,
+        )
+    )
+    append_audit(
+        conn,
+        actor=actor,
+        action="kyc.session.decide",
+        subject=session_id,
+        after={
+            "outcome": decision.outcome,
+            "reasons": decision.reasons,
+            "versions": decision.versions,
+            "case_id": case_id,
+        },
+    )
+    return get_session(conn, session_id)
+
+
+def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
+    row = _session(conn, session_id)
+    uploads = conn.execute(sa.select(kyc_uploads).where(kyc_uploads.c.session_id == session_id)).all()
+    result = json.loads(row.result) if row.result else None
+    return {
+        "session_id": row.session_id,
+        "customer_id": row.customer_id,
+        "state": row.state,
+        "created_at": _aware(row.created_at).isoformat(),
+        "expires_at": _aware(row.expires_at).isoformat(),
+        "outcome": row.outcome,
+        "reasons": json.loads(row.reasons) if row.reasons else [],
+        "evidence": result["evidence"] if result else None,
+        "versions": result["versions"] if result else None,
+        "case_id": row.case_id,
+        "uploads": [
+            {
+                "part": u.part,
+                "sha256": u.sha256,
+                "size": u.size,
+                "content_type": u.content_type,
+                "purged": u.path is None,
+            }
+            for u in uploads
+        ],
+    }
+
+
+def read_image(conn: sa.Connection, data_dir: Path, session_id: str, part: str, *, actor: str) -> tuple[bytes, str]:
+    """An uploaded image, for a reviewer; the read itself is audited (who looked at whose document)."""
+    _session(conn, session_id)
+    row = conn.execute(
+        sa.select(kyc_uploads).where(kyc_uploads.c.session_id == session_id, kyc_uploads.c.part == part)
+    ).first()
+    if row is None or row.path is None or part == "liveness":
+        raise KycError(f"no stored image {part!r} for session {session_id}", status=404)
+    append_audit(conn, actor=actor, action="kyc.image.read", subject=session_id, after={"part": part})
+    return storage.read_upload(data_dir, row.path), row.content_type
+
+
+def purge_expired(
+    conn: sa.Connection, data_dir: Path, *, actor: str = "system:kyc", now: dt.datetime | None = None
+) -> int:
+    """Delete the files whose retention has run out; the digests stay for the record."""
+    now = now or _now()
+    rows = conn.execute(
+        sa.select(kyc_uploads).where(kyc_uploads.c.path.is_not(None), kyc_uploads.c.purge_after < now)
+    ).all()
+    for r in rows:
+        storage.delete_upload(data_dir, r.path)
+        conn.execute(
+            sa.update(kyc_uploads)
+            .where(kyc_uploads.c.session_id == r.session_id, kyc_uploads.c.part == r.part)
+            .values(path=None)
+        )
+        append_audit(conn, actor=actor, action="kyc.upload.purge", subject=r.session_id, after={"part": r.part})
+    return len(rows)

@@ -1,0 +1,42 @@
+"""Tables of identity-verification sessions and their uploads, on the store's shared MetaData.
+
+The schema is created by the Alembic revision `0009_kyc`. Images themselves are files under the data
+directory (warden.kyc.storage); the table holds their path, digest and when they must be deleted.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from warden.store.metadata import metadata
+
+kyc_sessions = sa.Table(
+    "kyc_sessions",
+    metadata,
+    sa.Column("session_id", sa.String(40), primary_key=True),
+    sa.Column("customer_id", sa.String(128), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False, doc="open, decided, expired"),
+    sa.Column("declared", sa.Text, nullable=False, doc="JSON: the customer's declared identity"),
+    sa.Column("challenge", sa.Text, nullable=False, doc="JSON: liveness challenge with the server nonce"),
+    sa.Column("nonce", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=True, doc="approve, review, reject"),
+    sa.Column("reasons", sa.Text, nullable=True, doc="JSON list of reason codes"),
+    sa.Column("result", sa.Text, nullable=True, doc="JSON: evidence and versions of the decision"),
+    sa.Column("case_id", sa.String(40), nullable=True, doc="the review case, when routed to review"),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+kyc_uploads = sa.Table(
+    "kyc_uploads",
+    metadata,
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("kyc_sessions.session_id"), primary_key=True),
+    sa.Column("part", sa.String(24), primary_key=True, doc="document_front, document_back, liveness"),
+    sa.Column("path", sa.Text, nullable=True, doc="relative to the data dir; null once purged"),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content_type", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("purge_after", sa.DateTime(timezone=True), nullable=False),
+)
