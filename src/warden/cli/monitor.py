@@ -106,28 +106,27 @@ def eval_aml_cmd(
 def eval_monitor_cmd(
     events: Path = typer.Option(..., "--events", help="simulated events.jsonl (labels.csv beside it)"),
     labels: Path | None = typer.Option(None, "--labels", help="labels.csv; default: beside the events"),
+    split_day: int | None = typer.Option(
+        None, "--split-day", min=1, help="learn on the first N days, judge alerts of the days after"
+    ),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Detector quality on a simulated exchange: per-typology customer recall, precision, alert rate."""
+    """Detector quality on a labelled exchange: per-typology customer recall, precision, alert rate."""
     import duckdb
 
     from warden.monitoring.monitor_eval import read_customer_labels, score_alerts
     from warden.monitoring.pipeline import monitor
 
     labels = labels or events.parent / "labels.csv"
+    if split_day is not None:
+        _eval_monitor_split(events, labels, split_day, json_out)
+        return
     try:
         truth = read_customer_labels(labels)
         result = monitor(events)
     except InputError as exc:
         fail(str(exc))
-    con = duckdb.connect()
-    customers = int(
-        con.execute(
-            "SELECT count(DISTINCT customer_id) FROM read_json(?, format = 'newline_delimited', "
-            "columns = {customer_id: 'VARCHAR'})",
-            [str(events)],
-        ).fetchall()[0][0]
-    )
+    customers = _customer_count(duckdb.connect(), events)
     report = score_alerts(result.alerts, truth, customers) | {"seconds": round(result.seconds, 2)}
     if json_out:
         print_json(report)
@@ -135,6 +134,44 @@ def eval_monitor_cmd(
         for typology, row in report["per_typology"].items():
             typer.echo(f"{typology:16} recall {row['recall']:.3f}")
         typer.echo(f"precision {report['precision']}  alerts/1000 {report['alerts_per_1000_customers']}")
+
+
+def _customer_count(con: object, events: Path) -> int:
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    suffixes = [s.lower() for s in events.suffixes]
+    source = (
+        "read_json(?, format = 'newline_delimited', columns = {customer_id: 'VARCHAR'})"
+        if ".jsonl" in suffixes or ".json" in suffixes or ".ndjson" in suffixes
+        else "read_parquet(?, union_by_name = true)"
+    )
+    return int(con.execute(f"SELECT count(DISTINCT customer_id) FROM {source}", [str(events)]).fetchall()[0][0])
+
+
+def _eval_monitor_split(events: Path, labels: Path, split_day: int, json_out: bool) -> None:
+    import duckdb
+
+    from warden.monitoring.holdout import read_labels, score_holdout, split_of
+    from warden.monitoring.pipeline import monitor
+
+    con = duckdb.connect()
+    try:
+        truth, event_scenarios = read_labels(labels)
+        result = monitor(events, con=con)
+    except InputError as exc:
+        fail(str(exc))
+    split = split_of(con, split_day, event_scenarios)
+    report = score_holdout(result.alerts, truth, split, _customer_count(con, events))
+    report["seconds"] = round(result.seconds, 2)
+    if json_out:
+        print_json(report)
+        return
+    for typology, row in report["per_typology"].items():
+        typer.echo(f"{typology:16} recall {row['recall']}  ({row['found']}/{row['customers']})")
+    for group, row in report["benign_share_flagged"].items():
+        typer.echo(f"{group:28} flagged {row['share_flagged']}")
+    typer.echo(f"precision {report['precision']}  alerts/1000/30d {report['alerts_per_1000_customers_per_30_days']}")
 
 
 def train_aml_cmd(
