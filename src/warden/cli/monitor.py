@@ -28,13 +28,19 @@ def monitor_cmd(
     since: str | None = typer.Option(None, "--since", help="only events at or after this UTC time"),
     until: str | None = typer.Option(None, "--until", help="only events before this UTC time"),
     store: bool = typer.Option(True, "--store/--no-store", help="merge the alerts into the store"),
+    context: Path | None = typer.Option(None, "--context", help="the exchange's facts (context.json shape)"),
     json_out: bool = typer.Option(False, "--json", help="print a machine-readable summary"),
 ) -> None:
     """Batch transaction monitoring: typology detectors + anomaly scores -> DIR/alerts.jsonl."""
     from warden.monitoring.pipeline import monitor, write_outputs
 
     try:
-        result = monitor(events, _when(since, "--since"), _when(until, "--until"))
+        result = monitor(
+            events,
+            _when(since, "--since"),
+            _when(until, "--until"),
+            context=_context(context),  # type: ignore[arg-type]
+        )
     except InputError as exc:
         fail(str(exc))
     path = write_outputs(result, out)
@@ -109,6 +115,9 @@ def eval_monitor_cmd(
     split_day: int | None = typer.Option(
         None, "--split-day", min=1, help="learn on the first N days, judge alerts of the days after"
     ),
+    context: Path | None = typer.Option(
+        None, "--context", help="the exchange's facts (context.json shape); default: context.json beside the events"
+    ),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Detector quality on a labelled exchange: per-typology customer recall, precision, alert rate."""
@@ -118,12 +127,14 @@ def eval_monitor_cmd(
     from warden.monitoring.pipeline import monitor
 
     labels = labels or events.parent / "labels.csv"
+    if context is None and (events.parent / "context.json").is_file():
+        context = events.parent / "context.json"
     if split_day is not None:
-        _eval_monitor_split(events, labels, split_day, json_out)
+        _eval_monitor_split(events, labels, split_day, json_out, context)
         return
     try:
         truth = read_customer_labels(labels)
-        result = monitor(events)
+        result = monitor(events, context=_context(context))  # type: ignore[arg-type]
     except InputError as exc:
         fail(str(exc))
     customers = _customer_count(duckdb.connect(), events)
@@ -149,7 +160,20 @@ def _customer_count(con: object, events: Path) -> int:
     return int(con.execute(f"SELECT count(DISTINCT customer_id) FROM {source}", [str(events)]).fetchall()[0][0])
 
 
-def _eval_monitor_split(events: Path, labels: Path, split_day: int, json_out: bool) -> None:
+def _context(path: Path | None) -> object:
+    from warden.monitoring.hops import HopContext
+
+    if path is None:
+        return None
+    try:
+        return HopContext.from_file(path)
+    except (OSError, ValueError) as exc:
+        fail(f"{path}: {exc}")
+
+
+def _eval_monitor_split(
+    events: Path, labels: Path, split_day: int, json_out: bool, context: Path | None = None
+) -> None:
     import duckdb
 
     from warden.monitoring.holdout import read_labels, score_holdout, split_of
@@ -158,7 +182,7 @@ def _eval_monitor_split(events: Path, labels: Path, split_day: int, json_out: bo
     con = duckdb.connect()
     try:
         truth, event_scenarios = read_labels(labels)
-        result = monitor(events, con=con)
+        result = monitor(events, con=con, context=_context(context))  # type: ignore[arg-type]
     except InputError as exc:
         fail(str(exc))
     split = split_of(con, split_day, event_scenarios)
