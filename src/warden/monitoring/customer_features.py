@@ -174,17 +174,17 @@ def window_features(
     ),
     agg AS (
       SELECT c,
-        count(*) FILTER (k = 'dep') AS n_dep, coalesce(sum(usd_f) FILTER (k = 'dep'), 0) AS usd_dep,
-        count(*) FILTER (k = 'wd') AS n_wd, coalesce(sum(usd_f) FILTER (k = 'wd'), 0) AS usd_wd,
-        count(*) FILTER (k = 'tin') AS n_tin, coalesce(sum(usd_f) FILTER (k = 'tin'), 0) AS usd_tin,
-        count(*) FILTER (k = 'tout') AS n_tout, coalesce(sum(usd_f) FILTER (k = 'tout'), 0) AS usd_tout,
+        count(*) FILTER (k = 'dep') AS n_dep, round(coalesce(sum(usd_f) FILTER (k = 'dep'), 0), 2) AS usd_dep,
+        count(*) FILTER (k = 'wd') AS n_wd, round(coalesce(sum(usd_f) FILTER (k = 'wd'), 0), 2) AS usd_wd,
+        count(*) FILTER (k = 'tin') AS n_tin, round(coalesce(sum(usd_f) FILTER (k = 'tin'), 0), 2) AS usd_tin,
+        count(*) FILTER (k = 'tout') AS n_tout, round(coalesce(sum(usd_f) FILTER (k = 'tout'), 0), 2) AS usd_tout,
         count(DISTINCT other) FILTER (k = 'tin') AS partners_in,
         count(DISTINCT other) FILTER (k = 'tout') AS partners_out,
         count(DISTINCT other) FILTER (k = 'dep') AS dep_sources,
         count(DISTINCT other) FILTER (k = 'wd') AS wd_targets,
         max(usd_f) AS max_usd, count(DISTINCT date_trunc('day', ts)) AS active_days,
-        coalesce(sum(usd_f) FILTER (k = 'tin' AND hop), 0) AS usd_hop_in,
-        coalesce(sum(usd_f) FILTER (k = 'tout' AND hop), 0) AS usd_hop_out,
+        round(coalesce(sum(usd_f) FILTER (k = 'tin' AND hop), 0), 2) AS usd_hop_in,
+        round(coalesce(sum(usd_f) FILTER (k = 'tout' AND hop), 0), 2) AS usd_hop_out,
         count(*) FILTER (k = 'dep' AND usd_f >= 0.8 * {STRUCTURING_LIMIT_USD} AND usd_f < {STRUCTURING_LIMIT_USD}) AS n_band
       FROM legs GROUP BY c
     ),
@@ -192,8 +192,8 @@ def window_features(
     outs AS (SELECT c, ts, usd_f FROM legs WHERE k IN ('wd', 'tout')),
     speed AS (
       SELECT o.c,
-        sum(o.usd_f) FILTER (epoch(o.ts) - epoch(i.ts) <= 86400) AS out_1d,
-        sum(o.usd_f) FILTER (epoch(o.ts) - epoch(i.ts) <= 21600) AS out_6h
+        round(sum(o.usd_f) FILTER (epoch(o.ts) - epoch(i.ts) <= 86400), 2) AS out_1d,
+        round(sum(o.usd_f) FILTER (epoch(o.ts) - epoch(i.ts) <= 21600), 2) AS out_6h
       FROM outs o ASOF JOIN ins i ON o.c = i.c AND o.ts >= i.ts GROUP BY o.c
     ),
     acts AS (
@@ -202,7 +202,7 @@ def window_features(
       FROM act WHERE ts < TIMESTAMP '{t1:%Y-%m-%d %H:%M:%S}' GROUP BY c
     ),
     base AS (
-      SELECT c, sum(usd_f) AS usd_before, min(ts) AS first_move FROM (
+      SELECT c, round(sum(usd_f), 2) AS usd_before, min(ts) AS first_move FROM (
         SELECT cust AS c, ts, usd_f FROM dep UNION ALL SELECT dst, ts, usd_f FROM tr
       ) WHERE ts >= TIMESTAMP '{b0:%Y-%m-%d %H:%M:%S}' AND ts < TIMESTAMP '{t0:%Y-%m-%d %H:%M:%S}' GROUP BY c
     ),
@@ -267,4 +267,5 @@ def window_features(
         if customers
         else np.zeros((0, len(FEATURES)))
     )
-    return WindowFeatures(customers, np.nan_to_num(x), t0, t1)
+    # sums are rounded to cents (above) and features here: parallel float sums differ in the last bits
+    return WindowFeatures(customers, np.round(np.nan_to_num(x), 9).astype(np.float64), t0, t1)

@@ -123,7 +123,7 @@ def scenario_spans(
     return spans
 
 
-def _windows(start: datetime, cutoff: datetime, p: CustomerModelParams) -> list[tuple[datetime, datetime]]:
+def learn_windows(start: datetime, cutoff: datetime, p: CustomerModelParams) -> list[tuple[datetime, datetime]]:
     out = []
     t0 = start
     while t0 + timedelta(days=p.window_days) <= cutoff:
@@ -176,7 +176,7 @@ def _learn_rows(
 ) -> list[_Window]:
     done = {sc for sc, (_, hi) in spans.items() if hi < cutoff}
     out = []
-    for t0, t1 in _windows(start, cutoff, p):
+    for t0, t1 in learn_windows(start, cutoff, p):
         wf = window_features(con, t0, t1)
         y = np.zeros(len(wf.customers))
         keep = np.ones(len(wf.customers), dtype=bool)

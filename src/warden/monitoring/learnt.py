@@ -9,6 +9,7 @@ real exchange).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -41,8 +42,42 @@ def train_from_events(
     load_activity(con, events)
     prepare(con, result.alerts, (context or HopContext()).hack_addresses)
     customers = _customers(con)
-    model = train_customer_model(con, truth, event_scenarios, cutoff=cutoff, customers=customers, params=params)
+    p = params or CustomerModelParams()
+    reserved = direct_alert_rate(con, result, context, cutoff, customers, p)
+    budget = max(p.budget_per_1000_per_30d - reserved, 0.0)
+    model = train_customer_model(
+        con,
+        truth,
+        event_scenarios,
+        cutoff=cutoff,
+        customers=customers,
+        params=replace(p, budget_per_1000_per_30d=budget),
+    )
+    model.params = p
+    model.trained["budget_reserved_for_direct_alerts"] = round(reserved, 3)
     return model, result
+
+
+def direct_alert_rate(
+    con: duckdb.DuckDBPyConnection,
+    result: MonitorResult,
+    context: HopContext | None,
+    cutoff: datetime | None,
+    customers: int,
+    p: CustomerModelParams,
+) -> float:
+    """Structuring and hack alerts per 1,000 customers per 30 days on the learn windows: the model's budget
+    is what they leave."""
+    from warden.monitoring.customer_model import learn_windows
+    from warden.monitoring.direct import hack_alerts, structuring_alerts
+
+    t_min, t_max = con.execute("SELECT min(ts), max(ts) FROM mv").fetchall()[0]
+    start = datetime(t_min.year, t_min.month, t_min.day)
+    windows = learn_windows(start, cutoff or t_max + timedelta(seconds=1), p)
+    cap = result.hops.personal_cap if result.hops else 2
+    hacks = (context or HopContext()).hack_addresses
+    n = sum(len(structuring_alerts(con, a, b)) + len(hack_alerts(con, a, b, hacks, cap)) for a, b in windows)
+    return 1000.0 * n / len(windows) / max(customers, 1) * 30.0 / p.window_days
 
 
 def _customers(con: duckdb.DuckDBPyConnection) -> int:
@@ -72,4 +107,21 @@ def apply_model(
     t0 = t1 - timedelta(days=model.params.window_days)
     if since is not None and since > t0:
         t0 = since
-    return model_alerts(con, model, t0, t1)
+    return with_direct_alerts(con, model_alerts(con, model, t0, t1), t0, t1, context, result)
+
+
+def with_direct_alerts(
+    con: duckdb.DuckDBPyConnection,
+    alerts: list[Alert],
+    t0: datetime,
+    t1: datetime,
+    context: HopContext | None,
+    result: MonitorResult,
+) -> list[Alert]:
+    """Add structuring and hack-proceeds alerts of the window; a ring found twice is shown once."""
+    from warden.monitoring.detectors import consolidate
+    from warden.monitoring.direct import hack_alerts, structuring_alerts
+
+    cap = result.hops.personal_cap if result.hops else 2
+    extra = structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, (context or HopContext()).hack_addresses, cap)
+    return consolidate(alerts + extra)

@@ -19,7 +19,7 @@ MONEY_TYPES = ("deposit", "withdrawal", "transfer")
 _JSON_COLUMNS = (
     "{event_id: 'VARCHAR', type: 'VARCHAR', occurred_at: 'VARCHAR', customer_id: 'VARCHAR', "
     "amount_usd: 'VARCHAR', counterparty_id: 'VARCHAR', to_address: 'VARCHAR', from_address: 'VARCHAR', "
-    "network: 'VARCHAR', memo: 'VARCHAR'}"
+    "network: 'VARCHAR', memo: 'VARCHAR', channel: 'VARCHAR'}"
 )
 
 
@@ -38,7 +38,8 @@ def _source_sql(path: Path) -> str:
 
 
 def _optional_columns(con: duckdb.DuckDBPyConnection, source: str) -> str:
-    """`network` and `memo` where the source has them (the Parquet history keeps the memo in `payload`)."""
+    """`network`, `memo`, `channel` where the source has them (the Parquet history keeps memo and channel in
+    `payload`)."""
     have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     network = "network" if "network" in have else "CAST(NULL AS VARCHAR)"
     if "memo" in have:
@@ -47,7 +48,13 @@ def _optional_columns(con: duckdb.DuckDBPyConnection, source: str) -> str:
         memo = "json_extract_string(payload, '$.memo')"
     else:
         memo = "CAST(NULL AS VARCHAR)"
-    return f"{network} AS network, nullif({memo}, '') AS memo, to_address AS to_addr"
+    if "channel" in have:
+        channel = "CAST(channel AS VARCHAR)"
+    elif "payload" in have:
+        channel = "json_extract_string(payload, '$.channel')"
+    else:
+        channel = "CAST(NULL AS VARCHAR)"
+    return f"{network} AS network, nullif({memo}, '') AS memo, to_address AS to_addr, {channel} AS channel"
 
 
 def load_movements(
