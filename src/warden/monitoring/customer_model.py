@@ -9,7 +9,10 @@ is a negative.
 The operating point is learnt too: out-of-fold scores (folds by customer) on the learn windows, flagged
 customers joined into rings along their transfers and hops in the window (one alert per ring), and the
 lowest threshold whose alerts stay within the budget (alerts per 1,000 customers per 30 days) is kept:
-the most recall the budget allows.
+the most recall the budget allows. What carries over to the scored window is the share of customers
+flagged there (`flag_share`): a score threshold fitted on fold models does not transfer to the final model
+(its scores on new data sit elsewhere), while a share of the population does. A scored window flags its
+top `flag_share` customers whose score is at least `min_score` (the balanced classifier's boundary).
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ class CustomerModel:
     booster: lgb.Booster
     threshold: float
     params: CustomerModelParams
+    flag_share: float = 0.0
+    min_score: float = 0.5
     trained: dict[str, Any] = field(default_factory=dict)
 
     def score(self, wf: WindowFeatures) -> NDArray[np.float64]:
@@ -90,6 +95,8 @@ class CustomerModel:
             "features_version": CUSTOMER_FEATURES_VERSION,
             "features": list(FEATURES),
             "threshold": self.threshold,
+            "flag_share": self.flag_share,
+            "min_score": self.min_score,
             "params": self.params.__dict__,
             "trained": self.trained,
             "booster": self.booster.model_to_string(),
@@ -104,6 +111,8 @@ class CustomerModel:
         return cls(
             booster=lgb.Booster(model_str=doc["booster"]),
             threshold=float(doc["threshold"]),
+            flag_share=float(doc.get("flag_share", 0.0)),
+            min_score=float(doc.get("min_score", 0.5)),
             params=CustomerModelParams(**doc["params"]),
             trained=doc.get("trained", {}),
         )
@@ -216,7 +225,15 @@ def choose_threshold(
         rate = _alerts_per_1000_30d(n_alerts / len(windows), customers, p.window_days)
         if rate > p.budget_per_1000_per_30d:
             break
-        best = (float(thr), {"recall": hit / pos if pos else 0.0, "alerts_per_1000_per_30d": round(rate, 3)})
+        share = float(np.mean([(s >= thr).mean() if s.size else 0.0 for s in scores]))
+        best = (
+            float(thr),
+            {
+                "recall": hit / pos if pos else 0.0,
+                "alerts_per_1000_per_30d": round(rate, 3),
+                "flag_share": share,
+            },
+        )
     return best
 
 
@@ -260,6 +277,7 @@ def train_customer_model(
         i += n
         scores.append(s)
     threshold, at = choose_threshold(windows, scores, customers, p)
+    flag_share = float(at.get("flag_share", 0.0))
     booster = p.estimator().fit(x, y).booster_
     # The final model's scores are not the folds' scores: on the learn windows it may flag no larger share of
     # the negatives than the folds did at the threshold (ties at a low score would flag whole populations).
@@ -271,6 +289,7 @@ def train_customer_model(
         booster=booster,
         threshold=threshold,
         params=p,
+        flag_share=flag_share,
         trained={
             "from": f"{start:%Y-%m-%dT%H:%M:%SZ}",
             "cutoff": f"{cutoff:%Y-%m-%dT%H:%M:%SZ}",
@@ -284,12 +303,19 @@ def train_customer_model(
     )
 
 
+def flag(model: CustomerModel, customers: list[str], scores: NDArray[np.float64]) -> set[str]:
+    """The window's top `flag_share` customers by score (ties by id), those at `min_score` or above."""
+    k = int(np.ceil(model.flag_share * len(customers)))
+    ranked = sorted(zip(customers, scores, strict=True), key=lambda cs: (-cs[1], cs[0]))[:k]
+    return {c for c, v in ranked if v >= model.min_score}
+
+
 def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datetime, t1: datetime) -> list[Alert]:
-    """Score the window [t0, t1): one alert per ring of customers at or above the model's threshold."""
+    """Score the window [t0, t1): one alert per ring of flagged customers (`flagged`)."""
     wf = window_features(con, t0, t1)
     s = model.score(wf)
     score_of = dict(zip(wf.customers, s, strict=True))
-    flagged = {c for c, v in score_of.items() if v >= model.threshold}
+    flagged = flag(model, wf.customers, s)
     ev_idx = {t: FEATURES.index(f"ev_{t}") for t in EVIDENCE_TYPOLOGIES}
     row = {c: i for i, c in enumerate(wf.customers)}
     out = []
@@ -315,13 +341,15 @@ def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datet
             last_at=f"{found[2] or t1:%Y-%m-%dT%H:%M:%SZ}",
             explanation=(
                 f"{len(members)} customer(s) scored as laundering or mule by the exchange's customer model "
-                f"(highest {top:.3f}, threshold {model.threshold:.3f}) from {t0:%Y-%m-%d} to {t1:%Y-%m-%d}; "
+                f"(highest {top:.3f}; the top {model.flag_share:.2%} of the window's customers are flagged) "
+                f"from {t0:%Y-%m-%d} to {t1:%Y-%m-%d}; "
                 f"joined by transfers or on-chain hops between them; detector evidence: {evidence}"
             ),
             parameters={
                 "model": CUSTOMER_MODEL_VERSION,
                 "features": CUSTOMER_FEATURES_VERSION,
-                "threshold": model.threshold,
+                "flag_share": model.flag_share,
+                "min_score": model.min_score,
                 "window_days": model.params.window_days,
                 "scores": {c: round(score_of[c], 4) for c in members},
             },
