@@ -68,7 +68,10 @@ def test_model_learnt_before_the_cutoff_finds_the_next_ring_within_budget(tmp_pa
     assert {"hub6", "hub7"} <= flagged  # the rings after the cut-off, never seen in training
     assert not {c for c in flagged if c.startswith("n")}
     ring = next(a for a in alerts if "hub7" in a.customer_ids)
-    assert len(ring.customer_ids) >= 3 and ring.parameters["model"] == "aml-customer-lgbm-1"
+    assert len(ring.customer_ids) >= 3
+    # the fan-in detector was precise on the learn period here, so its alerts stay beside the model's
+    assert "fan_in" in model.kept_detectors
+    assert ring.typology == "fan_in"
     # saved and loaded, it scores the same
     model.save(tmp_path / "m.json")
     again = CustomerModel.load(tmp_path / "m.json")
@@ -115,3 +118,27 @@ def test_train_aml_events_cli_writes_a_model_monitor_uses(tmp_path: Path) -> Non
     assert json.loads(out.output)["alerts"] >= 1
     both = runner.invoke(app, ["train", "aml", "--out", str(tmp_path / "x.json")])
     assert both.exit_code != 0 and "exactly one of" in both.output
+
+
+def test_detectors_are_kept_only_when_precise_on_the_learn_period() -> None:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from warden.monitoring.alerts import Alert
+    from warden.monitoring.holdout import CustomerLabel
+    from warden.monitoring.learnt import precise_detectors
+
+    def alert(typology: str, customers: list[str], last: str) -> Alert:
+        return Alert(typology, customers, ["e"], [], Decimal(1000), last, last, "x", {})
+
+    labels = {c: CustomerLabel("mule", "cycle", "s") for c in ["a", "b", "c", "d", "e"]}
+    alerts = [
+        alert("cycle", ["a", "b", "c"], "2026-01-05T00:00:00Z"),
+        alert("cycle", ["d", "e"], "2026-01-06T00:00:00Z"),
+        alert("fan_in", ["a", "x1", "x2", "x3"], "2026-01-05T00:00:00Z"),
+        alert("stack", ["q1", "q2"], "2026-01-25T00:00:00Z"),  # after the cut-off: not judged
+    ]
+    quality = precise_detectors(alerts, labels, datetime(2026, 1, 20))
+    assert set(quality) == {"cycle", "fan_in"}
+    assert quality["cycle"]["precision"] == 1.0 and quality["cycle"]["smoothed_precision"] == round(6 / 7, 4)
+    assert quality["fan_in"]["precision"] == 0.25

@@ -81,6 +81,7 @@ class CustomerModel:
     params: CustomerModelParams
     flag_share: float = 0.0
     min_score: float = 0.5
+    kept_detectors: list[str] = field(default_factory=list)  # detectors precise enough on the learn period
     trained: dict[str, Any] = field(default_factory=dict)
 
     def score(self, wf: WindowFeatures) -> NDArray[np.float64]:
@@ -97,6 +98,7 @@ class CustomerModel:
             "threshold": self.threshold,
             "flag_share": self.flag_share,
             "min_score": self.min_score,
+            "kept_detectors": self.kept_detectors,
             "params": self.params.__dict__,
             "trained": self.trained,
             "booster": self.booster.model_to_string(),
@@ -113,6 +115,7 @@ class CustomerModel:
             threshold=float(doc["threshold"]),
             flag_share=float(doc.get("flag_share", 0.0)),
             min_score=float(doc.get("min_score", 0.5)),
+            kept_detectors=list(doc.get("kept_detectors", [])),
             params=CustomerModelParams(**doc["params"]),
             trained=doc.get("trained", {}),
         )
@@ -208,13 +211,16 @@ def _alerts_per_1000_30d(n_alerts: float, customers: int, days: float) -> float:
 
 def choose_threshold(
     windows: list[_Window], scores: list[NDArray[np.float64]], customers: int, p: CustomerModelParams
-) -> tuple[float, dict[str, float]]:
+) -> tuple[float, dict[str, Any]]:
     """Lowest threshold whose mean ring alerts per window fit the budget; recall of positives there."""
     pooled = np.concatenate([s[w.keep] for s, w in zip(scores, windows, strict=True)])
     if pooled.size == 0:
         return 1.0, {}
     candidates = np.unique(np.quantile(pooled, np.linspace(0.9, 1.0, 201)))[::-1]
-    best = (float(candidates[0]) if candidates.size else 1.0, {"recall": 0.0, "alerts_per_1000_per_30d": 0.0})
+    best: tuple[float, dict[str, Any]] = (
+        float(candidates[0]) if candidates.size else 1.0,
+        {"recall": 0.0, "alerts_per_1000_per_30d": 0.0},
+    )
     for thr in candidates:
         n_alerts, hit, pos = 0, 0, 0
         for s, w in zip(scores, windows, strict=True):
@@ -278,6 +284,12 @@ def train_customer_model(
         scores.append(s)
     threshold, at = choose_threshold(windows, scores, customers, p)
     flag_share = float(at.get("flag_share", 0.0))
+    # per typology, out of fold: positive customers flagged in any of their windows at the operating point
+    by_typology: dict[str, list[int]] = {}
+    for c in set(groups[y == 1]):
+        hit = bool(((groups == c) & (y == 1) & (oof_all >= threshold)).any())
+        by_typology.setdefault(labels[c].typology, []).append(int(hit))
+    at["recall_by_typology"] = {t: f"{sum(v)}/{len(v)}" for t, v in sorted(by_typology.items())}
     booster = p.estimator().fit(x, y).booster_
     # The final model's scores are not the folds' scores: on the learn windows it may flag no larger share of
     # the negatives than the folds did at the threshold (ties at a low score would flag whole populations).
