@@ -29,7 +29,9 @@ def monitor_cmd(
     since: str | None = typer.Option(None, "--since", help="only events at or after this UTC time"),
     until: str | None = typer.Option(None, "--until", help="only events before this UTC time"),
     store: bool = typer.Option(True, "--store/--no-store", help="merge the alerts into the store"),
-    context: Path | None = typer.Option(None, "--context", help="the exchange's facts (context.json shape)"),
+    context: Path | None = typer.Option(
+        None, "--context", help="the exchange's facts (context.json shape); default: context.json beside the events"
+    ),
     model: Path | None = typer.Option(None, "--model", help="customer model from `warden train aml --events`"),
     json_out: bool = typer.Option(False, "--json", help="print a machine-readable summary"),
 ) -> None:
@@ -38,6 +40,8 @@ def monitor_cmd(
 
     from warden.monitoring.pipeline import monitor, write_outputs
 
+    if context is None and (events.parent / "context.json").is_file():
+        context = events.parent / "context.json"
     con = duckdb.connect()
     ctx = _context(context)
     try:
