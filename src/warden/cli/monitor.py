@@ -10,6 +10,7 @@ import typer
 from warden.cli.common import fail, print_json, settings_or_exit
 from warden.cli.groups import eval_app, train_app
 from warden.monitoring.errors import InputError
+from warden.monitoring.hops import HopContext
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -28,14 +29,41 @@ def monitor_cmd(
     since: str | None = typer.Option(None, "--since", help="only events at or after this UTC time"),
     until: str | None = typer.Option(None, "--until", help="only events before this UTC time"),
     store: bool = typer.Option(True, "--store/--no-store", help="merge the alerts into the store"),
+    context: Path | None = typer.Option(
+        None, "--context", help="the exchange's facts (context.json shape); default: context.json beside the events"
+    ),
+    model: Path | None = typer.Option(None, "--model", help="customer model from `warden train aml --events`"),
     json_out: bool = typer.Option(False, "--json", help="print a machine-readable summary"),
 ) -> None:
     """Batch transaction monitoring: typology detectors + anomaly scores -> DIR/alerts.jsonl."""
+    import duckdb
+
     from warden.monitoring.pipeline import monitor, write_outputs
 
+    if context is None and (events.parent / "context.json").is_file():
+        context = events.parent / "context.json"
+    con = duckdb.connect()
+    ctx = _context(context)
     try:
-        result = monitor(events, _when(since, "--since"), _when(until, "--until"))
-    except InputError as exc:
+        result = monitor(
+            events,
+            _when(since, "--since"),
+            _when(until, "--until"),
+            con=con,
+            context=ctx,
+        )
+        if model is not None:
+            from warden.monitoring.customer_model import CustomerModel
+            from warden.monitoring.learnt import apply_model
+
+            result.alerts = apply_model(
+                con,
+                result,
+                CustomerModel.load(model),
+                ctx,
+                loaded_activity_from=events,
+            )
+    except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
     path = write_outputs(result, out)
     summary = result.summary() | {"alerts_path": str(path)}
@@ -106,28 +134,38 @@ def eval_aml_cmd(
 def eval_monitor_cmd(
     events: Path = typer.Option(..., "--events", help="simulated events.jsonl (labels.csv beside it)"),
     labels: Path | None = typer.Option(None, "--labels", help="labels.csv; default: beside the events"),
+    split_day: int | None = typer.Option(
+        None, "--split-day", min=1, help="learn on the first N days, judge alerts of the days after"
+    ),
+    context: Path | None = typer.Option(
+        None, "--context", help="the exchange's facts (context.json shape); default: context.json beside the events"
+    ),
+    detectors_only: bool = typer.Option(
+        False, "--detectors-only", help="with --split-day: judge the raw detectors, no customer model"
+    ),
+    budget: float = typer.Option(
+        10.0, "--budget", help="alerts per 1,000 customers per 30 days (model operating point)"
+    ),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Detector quality on a simulated exchange: per-typology customer recall, precision, alert rate."""
+    """Detector quality on a labelled exchange: per-typology customer recall, precision, alert rate."""
     import duckdb
 
     from warden.monitoring.monitor_eval import read_customer_labels, score_alerts
     from warden.monitoring.pipeline import monitor
 
     labels = labels or events.parent / "labels.csv"
+    if context is None and (events.parent / "context.json").is_file():
+        context = events.parent / "context.json"
+    if split_day is not None:
+        _eval_monitor_split(events, labels, split_day, json_out, context, detectors_only, budget)
+        return
     try:
         truth = read_customer_labels(labels)
-        result = monitor(events)
+        result = monitor(events, context=_context(context))
     except InputError as exc:
         fail(str(exc))
-    con = duckdb.connect()
-    customers = int(
-        con.execute(
-            "SELECT count(DISTINCT customer_id) FROM read_json(?, format = 'newline_delimited', "
-            "columns = {customer_id: 'VARCHAR'})",
-            [str(events)],
-        ).fetchall()[0][0]
-    )
+    customers = _customer_count(duckdb.connect(), events)
     report = score_alerts(result.alerts, truth, customers) | {"seconds": round(result.seconds, 2)}
     if json_out:
         print_json(report)
@@ -137,12 +175,105 @@ def eval_monitor_cmd(
         typer.echo(f"precision {report['precision']}  alerts/1000 {report['alerts_per_1000_customers']}")
 
 
+def _customer_count(con: object, events: Path) -> int:
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    suffixes = [s.lower() for s in events.suffixes]
+    source = (
+        "read_json(?, format = 'newline_delimited', columns = {customer_id: 'VARCHAR'})"
+        if ".jsonl" in suffixes or ".json" in suffixes or ".ndjson" in suffixes
+        else "read_parquet(?, union_by_name = true)"
+    )
+    return int(con.execute(f"SELECT count(DISTINCT customer_id) FROM {source}", [str(events)]).fetchall()[0][0])
+
+
+def _context(path: Path | None) -> HopContext | None:
+    if path is None:
+        return None
+    try:
+        return HopContext.from_file(path)
+    except (OSError, ValueError) as exc:
+        fail(f"{path}: {exc}")
+
+
+def _eval_monitor_split(
+    events: Path,
+    labels: Path,
+    split_day: int,
+    json_out: bool,
+    context: Path | None = None,
+    detectors_only: bool = False,
+    budget: float = 10.0,
+) -> None:
+    import time
+
+    import duckdb
+
+    from warden.monitoring.customer_model import CustomerModelParams
+    from warden.monitoring.holdout import read_labels, score_holdout, split_of
+    from warden.monitoring.learnt import apply_model, train_from_events
+    from warden.monitoring.movements import load_movements
+    from warden.monitoring.pipeline import monitor
+
+    started = time.perf_counter()
+    ctx = _context(context)
+    con = duckdb.connect()
+    try:
+        truth, event_scenarios = read_labels(labels)
+        probe = duckdb.connect()
+        load_movements(probe, events)
+        split = split_of(probe, split_day, event_scenarios)
+        probe.close()
+        if detectors_only:
+            result = monitor(events, con=con, context=ctx)
+            alerts, model_info = result.alerts, None
+        else:
+            model, result = train_from_events(
+                events,
+                labels,
+                ctx,
+                cutoff=split.split,
+                params=CustomerModelParams(budget_per_1000_per_30d=budget),
+                con=con,
+            )
+            alerts = apply_model(con, result, model, ctx, since=split.split)
+            model_info = {"threshold": round(model.threshold, 4), "trained": model.trained}
+    except (InputError, ValueError) as exc:
+        fail(str(exc))
+    report = score_holdout(alerts, truth, split, _customer_count(con, events))
+    report["mode"] = (
+        "detectors only" if detectors_only else "customer model (learnt on the learn period) + detector evidence"
+    )
+    report["model"] = model_info
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    if json_out:
+        print_json(report)
+        return
+    for typology, row in report["per_typology"].items():
+        typer.echo(f"{typology:16} recall {row['recall']}  ({row['found']}/{row['customers']})")
+    for group, row in report["benign_share_flagged"].items():
+        typer.echo(f"{group:28} flagged {row['share_flagged']}")
+    typer.echo(f"precision {report['precision']}  alerts/1000/30d {report['alerts_per_1000_customers_per_30_days']}")
+
+
 def train_aml_cmd(
-    path: Path = typer.Option(..., "--path", help="AMLSim folder"),
-    out: Path = typer.Option(..., "--out", help="where to write the model (LightGBM text)"),
+    path: Path | None = typer.Option(None, "--path", help="AMLSim folder (the account model)"),
+    events: Path | None = typer.Option(None, "--events", help="an exchange's events (the customer model)"),
+    labels: Path | None = typer.Option(None, "--labels", help="labels.csv; default: beside the events"),
+    context: Path | None = typer.Option(None, "--context", help="the exchange's facts; default: beside the events"),
+    split_day: int | None = typer.Option(None, "--split-day", min=1, help="learn only on the first N days"),
+    budget: float = typer.Option(10.0, "--budget", help="alerts per 1,000 customers per 30 days"),
+    out: Path = typer.Option(..., "--out", help="where to write the model"),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Fit the account model on a whole AMLSim sample and save it."""
+    """Fit the account model on an AMLSim sample (--path), or the customer model on an exchange (--events)."""
+    if (path is None) == (events is None):
+        fail("give exactly one of --path (AMLSim) or --events (an exchange's history)")
+    if events is not None:
+        _train_customer_model(events, labels, context, split_day, budget, out, json_out)
+        return
+    assert path is not None
     from warden.monitoring.account_model import MODEL_VERSION, ModelParams
     from warden.monitoring.amlsim import load_amlsim
     from warden.monitoring.features import FEATURES_VERSION, account_features
@@ -158,6 +289,53 @@ def train_aml_cmd(
     model.booster_.save_model(str(out))
     summary = {"model": str(out), "features": cols, "versions": {"model": MODEL_VERSION, "features": FEATURES_VERSION}}
     print_json(summary) if json_out else typer.echo(f"saved {out}")
+
+
+def _train_customer_model(
+    events: Path,
+    labels: Path | None,
+    context: Path | None,
+    split_day: int | None,
+    budget: float,
+    out: Path,
+    json_out: bool,
+) -> None:
+    from datetime import timedelta
+
+    import duckdb
+
+    from warden.monitoring.customer_features import CUSTOMER_FEATURES_VERSION
+    from warden.monitoring.customer_model import CUSTOMER_MODEL_VERSION, CustomerModelParams
+    from warden.monitoring.learnt import train_from_events
+    from warden.monitoring.movements import load_movements
+
+    labels = labels or events.parent / "labels.csv"
+    if context is None and (events.parent / "context.json").is_file():
+        context = events.parent / "context.json"
+    cutoff = None
+    try:
+        if split_day is not None:
+            probe = duckdb.connect()
+            load_movements(probe, events)
+            t0 = probe.execute("SELECT min(ts) FROM mv").fetchall()[0][0]
+            cutoff = t0.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=split_day)
+        model, _ = train_from_events(
+            events,
+            labels,
+            _context(context),
+            cutoff,
+            CustomerModelParams(budget_per_1000_per_30d=budget),
+        )
+    except (InputError, ValueError) as exc:
+        fail(str(exc))
+    model.save(out)
+    summary = {
+        "model": str(out),
+        "threshold": round(model.threshold, 4),
+        "trained": model.trained,
+        "versions": {"model": CUSTOMER_MODEL_VERSION, "features": CUSTOMER_FEATURES_VERSION},
+    }
+    print_json(summary) if json_out else typer.echo(f"saved {out} (threshold {model.threshold:.4f})")
 
 
 def register(app: typer.Typer) -> None:

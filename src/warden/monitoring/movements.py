@@ -18,7 +18,8 @@ from warden.monitoring.sql import run
 MONEY_TYPES = ("deposit", "withdrawal", "transfer")
 _JSON_COLUMNS = (
     "{event_id: 'VARCHAR', type: 'VARCHAR', occurred_at: 'VARCHAR', customer_id: 'VARCHAR', "
-    "amount_usd: 'VARCHAR', counterparty_id: 'VARCHAR', to_address: 'VARCHAR', from_address: 'VARCHAR'}"
+    "amount_usd: 'VARCHAR', counterparty_id: 'VARCHAR', to_address: 'VARCHAR', from_address: 'VARCHAR', "
+    "network: 'VARCHAR', memo: 'VARCHAR', channel: 'VARCHAR'}"
 )
 
 
@@ -34,6 +35,26 @@ def _source_sql(path: Path) -> str:
     if ".jsonl" in suffixes or ".ndjson" in suffixes or ".json" in suffixes:
         return f"read_json('{text}', format = 'newline_delimited', columns = {_JSON_COLUMNS})"
     raise InputError(path, None, "unknown events file type; use .jsonl[.gz], .parquet or the history folder")
+
+
+def _optional_columns(con: duckdb.DuckDBPyConnection, source: str) -> str:
+    """`network`, `memo`, `channel` where the source has them (the Parquet history keeps memo and channel in
+    `payload`)."""
+    have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    network = "network" if "network" in have else "CAST(NULL AS VARCHAR)"
+    if "memo" in have:
+        memo = "CAST(memo AS VARCHAR)"
+    elif "payload" in have:
+        memo = "json_extract_string(payload, '$.memo')"
+    else:
+        memo = "CAST(NULL AS VARCHAR)"
+    if "channel" in have:
+        channel = "CAST(channel AS VARCHAR)"
+    elif "payload" in have:
+        channel = "json_extract_string(payload, '$.channel')"
+    else:
+        channel = "CAST(NULL AS VARCHAR)"
+    return f"{network} AS network, nullif({memo}, '') AS memo, to_address AS to_addr, {channel} AS channel"
 
 
 def load_movements(
@@ -52,6 +73,8 @@ def load_movements(
         where.append(f"ts < TIMESTAMP '{until:%Y-%m-%d %H:%M:%S}'")
     try:
         run(con, "SET TimeZone = 'UTC'")
+        source = _source_sql(path)
+        optional = _optional_columns(con, source)
         run(
             con,
             f"""
@@ -61,8 +84,9 @@ def load_movements(
                      CAST(CAST(occurred_at AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
                      CAST(amount_usd AS DECIMAL(38, 8)) AS usd,
                      CAST(amount_usd AS DOUBLE) AS usd_f,
-                     CASE WHEN type = 'deposit' THEN from_address ELSE to_address END AS address
-              FROM {_source_sql(path)}
+                     CASE WHEN type = 'deposit' THEN from_address ELSE to_address END AS address,
+                     {optional}
+              FROM {source}
               WHERE type IN ('deposit', 'withdrawal', 'transfer')
             ) WHERE {" AND ".join(where)}
             """,

@@ -13,6 +13,7 @@ import duckdb
 from warden.monitoring.alerts import Alert, write_jsonl
 from warden.monitoring.anomaly import ANOMALY_VERSION, anomaly_scores
 from warden.monitoring.detectors import DetectorParams, run_detectors
+from warden.monitoring.hops import HopContext, HopSummary, resolve_hops
 from warden.monitoring.phases import Phases
 
 
@@ -22,6 +23,7 @@ class MonitorResult:
     movements: int
     customers: int
     seconds: float
+    hops: HopSummary | None = None
 
     def summary(self) -> dict[str, Any]:
         by: dict[str, int] = {}
@@ -33,6 +35,9 @@ class MonitorResult:
             "alerts": len(self.alerts),
             "alerts_by_typology": dict(sorted(by.items())),
             "seconds": round(self.seconds, 3),
+            "hops": None
+            if self.hops is None
+            else {"to_deposit_address": self.hops.to_deposit_address, "via_address": self.hops.via_address},
             "versions": {
                 "detectors": self.alerts[0].detector_version if self.alerts else None,
                 "anomaly": ANOMALY_VERSION,
@@ -48,6 +53,8 @@ def monitor(
     threads: int | None = None,
     phases: Phases | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    context: HopContext | None = None,
+    hops: bool = True,
 ) -> MonitorResult:
     """One run; pass `con` to keep the loaded movements (table `mv`, views `tr`, `dep`, `wd`) afterwards."""
     from warden.monitoring.movements import load_movements
@@ -60,6 +67,10 @@ def monitor(
         con.execute(f"SET threads = {int(threads)}").fetchall()
     with phases("load_movements"):
         movements = load_movements(con, events, since, until)
+    hop_summary = None
+    if hops:
+        with phases("hops"):
+            hop_summary = resolve_hops(con, context)
     alerts = run_detectors(con, params, phases)
     with phases("anomaly"):
         scores = anomaly_scores(con)
@@ -68,7 +79,11 @@ def monitor(
     if own:
         con.close()
     return MonitorResult(
-        alerts=alerts, movements=movements, customers=len(scores), seconds=time.perf_counter() - started
+        alerts=alerts,
+        movements=movements,
+        customers=len(scores),
+        seconds=time.perf_counter() - started,
+        hops=hop_summary,
     )
 
 

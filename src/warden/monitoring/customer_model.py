@@ -1,0 +1,372 @@
+"""Customer-level laundering / mule model learnt from an exchange's own labels, split by time.
+
+Rows are (customer, window): features over a `window_days` window (`customer_features`), windows every
+`step_days` across the learn period. A labelled laundering / mule / hack-proceeds customer is a positive in
+a window its scenario's labelled events reach into; windows where its scenario is quiet are left out, and
+so are scenarios that are not over before the cut-off (their later part is what gets judged). Everyone else
+is a negative.
+
+The operating point is learnt too: out-of-fold scores (folds by customer) on the learn windows, flagged
+customers joined into rings along their transfers and hops in the window (one alert per ring), and the
+lowest threshold whose alerts stay within the budget (alerts per 1,000 customers per 30 days) is kept:
+the most recall the budget allows. What carries over to the scored window is the share of customers
+flagged there (`flag_share`): a score threshold fitted on fold models does not transfer to the final model
+(its scores on new data sit elsewhere), while a share of the population does. A scored window flags its
+top `flag_share` customers whose score is at least `min_score` (the balanced classifier's boundary).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import lightgbm as lgb
+import numpy as np
+from numpy.typing import NDArray
+
+from warden.monitoring.alerts import Alert
+from warden.monitoring.customer_features import (
+    CUSTOMER_FEATURES_VERSION,
+    EVIDENCE_TYPOLOGIES,
+    FEATURES,
+    WindowFeatures,
+    window_features,
+)
+from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel
+
+CUSTOMER_MODEL_VERSION = "aml-customer-lgbm-1"
+
+
+@dataclass(frozen=True)
+class CustomerModelParams:
+    window_days: int = 10
+    step_days: int = 2
+    budget_per_1000_per_30d: float = 10.0
+    ring_size: int = 12  # a reviewer's alert covers at most this many customers: a bigger ring counts as several
+    folds: int = 5
+    n_estimators: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 15
+    min_child_samples: int = 5
+    seed: int = 7
+
+    def estimator(self) -> lgb.LGBMClassifier:
+        return lgb.LGBMClassifier(
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            num_leaves=self.num_leaves,
+            min_child_samples=self.min_child_samples,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=0.8,
+            class_weight="balanced",
+            random_state=self.seed,
+            n_jobs=1,
+            deterministic=True,
+            force_row_wise=True,
+            verbose=-1,
+        )
+
+
+@dataclass
+class CustomerModel:
+    booster: lgb.Booster
+    threshold: float
+    params: CustomerModelParams
+    flag_share: float = 0.0
+    min_score: float = 0.5
+    kept_detectors: list[str] = field(default_factory=list)  # detectors precise enough on the learn period
+    trained: dict[str, Any] = field(default_factory=dict)
+
+    def score(self, wf: WindowFeatures) -> NDArray[np.float64]:
+        if not wf.customers:
+            return np.zeros(0)
+        return np.asarray(self.booster.predict(wf.x), dtype=np.float64)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {
+            "version": CUSTOMER_MODEL_VERSION,
+            "features_version": CUSTOMER_FEATURES_VERSION,
+            "features": list(FEATURES),
+            "threshold": self.threshold,
+            "flag_share": self.flag_share,
+            "min_score": self.min_score,
+            "kept_detectors": self.kept_detectors,
+            "params": self.params.__dict__,
+            "trained": self.trained,
+            "booster": self.booster.model_to_string(),
+        }
+        path.write_text(json.dumps(doc), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> CustomerModel:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("features") != list(FEATURES):
+            raise ValueError(f"{path}: model features ({doc.get('features_version')}) differ from this Warden's")
+        return cls(
+            booster=lgb.Booster(model_str=doc["booster"]),
+            threshold=float(doc["threshold"]),
+            flag_share=float(doc.get("flag_share", 0.0)),
+            min_score=float(doc.get("min_score", 0.5)),
+            kept_detectors=list(doc.get("kept_detectors", [])),
+            params=CustomerModelParams(**doc["params"]),
+            trained=doc.get("trained", {}),
+        )
+
+
+def scenario_spans(
+    con: duckdb.DuckDBPyConnection, event_scenarios: dict[str, str]
+) -> dict[str, tuple[datetime, datetime]]:
+    """Scenario id -> (first, last) time of its labelled money events."""
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for event_id, ts in con.execute("SELECT event_id, ts FROM mv").fetchall():
+        sc = event_scenarios.get(event_id)
+        if sc is None:
+            continue
+        lo, hi = spans.get(sc, (ts, ts))
+        spans[sc] = (min(lo, ts), max(hi, ts))
+    return spans
+
+
+def learn_windows(start: datetime, cutoff: datetime, p: CustomerModelParams) -> list[tuple[datetime, datetime]]:
+    out = []
+    t0 = start
+    while t0 + timedelta(days=p.window_days) <= cutoff:
+        out.append((t0, t0 + timedelta(days=p.window_days)))
+        t0 += timedelta(days=p.step_days)
+    return out or [(start, cutoff)]
+
+
+def _edges(con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime) -> list[tuple[str, str]]:
+    return [
+        (str(a), str(b))
+        for a, b in con.execute("SELECT DISTINCT src, dst FROM tr WHERE ts >= ? AND ts < ?", [t0, t1]).fetchall()
+    ]
+
+
+def rings(flagged: set[str], edges: list[tuple[str, str]]) -> list[set[str]]:
+    """Flagged customers joined along transfers / hops between two flagged customers."""
+    parent = {c: c for c in flagged}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        if a in parent and b in parent:
+            parent[find(a)] = find(b)
+    groups: dict[str, set[str]] = {}
+    for c in flagged:
+        groups.setdefault(find(c), set()).add(c)
+    return list(groups.values())
+
+
+@dataclass
+class _Window:
+    wf: WindowFeatures
+    y: NDArray[np.float64]
+    keep: NDArray[np.bool_]
+    edges: list[tuple[str, str]]
+
+
+def _learn_rows(
+    con: duckdb.DuckDBPyConnection,
+    labels: dict[str, CustomerLabel],
+    spans: dict[str, tuple[datetime, datetime]],
+    start: datetime,
+    cutoff: datetime,
+    p: CustomerModelParams,
+) -> list[_Window]:
+    done = {sc for sc, (_, hi) in spans.items() if hi < cutoff}
+    out = []
+    for t0, t1 in learn_windows(start, cutoff, p):
+        wf = window_features(con, t0, t1)
+        y = np.zeros(len(wf.customers))
+        keep = np.ones(len(wf.customers), dtype=bool)
+        for i, c in enumerate(wf.customers):
+            lab = labels.get(c)
+            if lab is None or lab.label not in DIRTY_LABELS:
+                continue
+            span = spans.get(lab.scenario_id)
+            if lab.scenario_id not in done or span is None or span[1] < t0 or span[0] >= t1:
+                keep[i] = False  # not judged here: scenario still running at the cut-off, or quiet in this window
+            else:
+                y[i] = 1.0
+        out.append(_Window(wf, y, keep, _edges(con, t0, t1)))
+    return out
+
+
+def _alerts_per_1000_30d(n_alerts: float, customers: int, days: float) -> float:
+    return 1000.0 * n_alerts / max(customers, 1) * 30.0 / max(days, 1e-9)
+
+
+def choose_threshold(
+    windows: list[_Window], scores: list[NDArray[np.float64]], customers: int, p: CustomerModelParams
+) -> tuple[float, dict[str, Any]]:
+    """Lowest threshold whose mean ring alerts per window fit the budget; recall of positives there."""
+    pooled = np.concatenate([s[w.keep] for s, w in zip(scores, windows, strict=True)])
+    if pooled.size == 0:
+        return 1.0, {}
+    candidates = np.unique(np.quantile(pooled, np.linspace(0.9, 1.0, 201)))[::-1]
+    best: tuple[float, dict[str, Any]] = (
+        float(candidates[0]) if candidates.size else 1.0,
+        {"recall": 0.0, "alerts_per_1000_per_30d": 0.0},
+    )
+    for thr in candidates:
+        n_alerts, hit, pos = 0, 0, 0
+        for s, w in zip(scores, windows, strict=True):
+            flagged = {c for c, v in zip(w.wf.customers, s, strict=True) if v >= thr}
+            n_alerts += sum(-(-len(r) // p.ring_size) for r in rings(flagged, w.edges))
+            hit += int(((s >= thr) & (w.y == 1) & w.keep).sum())
+            pos += int(((w.y == 1) & w.keep).sum())
+        rate = _alerts_per_1000_30d(n_alerts / len(windows), customers, p.window_days)
+        if rate > p.budget_per_1000_per_30d:
+            break
+        share = float(np.mean([(s >= thr).mean() if s.size else 0.0 for s in scores]))
+        best = (
+            float(thr),
+            {
+                "recall": hit / pos if pos else 0.0,
+                "alerts_per_1000_per_30d": round(rate, 3),
+                "flag_share": share,
+            },
+        )
+    return best
+
+
+def train_customer_model(
+    con: duckdb.DuckDBPyConnection,
+    labels: dict[str, CustomerLabel],
+    event_scenarios: dict[str, str],
+    cutoff: datetime | None = None,
+    customers: int | None = None,
+    params: CustomerModelParams | None = None,
+) -> CustomerModel:
+    """Fit on windows before `cutoff` (default: the end of the history); `prepare` must have run."""
+    p = params or CustomerModelParams()
+    t_min, t_max = con.execute("SELECT min(ts), max(ts) FROM mv").fetchall()[0]
+    start = datetime(t_min.year, t_min.month, t_min.day)
+    cutoff = cutoff or t_max + timedelta(seconds=1)
+    customers = customers or int(con.execute("SELECT count(DISTINCT customer_id) FROM mv").fetchall()[0][0])
+    spans = scenario_spans(con, event_scenarios)
+    windows = _learn_rows(con, labels, spans, start, cutoff, p)
+    x = np.vstack([w.wf.x[w.keep] for w in windows])
+    y = np.concatenate([w.y[w.keep] for w in windows])
+    groups = np.concatenate([np.asarray(w.wf.customers)[w.keep] for w in windows])
+    if y.sum() < 2:
+        raise ValueError("fewer than 2 labelled laundering / mule customer-windows before the cut-off")
+    # out-of-fold scores, folds by customer (a customer's windows never train the model that scores them)
+    uniq = np.unique(groups)
+    rng = np.random.default_rng(p.seed)
+    fold_of = dict(zip(uniq, rng.integers(0, p.folds, uniq.size), strict=True))
+    oof_all = np.zeros(len(y))
+    row_fold = np.array([fold_of[g] for g in groups])
+    for k in range(p.folds):
+        tr, te = row_fold != k, row_fold == k
+        if y[tr].sum() < 1 or te.sum() == 0:
+            continue
+        oof_all[te] = np.asarray(p.estimator().fit(x[tr], y[tr]).predict_proba(x[te]))[:, 1]
+    scores, i = [], 0
+    for w in windows:
+        s = np.full(len(w.wf.customers), -1.0)
+        n = int(w.keep.sum())
+        s[w.keep] = oof_all[i : i + n]
+        i += n
+        scores.append(s)
+    threshold, at = choose_threshold(windows, scores, customers, p)
+    flag_share = float(at.get("flag_share", 0.0))
+    # per typology, out of fold: positive customers flagged in any of their windows at the operating point
+    by_typology: dict[str, list[int]] = {}
+    for c in set(groups[y == 1]):
+        hit = bool(((groups == c) & (y == 1) & (oof_all >= threshold)).any())
+        by_typology.setdefault(labels[c].typology, []).append(int(hit))
+    at["recall_by_typology"] = {t: f"{sum(v)}/{len(v)}" for t, v in sorted(by_typology.items())}
+    booster = p.estimator().fit(x, y).booster_
+    # The final model's scores are not the folds' scores: on the learn windows it may flag no larger share of
+    # the negatives than the folds did at the threshold (ties at a low score would flag whole populations).
+    own_neg = np.sort(np.asarray(booster.predict(x[y == 0]), dtype=np.float64))[::-1]
+    allowed = int(np.floor(float((oof_all[y == 0] >= threshold).mean()) * own_neg.size))
+    if allowed < own_neg.size:
+        threshold = max(threshold, float(np.nextafter(own_neg[allowed], np.inf)))
+    return CustomerModel(
+        booster=booster,
+        threshold=threshold,
+        params=p,
+        flag_share=flag_share,
+        trained={
+            "from": f"{start:%Y-%m-%dT%H:%M:%SZ}",
+            "cutoff": f"{cutoff:%Y-%m-%dT%H:%M:%SZ}",
+            "windows": len(windows),
+            "rows": len(y),
+            "positive_rows": int(y.sum()),
+            "positive_customers": len(set(groups[y == 1])),
+            "customers": customers,
+            "out_of_fold_at_threshold": at,
+        },
+    )
+
+
+def flag(model: CustomerModel, customers: list[str], scores: NDArray[np.float64]) -> set[str]:
+    """The window's top `flag_share` customers by score (ties by id), those at `min_score` or above."""
+    k = int(np.ceil(model.flag_share * len(customers)))
+    ranked = sorted(zip(customers, scores, strict=True), key=lambda cs: (-cs[1], cs[0]))[:k]
+    return {c for c, v in ranked if v >= model.min_score}
+
+
+def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datetime, t1: datetime) -> list[Alert]:
+    """Score the window [t0, t1): one alert per ring of flagged customers (`flagged`)."""
+    wf = window_features(con, t0, t1)
+    s = model.score(wf)
+    score_of = dict(zip(wf.customers, s, strict=True))
+    flagged = flag(model, wf.customers, s)
+    ev_idx = {t: FEATURES.index(f"ev_{t}") for t in EVIDENCE_TYPOLOGIES}
+    row = {c: i for i, c in enumerate(wf.customers)}
+    out = []
+    for ring in rings(flagged, _edges(con, t0, t1)):
+        members = sorted(ring)
+        seen = Counter(t for c in members for t, j in ev_idx.items() if wf.x[row[c], j] > 0)
+        typology = seen.most_common(1)[0][0] if seen else "laundering_model"
+        found = con.execute(
+            "SELECT list(event_id ORDER BY ts), min(ts), max(ts), coalesce(sum(usd) FILTER (type <> 'withdrawal'), 0), "
+            "list(DISTINCT address) FILTER (address IS NOT NULL) FROM mv "
+            "WHERE ts >= ? AND ts < ? AND (customer_id IN (SELECT unnest(?)) OR counterparty_id IN (SELECT unnest(?)))",
+            [t0, t1, members, members],
+        ).fetchall()[0]
+        top = max(score_of[c] for c in members)
+        evidence = ", ".join(f"{t} ({n})" for t, n in seen.most_common()) or "none"
+        alert = Alert(
+            typology=typology,
+            customer_ids=members,
+            event_ids=list(found[0] or [])[:500],
+            addresses=list(found[4] or [])[:200],
+            amount_usd=Decimal(found[3] or 0),
+            first_at=f"{found[1] or t0:%Y-%m-%dT%H:%M:%SZ}",
+            last_at=f"{found[2] or t1:%Y-%m-%dT%H:%M:%SZ}",
+            explanation=(
+                f"{len(members)} customer(s) scored as laundering or mule by the exchange's customer model "
+                f"(highest {top:.3f}; the top {model.flag_share:.2%} of the window's customers are flagged) "
+                f"from {t0:%Y-%m-%d} to {t1:%Y-%m-%d}; "
+                f"joined by transfers or on-chain hops between them; detector evidence: {evidence}"
+            ),
+            parameters={
+                "model": CUSTOMER_MODEL_VERSION,
+                "features": CUSTOMER_FEATURES_VERSION,
+                "flag_share": model.flag_share,
+                "min_score": model.min_score,
+                "window_days": model.params.window_days,
+                "scores": {c: round(score_of[c], 4) for c in members},
+            },
+            also_matched=[t for t, _ in seen.most_common()[1:]],
+        )
+        alert.score = round(top, 4)
+        out.append(alert)
+    return out

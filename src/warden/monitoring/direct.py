@@ -1,0 +1,168 @@
+"""Alerts that need no model: structuring under reporting thresholds, and hack proceeds.
+
+Both rest on facts rather than on one exchange's distribution: reporting thresholds are set by regulators
+(the amounts structurers stay under), and published hack incidents name their addresses. Everything else
+is relative: the band is a share of the threshold, the repeat count is a share of the customer's own
+deposits, and "not a service" is the population cap on customers per address that `hops` uses.
+
+- structuring: in the window, at least `min_deposits` deposits in [band_share x T, T) for one
+  threshold T, making up at least `min_share` of the customer's deposits, and at least
+  `over_ratio` times as many as land in [T, T / band_share) (money piling up just under T, not around it).
+  Card deposits count too (structurers use cards); customers whose card limit caps their deposits look
+  alike, which is why the band must hold most of the customer's deposits and pile up under T, not at it.
+- hack proceeds: customers who deposit from (or withdraw to) an address of a published incident in the
+  window, the customers they pay (transfers and resolved hops) after it, and customers who deposit in the
+  window from a personal-sized address a touched customer has deposited from: one alert per connected group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+
+from warden.monitoring.alerts import Alert
+from warden.monitoring.customer_model import rings
+
+DIRECT_VERSION = "direct-alerts-1"
+
+
+@dataclass(frozen=True)
+class StructuringRule:
+    thresholds_usd: tuple[float, ...] = (1_000.0, 3_000.0, 10_000.0, 15_000.0)  # common reporting thresholds
+    band_share: float = 0.85
+    min_deposits: int = 3
+    min_share: float = 0.6
+    over_ratio: float = 3.0
+
+
+def structuring_alerts(
+    con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, rule: StructuringRule | None = None
+) -> list[Alert]:
+    r = rule or StructuringRule()
+    ths = ", ".join(str(float(t)) for t in r.thresholds_usd)
+    found = con.execute(
+        f"""
+        WITH d AS (
+          SELECT customer_id AS c, event_id, ts, usd, usd_f FROM mv
+          WHERE type = 'deposit' AND ts >= ? AND ts < ?
+        ),
+        n AS (SELECT c, count(*) AS n FROM d GROUP BY c),
+        per AS (
+          SELECT d.c, th.t,
+            count(*) FILTER (d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t) AS band,
+            count(*) FILTER (d.usd_f >= th.t AND d.usd_f < th.t / {r.band_share}) AS over,
+            list(d.event_id ORDER BY d.ts) FILTER (d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t) AS evs,
+            sum(d.usd) FILTER (d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t) AS usd,
+            min(d.ts) FILTER (d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t) AS f0,
+            max(d.ts) FILTER (d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t) AS f1
+          FROM d, (SELECT CAST(unnest([{ths}]) AS DOUBLE) AS t) th GROUP BY d.c, th.t
+        )
+        SELECT per.*, n.n FROM per JOIN n USING (c)
+        WHERE band >= {r.min_deposits} AND band >= {r.min_share} * n.n AND band >= {r.over_ratio} * over
+        QUALIFY row_number() OVER (PARTITION BY per.c ORDER BY band DESC, per.t) = 1
+        ORDER BY per.c
+        """,
+        [t0, t1],
+    ).fetchall()
+    out = []
+    for c, t, band, _over, evs, usd, f0, f1, n in found:
+        t = float(t)
+        out.append(
+            Alert(
+                typology="structuring",
+                customer_ids=[c],
+                event_ids=list(evs),
+                addresses=[],
+                amount_usd=Decimal(usd),
+                first_at=f"{f0:%Y-%m-%dT%H:%M:%SZ}",
+                last_at=f"{f1:%Y-%m-%dT%H:%M:%SZ}",
+                explanation=(
+                    f"{c} made {band} of {n} deposits between {r.band_share:.0%} of {t:,.0f} USD and just under "
+                    f"it from {f0:%Y-%m-%d} to {f1:%Y-%m-%d} ({Decimal(usd):,.2f} USD): staying under a reporting "
+                    "threshold"
+                ),
+                parameters={"rule": DIRECT_VERSION, **asdict(r), "threshold_usd": float(t)},
+                detector_version=DIRECT_VERSION,
+            )
+        )
+    return out
+
+
+def hack_alerts(
+    con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, hack_addresses: frozenset[str], personal_cap: int
+) -> list[Alert]:
+    if not hack_addresses:
+        return []
+    con.execute("CREATE OR REPLACE TEMP TABLE hack_list (a VARCHAR)")
+    con.executemany("INSERT INTO hack_list VALUES (?)", [[a] for a in sorted(hack_addresses)])
+    touched = con.execute(
+        "SELECT customer_id, min(ts), list(event_id), list(DISTINCT address) FROM mv "
+        "WHERE type IN ('deposit', 'withdrawal') AND address IN (SELECT a FROM hack_list) AND ts >= ? AND ts < ? "
+        "GROUP BY customer_id",
+        [t0, t1],
+    ).fetchall()
+    if not touched:
+        return []
+    first = {str(c): ts for c, ts, _, _ in touched}
+    events = {str(c): list(e) for c, _, e, _ in touched}
+    addrs = {str(c): list(a) for c, _, _, a in touched}
+    edges: list[tuple[str, str]] = []
+    relays: dict[str, list[str]] = {}
+    for src, dst, ev, ts in con.execute(
+        "SELECT src, dst, event_id, ts FROM tr WHERE ts >= ? AND ts < ?", [t0, t1]
+    ).fetchall():
+        if str(src) in first and ts >= first[str(src)]:
+            edges.append((str(src), str(dst)))
+            relays.setdefault(str(dst), []).append(str(ev))
+    # co-depositors: the same personal-sized sending address as a touched customer
+    con.execute("CREATE OR REPLACE TEMP TABLE hack_touched (c VARCHAR)")
+    con.executemany("INSERT INTO hack_touched VALUES (?)", [[c] for c in first])
+    co = con.execute(
+        f"""
+        WITH src AS (
+          SELECT address AS a FROM mv WHERE type = 'deposit' AND address IS NOT NULL
+          GROUP BY address HAVING count(DISTINCT customer_id) <= {int(personal_cap)}
+        ),
+        mine AS (
+          SELECT DISTINCT m.address AS a, m.customer_id AS c FROM mv m JOIN hack_touched h ON h.c = m.customer_id
+          WHERE m.type = 'deposit' AND m.ts < ? AND m.address IN (SELECT a FROM src)
+        )
+        SELECT mine.c, m.customer_id, m.event_id FROM mv m JOIN mine ON mine.a = m.address
+        WHERE m.type = 'deposit' AND m.customer_id <> mine.c AND m.ts >= ? AND m.ts < ?
+        """,
+        [t1, t0, t1],
+    ).fetchall()
+    for a, b, ev in co:
+        edges.append((str(a), str(b)))
+        relays.setdefault(str(b), []).append(str(ev))
+    members = set(first) | set(relays)
+    out = []
+    for group in rings(members, edges):
+        evs = [e for c in group for e in events.get(c, []) + relays.get(c, [])]
+        span = con.execute(
+            "SELECT min(ts), max(ts), coalesce(sum(usd) FILTER (type <> 'withdrawal'), 0) FROM mv "
+            "WHERE event_id IN (SELECT unnest(?))",
+            [evs],
+        ).fetchall()[0]
+        direct = sorted(c for c in group if c in first)
+        out.append(
+            Alert(
+                typology="hack_proceeds",
+                customer_ids=sorted(group),
+                event_ids=evs,
+                addresses=[a for c in direct for a in addrs[c]],
+                amount_usd=Decimal(span[2] or 0),
+                first_at=f"{span[0]:%Y-%m-%dT%H:%M:%SZ}",
+                last_at=f"{span[1]:%Y-%m-%dT%H:%M:%SZ}",
+                explanation=(
+                    f"{', '.join(direct)} moved funds with an address of a published hack incident; "
+                    f"{len(group) - len(direct)} customer(s) received from them or deposited from the same address"
+                ),
+                parameters={"rule": DIRECT_VERSION, "personal_cap": personal_cap},
+                detector_version=DIRECT_VERSION,
+            )
+        )
+    return out

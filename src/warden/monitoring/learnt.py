@@ -1,0 +1,164 @@
+"""Monitoring with the exchange's own customer model: train it on a labelled history, run it.
+
+`train_from_events` reads events (and the exchange facts), runs the detectors (their alerts become
+evidence features), and fits the customer model on windows before the cut-off. `apply_model` scores the
+last window of a run and turns flagged rings into alerts; with a model in force those alerts replace the
+detectors' own (the detectors' hits are features of the model, and their raw rate is far over budget on a
+real exchange), except the detectors whose alerts were precise on the learn period (customer precision of
+their alerts ending before the cut-off, smoothed as (dirty + 1) / (named + 2) so that thin evidence does not
+count, at least `KEEP_PRECISION`): learnt from the labels, so an exchange where a detector works keeps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from warden.monitoring.alerts import Alert
+from warden.monitoring.customer_features import load_activity, prepare
+from warden.monitoring.customer_model import (
+    CustomerModel,
+    CustomerModelParams,
+    model_alerts,
+    train_customer_model,
+)
+from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel, read_labels
+from warden.monitoring.hops import HopContext
+from warden.monitoring.pipeline import MonitorResult, monitor
+
+KEEP_PRECISION = 0.7  # the precision a reviewer's queue is asked for (issue 13's target)
+
+
+def precise_detectors(
+    alerts: list[Alert], labels: dict[str, CustomerLabel], cutoff: datetime | None
+) -> dict[str, dict[str, float]]:
+    """Per detector typology, its alerts ending before the cut-off: count and customer precision."""
+    cut = f"{cutoff:%Y-%m-%dT%H:%M:%SZ}" if cutoff else "9999"
+    named: dict[str, set[str]] = {}
+    count: dict[str, int] = {}
+    for a in alerts:
+        if a.last_at < cut:
+            named.setdefault(a.typology, set()).update(a.customer_ids)
+            count[a.typology] = count.get(a.typology, 0) + 1
+    out = {}
+    for t, cs in sorted(named.items()):
+        dirty = sum(1 for c in cs if c in labels and labels[c].label in DIRTY_LABELS)
+        out[t] = {
+            "alerts": count[t],
+            "customers": len(cs),
+            "precision": round(dirty / len(cs), 4),
+            "smoothed_precision": round((dirty + 1) / (len(cs) + 2), 4),
+        }
+    return out
+
+
+def train_from_events(
+    events: Path,
+    labels: Path,
+    context: HopContext | None = None,
+    cutoff: datetime | None = None,
+    params: CustomerModelParams | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> tuple[CustomerModel, MonitorResult]:
+    con = con or duckdb.connect()
+    truth, event_scenarios = read_labels(labels)
+    result = monitor(events, con=con, context=context)
+    load_activity(con, events)
+    prepare(con, result.alerts, (context or HopContext()).hack_addresses)
+    customers = _customers(con)
+    p = params or CustomerModelParams()
+    quality = precise_detectors(result.alerts, truth, cutoff)
+    kept = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
+    reserved = direct_alert_rate(con, result, context, cutoff, customers, p, kept)
+    budget = max(p.budget_per_1000_per_30d - reserved, 0.0)
+    model = train_customer_model(
+        con,
+        truth,
+        event_scenarios,
+        cutoff=cutoff,
+        customers=customers,
+        params=replace(p, budget_per_1000_per_30d=budget),
+    )
+    model.params = p
+    model.kept_detectors = kept
+    model.trained["budget_reserved_for_direct_alerts"] = round(reserved, 3)
+    model.trained["detectors_on_learn_period"] = quality
+    return model, result
+
+
+def direct_alert_rate(
+    con: duckdb.DuckDBPyConnection,
+    result: MonitorResult,
+    context: HopContext | None,
+    cutoff: datetime | None,
+    customers: int,
+    p: CustomerModelParams,
+    kept: list[str] | None = None,
+) -> float:
+    """Structuring and hack alerts per 1,000 customers per 30 days on the learn windows: the model's budget
+    is what they leave."""
+    from warden.monitoring.customer_model import learn_windows
+    from warden.monitoring.direct import hack_alerts, structuring_alerts
+
+    t_min, t_max = con.execute("SELECT min(ts), max(ts) FROM mv").fetchall()[0]
+    start = datetime(t_min.year, t_min.month, t_min.day)
+    windows = learn_windows(start, cutoff or t_max + timedelta(seconds=1), p)
+    cap = result.hops.personal_cap if result.hops else 2
+    hacks = (context or HopContext()).hack_addresses
+    n = sum(len(structuring_alerts(con, a, b)) + len(hack_alerts(con, a, b, hacks, cap)) for a, b in windows)
+    for a, b in windows:  # kept detectors' alerts ending in the window
+        lo, hi = f"{a:%Y-%m-%dT%H:%M:%SZ}", f"{b:%Y-%m-%dT%H:%M:%SZ}"
+        n += sum(1 for al in result.alerts if al.typology in (kept or []) and lo <= al.last_at < hi)
+    return 1000.0 * n / len(windows) / max(customers, 1) * 30.0 / p.window_days
+
+
+def _customers(con: duckdb.DuckDBPyConnection) -> int:
+    return int(
+        con.execute(
+            "SELECT count(DISTINCT c) FROM (SELECT customer_id AS c FROM mv UNION SELECT c FROM act)"
+        ).fetchall()[0][0]
+    )
+
+
+def apply_model(
+    con: duckdb.DuckDBPyConnection,
+    result: MonitorResult,
+    model: CustomerModel,
+    context: HopContext | None = None,
+    since: datetime | None = None,
+    loaded_activity_from: Path | None = None,
+) -> list[Alert]:
+    """Alerts for the last `window_days` of the loaded history (not before `since`)."""
+    if loaded_activity_from is not None:
+        load_activity(con, loaded_activity_from)
+    prepare(con, result.alerts, (context or HopContext()).hack_addresses)
+    t_max = con.execute("SELECT max(ts) FROM mv").fetchall()[0][0]
+    if t_max is None:
+        return []
+    t1 = t_max + timedelta(seconds=1)
+    t0 = t1 - timedelta(days=model.params.window_days)
+    if since is not None and since > t0:
+        t0 = since
+    lo = f"{t0:%Y-%m-%dT%H:%M:%SZ}"
+    kept = [a for a in result.alerts if a.typology in model.kept_detectors and a.last_at >= lo]
+    return with_direct_alerts(con, model_alerts(con, model, t0, t1) + kept, t0, t1, context, result)
+
+
+def with_direct_alerts(
+    con: duckdb.DuckDBPyConnection,
+    alerts: list[Alert],
+    t0: datetime,
+    t1: datetime,
+    context: HopContext | None,
+    result: MonitorResult,
+) -> list[Alert]:
+    """Add structuring and hack-proceeds alerts of the window; a ring found twice is shown once."""
+    from warden.monitoring.detectors import consolidate
+    from warden.monitoring.direct import hack_alerts, structuring_alerts
+
+    cap = result.hops.personal_cap if result.hops else 2
+    extra = structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, (context or HopContext()).hack_addresses, cap)
+    return consolidate(alerts + extra)

@@ -1,0 +1,144 @@
+"""The exchange's customer model: learnt on labelled windows before a cut-off, judged after it."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from tests.monitoring.builders import Events
+from typer.testing import CliRunner
+
+from warden.cli import app
+from warden.monitoring.customer_model import CustomerModel, CustomerModelParams, rings
+from warden.monitoring.learnt import apply_model, train_from_events
+
+DAY = 24.0
+
+
+def _exchange(tmp_path: Path) -> tuple[Path, Path]:
+    """200 ordinary customers over 24 days; a mule ring (4 senders -> collector who cashes out) every 3 days."""
+    rnd = random.Random(3)
+    ev = Events()
+    for i in range(200):
+        for d in range(0, 24, 3):
+            ev.deposit(f"n{i}", d * DAY + rnd.uniform(0, 48), rnd.uniform(50, 3_000))
+            ev.withdraw(f"n{i}", d * DAY + rnd.uniform(48, 70), rnd.uniform(20, 500))
+        ev.transfer(f"n{i}", f"n{(i + 7) % 200}", rnd.uniform(0, 24 * DAY), rnd.uniform(10, 200))
+    lines = ["entity_type,entity_id,label,typology,scenario_id"]
+    for r, day in enumerate(range(1, 23, 3)):
+        hub = f"hub{r}"
+        for i in range(4):
+            mule = f"m{r}_{i}"
+            ev.deposit(mule, day * DAY + i, 4_000 + 100 * i)
+            ev.transfer(mule, hub, day * DAY + 3 + i, 3_900 + 100 * i)
+            lines.append(f"customer,{mule},mule,fan_in,sc-{r}")
+        ev.withdraw(hub, day * DAY + 12, 16_000)
+        lines.append(f"customer,{hub},laundering,fan_in,sc-{r}")
+        lines.append(f"event,{ev.rows[-1]['event_id']},laundering,fan_in,sc-{r}")
+    events = ev.write(tmp_path / "events.jsonl")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("\n".join(lines) + "\n")
+    return events, labels
+
+
+def test_rings_join_flagged_customers_along_their_edges() -> None:
+    found = rings({"a", "b", "c", "x"}, [("a", "b"), ("b", "z"), ("c", "b"), ("y", "x")])
+    assert sorted(sorted(r) for r in found) == [["a", "b", "c"], ["x"]]
+
+
+def test_model_learnt_before_the_cutoff_finds_the_next_ring_within_budget(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    import duckdb
+
+    events, labels = _exchange(tmp_path)
+    con = duckdb.connect()
+    t0 = con.execute(
+        "SELECT min(CAST(CAST(occurred_at AS TIMESTAMPTZ) AS TIMESTAMP)) FROM read_json(?, format = 'newline_delimited')",
+        [str(events)],
+    ).fetchall()[0][0]
+    cutoff = t0.replace(hour=0, minute=0, second=0) + timedelta(days=18)
+    params = CustomerModelParams(window_days=6, step_days=2, budget_per_1000_per_30d=60.0, n_estimators=60)
+    model, result = train_from_events(events, labels, cutoff=cutoff, params=params, con=con)
+    assert model.trained["positive_customers"] >= 10
+    assert model.trained["out_of_fold_at_threshold"]["alerts_per_1000_per_30d"] <= 60.0
+    alerts = apply_model(con, result, model, since=cutoff)
+    flagged = {c for a in alerts for c in a.customer_ids}
+    assert {"hub6", "hub7"} <= flagged  # the rings after the cut-off, never seen in training
+    assert not {c for c in flagged if c.startswith("n")}
+    ring = next(a for a in alerts if "hub7" in a.customer_ids)
+    assert len(ring.customer_ids) >= 3
+    # the fan-in detector was precise on the learn period here, so its alerts stay beside the model's
+    assert "fan_in" in model.kept_detectors
+    assert ring.typology == "fan_in"
+    # saved and loaded, it scores the same
+    model.save(tmp_path / "m.json")
+    again = CustomerModel.load(tmp_path / "m.json")
+    assert again.threshold == model.threshold
+    assert [a.alert_id for a in apply_model(con, result, again, since=cutoff)] == [a.alert_id for a in alerts]
+
+
+def test_train_aml_events_cli_writes_a_model_monitor_uses(tmp_path: Path) -> None:
+    events, labels = _exchange(tmp_path)
+    runner = CliRunner()
+    out = runner.invoke(
+        app,
+        [
+            "train",
+            "aml",
+            "--events",
+            str(events),
+            "--labels",
+            str(labels),
+            "--split-day",
+            "18",
+            "--out",
+            str(tmp_path / "model.json"),
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["trained"]["cutoff"].endswith("T00:00:00Z")
+    out = runner.invoke(
+        app,
+        [
+            "monitor",
+            "--events",
+            str(events),
+            "--model",
+            str(tmp_path / "model.json"),
+            "--out",
+            str(tmp_path / "o"),
+            "--no-store",
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["alerts"] >= 1
+    both = runner.invoke(app, ["train", "aml", "--out", str(tmp_path / "x.json")])
+    assert both.exit_code != 0 and "exactly one of" in both.output
+
+
+def test_detectors_are_kept_only_when_precise_on_the_learn_period() -> None:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from warden.monitoring.alerts import Alert
+    from warden.monitoring.holdout import CustomerLabel
+    from warden.monitoring.learnt import precise_detectors
+
+    def alert(typology: str, customers: list[str], last: str) -> Alert:
+        return Alert(typology, customers, ["e"], [], Decimal(1000), last, last, "x", {})
+
+    labels = {c: CustomerLabel("mule", "cycle", "s") for c in ["a", "b", "c", "d", "e"]}
+    alerts = [
+        alert("cycle", ["a", "b", "c"], "2026-01-05T00:00:00Z"),
+        alert("cycle", ["d", "e"], "2026-01-06T00:00:00Z"),
+        alert("fan_in", ["a", "x1", "x2", "x3"], "2026-01-05T00:00:00Z"),
+        alert("stack", ["q1", "q2"], "2026-01-25T00:00:00Z"),  # after the cut-off: not judged
+    ]
+    quality = precise_detectors(alerts, labels, datetime(2026, 1, 20))
+    assert set(quality) == {"cycle", "fan_in"}
+    assert quality["cycle"]["precision"] == 1.0 and quality["cycle"]["smoothed_precision"] == round(6 / 7, 4)
+    assert quality["fan_in"]["precision"] == 0.25
