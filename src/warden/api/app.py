@@ -16,6 +16,7 @@ from warden import __version__
 from warden.api import decisions as decisions_api
 from warden.decisions import collector
 from warden.decisions.factory import build_service
+from warden.events.bounds import bounds_from, configure_bounds
 from warden.governance.api_keys import ApiKeyVerifier
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    configure_bounds(bounds_from(settings.max_amount, settings.event_max_age_days, settings.event_max_future_s))
     app.state.store = store or open_store(settings)
     app.state.api_keys = ApiKeyVerifier(app.state.store.engine)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

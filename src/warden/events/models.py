@@ -10,7 +10,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    WithJsonSchema,
+)
 from pydantic.functional_serializers import PlainSerializer
 
 from warden.events.bounds import (
@@ -116,6 +126,7 @@ def _plausible_birth(value: date) -> date:
 
 
 BirthDate = Annotated[date, BeforeValidator(_date_text), AfterValidator(_plausible_birth)]
+
 
 # Identifiers and addresses are shown to analysts and used as keys: no control, bidi or zero-width characters.
 def _safe_text(value: str) -> str:

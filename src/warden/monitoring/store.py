@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from warden.audit.log import append_audit
 from warden.monitoring.alerts import Alert
+from warden.store.types import ExactDecimal
 
 metadata = sa.MetaData()
 
@@ -20,7 +21,7 @@ alerts_table = sa.Table(
     sa.Column("customer_ids", sa.Text, nullable=False),
     sa.Column("event_ids", sa.Text, nullable=False),
     sa.Column("addresses", sa.Text, nullable=False),
-    sa.Column("amount_usd", sa.Numeric(38, 8), nullable=False),
+    sa.Column("amount_usd", ExactDecimal(), nullable=False),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("explanation", sa.Text, nullable=False),
     sa.Column("detector_version", sa.String(64), nullable=False),
