@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from warden.bench.decisions import run_decisions_bench, run_engine_bench
-from warden.cli.common import print_json
+from warden.cli.common import print_json, settings_or_exit
 from warden.cli.groups import bench_app
 
 
@@ -19,8 +19,14 @@ def register(app: typer.Typer) -> None:
         rounds: int = typer.Option(5, min=1, help="the echo and the decisions alternate this many times"),
         as_json: bool = typer.Option(True, "--json/--no-json"),
     ) -> None:
-        """The API under load (2 workers): throughput, p50/p99, errors, and an echo endpoint's throughput."""
-        print_json(run_decisions_bench(seconds, echo_seconds, workers, connections, rounds=rounds))
+        """The API under load (2 workers) on the configured store and Redis: throughput, p50/p99, errors, and an
+        echo endpoint's throughput. Exits 1, with no ratio, when any request failed."""
+        report = run_decisions_bench(
+            seconds, echo_seconds, workers, connections, rounds=rounds, settings=settings_or_exit()
+        )
+        print_json(report)
+        if not report["ok"]:
+            raise typer.Exit(1)
 
     @bench_app.command("engine")
     def bench_engine(
