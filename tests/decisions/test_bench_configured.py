@@ -38,9 +38,7 @@ def test_a_report_with_failed_requests_is_failed_and_has_no_ratio() -> None:
     assert clean["ok"] is True and clean["ratio_to_echo"] == 1.0
 
 
-def test_a_run_on_postgresql_and_redis_uses_them_for_the_key_and_the_server(
-    postgres_url: str, tmp_path: Path
-) -> None:
+def test_a_run_on_postgresql_and_redis_uses_them_for_the_key_and_the_server(postgres_url: str, tmp_path: Path) -> None:
     redis_url = os.environ.get("WARDEN_TEST_REDIS_URL")
     if not redis_url:
         pytest.skip("WARDEN_TEST_REDIS_URL is not set")
