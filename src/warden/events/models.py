@@ -34,8 +34,9 @@ from warden.events.bounds import (
 
 CONTRACT_VERSION = 1
 
-_DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"  # the contract's decimal string
-_UNSIGNED_PATTERN = r"^\d+(\.\d+)?$"  # amounts, values and prices: the contract has no negative ones
+_UNSIGNED_PATTERN = (
+    r"^\d+(\.\d+)?$"  # the contract decimal `^-?\d+(\.\d+)?$`, less the sign: it has no negative amounts
+)
 
 
 def _parse_decimal(value: Any) -> Decimal:
