@@ -34,9 +34,8 @@ from warden.events.bounds import (
 
 CONTRACT_VERSION = 1
 
-_UNSIGNED_PATTERN = (
-    r"^\d+(\.\d+)?$"  # the contract decimal `^-?\d+(\.\d+)?$`, less the sign: it has no negative amounts
-)
+# The contract's decimal string `^-?\d+(\.\d+)?$`, less the sign: the contract has no negative amounts.
+_UNSIGNED_PATTERN = r"^\d+(\.\d+)?$"
 
 
 def _parse_decimal(value: Any) -> Decimal:
