@@ -97,9 +97,14 @@ class _Phase:
         }
 
 
-def _wait_healthy(url: str, timeout: float = 60) -> None:
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 240) -> None:
+    """Until /healthz answers; the server's own error if it exits first. Starting two workers (migrations, the
+    engine, the screening index) takes about 10 s on an idle machine and over a minute on a busy shared one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            stderr = server.stderr.read().decode(errors="replace")[-2000:] if server.stderr else ""
+            raise RuntimeError(f"the server exited with {server.returncode} before it was healthy: {stderr}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
@@ -163,7 +168,7 @@ def run_decisions_bench(
 
         decided, echo = _Phase(), _Phase()
         try:
-            _wait_healthy(f"http://127.0.0.1:{port}")
+            _wait_healthy(f"http://127.0.0.1:{port}", server)
             warm = load("/v1/decisions", 3, limit=2000)  # each worker's first requests, not measured
             offset = warm.requests
             for _ in range(rounds):
