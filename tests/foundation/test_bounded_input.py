@@ -20,6 +20,7 @@ from warden.events.bounds import DEFAULT_MAX_AMOUNT, InputBounds, configure_boun
 from warden.events.examples import EXAMPLES
 from warden.events.ingest import Ingestor
 from warden.governance.api_keys import create_api_key
+from warden.monitoring.pipeline import monitor
 from warden.settings import Settings
 from warden.store.db import Store
 from warden.store.tables import events
@@ -109,6 +110,7 @@ def test_ingest_rejects_hostile_values_with_file_and_line(store: Store, settings
     assert [r["position"] for r in lines] == [f"{source}:{n}" for n in range(2, 2 + len(HOSTILE))]
     for rejection, (field, _, reason) in zip(lines, HOSTILE, strict=True):
         assert rejection["reason"].startswith(f"{field}:") and reason in rejection["reason"]
+    assert monitor(settings.parquet_dir).alerts is not None  # the history stays readable (it held Inf and 1e9 digits)
 
 
 def test_csv_numbers_are_not_read_as_times(sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
