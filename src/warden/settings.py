@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +32,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="sent as a Bearer token to llm_url")
     llm_timeout_s: float = Field(30.0, gt=0, description="how long a narrative rewrite may take")
     kyc_retention_days: int = Field(90, ge=1, le=3650, description="days KYC images are kept after upload")
+    # Input bounds (see events/bounds.py): events outside them are refused at the API and rejected by ingest.
+    max_amount: Decimal = Field(
+        Decimal("1000000000000000000"), gt=0, lt=Decimal(10) ** 20, description="largest amount or amount_usd"
+    )
+    event_max_age_days: int = Field(7305, ge=1, le=36_500, description="oldest occurred_at accepted, in days")
+    event_max_future_s: int = Field(86_400, ge=0, le=31_622_400, description="occurred_at this far ahead of now")
 
     @field_validator("log_level")
     @classmethod

@@ -77,7 +77,7 @@ def test_api_publish_refuses_a_malformed_ruleset_with_positions(settings: Settin
     bad = STRICT.replace("amount_usd > 0", "amount_usd > 'lots'")
     response = client.post("/v1/rulesets", content=bad, headers={"X-API-Key": author})
     assert response.status_code == 422
-    problem = response.json()["detail"]["problems"][0]
+    problem = response.json()["detail"][0]["ctx"]["problems"][0]  # the shape of every 422 (web/errors.py)
     assert problem["rule_id"] == "every_withdrawal_held" and problem["line"] == 9  # the condition line of the YAML
     assert client.post("/v1/rulesets", content=STRICT, headers={"X-API-Key": backend}).status_code == 403
     ok = client.post("/v1/rulesets", content=STRICT, headers={"X-API-Key": author})

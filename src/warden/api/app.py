@@ -6,9 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from warden import __version__
@@ -36,8 +38,10 @@ from warden.console import rules_quality as console_rules_quality
 from warden.console import screening as console_screening
 from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_service
+from warden.events.bounds import bounds_from, configure_bounds
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
+from warden.web.errors import api_http_exception_handler
 
 # The routers of both faces, in the order OpenAPI lists them; add yours here.
 ROUTERS = [
@@ -95,6 +99,14 @@ class WardenApp(FastAPI):
             return
         await super().__call__(scope, receive, send)
 
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, with the event types the decisions body refers to (api/openapi_events.py)."""
+        if self.openapi_schema is None:
+            document = super().openapi()
+            document.setdefault("components", {}).setdefault("schemas", {}).update(api_decisions.EVENT_COMPONENTS)
+            self.openapi_schema = document
+        return self.openapi_schema
+
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> WardenApp:
     settings = settings or get_settings()
@@ -105,8 +117,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    configure_bounds(bounds_from(settings.max_amount, settings.event_max_age_days, settings.event_max_future_s))
     app.state.store = store or open_store(settings)
     app.state.api_keys = ApiKeyVerifier(app.state.store.engine)
+    app.add_exception_handler(StarletteHTTPException, api_http_exception_handler)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)

@@ -18,17 +18,19 @@ from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
+from warden.api.openapi_events import KEY_RESPONSES, decision_responses, event_body_schema
 from warden.decisions.repository import recent_decisions
 from warden.decisions.service import DecisionService
 from warden.events.examples import EXAMPLES
 from warden.events.ingest import error_path
 from warden.events.models import EVENT_ADAPTER
-from warden.events.schema import event_json_schema
 from warden.web.api_keys import authorise_scope, require_scope
 
 PATH = "/v1/decisions"
 SCOPE = "decisions"
-router = APIRouter(prefix=PATH, tags=["decisions"], dependencies=[Depends(require_scope(SCOPE))])
+router = APIRouter(
+    prefix=PATH, tags=["decisions"], dependencies=[Depends(require_scope(SCOPE))], responses=KEY_RESPONSES
+)
 
 
 def _service(app: Any) -> DecisionService:
@@ -104,22 +106,30 @@ async def serve_decision(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": record})
 
 
+_BODY_SCHEMA, EVENT_COMPONENTS = event_body_schema()  # EVENT_COMPONENTS: merged into the document by api/app.py
+
+
 @router.post(
     "",
     summary="Decide on an event",
+    status_code=201,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": event_json_schema(), "example": EXAMPLES["withdrawal"]}},
+            "content": {"application/json": {"schema": _BODY_SCHEMA, "example": EXAMPLES["withdrawal"]}},
         }
     },
-    responses={200: {"description": "the decision record (already decided events return the stored one)"}},
+    responses=decision_responses(),
 )
 async def decide(request: Request) -> Any:
     return await decide_response(request)
 
 
-@router.get("/{event_id}", summary="The stored decision of an event")
+@router.get(
+    "/{event_id}",
+    summary="The stored decision of an event",
+    responses={404: {"description": "no decision for this event_id"}},
+)
 def get_decision(event_id: str, request: Request) -> Any:
     body = _service(request.app).stored_json(event_id)
     if body is None:

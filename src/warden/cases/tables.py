@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from warden.store.metadata import metadata
+from warden.store.types import ExactDecimal
 
 cases = sa.Table(
     "cases",
@@ -20,7 +21,7 @@ cases = sa.Table(
     sa.Column("queue", sa.String(32), nullable=False),
     sa.Column("priority", sa.Float, nullable=False),
     sa.Column("priority_reasons", sa.Text, nullable=False, doc="JSON: how the priority was reached"),
-    sa.Column("amount_usd", sa.Numeric(38, 8), nullable=False),
+    sa.Column("amount_usd", ExactDecimal(), nullable=False),
     sa.Column("max_alert_score", sa.Float, nullable=False),
     sa.Column("jurisdiction", sa.String(8), nullable=True),
     sa.Column("assignee", sa.String(64), nullable=True),
@@ -44,7 +45,7 @@ case_alerts = sa.Table(
     sa.Column("addresses", sa.Text, nullable=False),
     sa.Column("event_ids", sa.Text, nullable=False),
     sa.Column("score", sa.Float, nullable=False),
-    sa.Column("amount_usd", sa.Numeric(38, 8), nullable=False),
+    sa.Column("amount_usd", ExactDecimal(), nullable=False),
     sa.Column("severity", sa.String(16), nullable=False),
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -33,10 +33,16 @@ def bench_decisions(
     rounds: int = typer.Option(5, min=1, help="the echo and the decisions alternate this many times"),
     as_json: bool = typer.Option(True, "--json/--no-json"),
 ) -> None:
-    """The API under load (2 workers): throughput, p50/p99, errors, and an echo endpoint's throughput."""
+    """The API under load (2 workers) on the configured store and Redis: throughput, p50/p99, errors, and an
+    echo endpoint's throughput. Exits 1, with no ratio, when any request failed."""
     from warden.bench.decisions import run_decisions_bench
 
-    print_json(run_decisions_bench(seconds, echo_seconds, workers, connections, rounds=rounds))
+    report = run_decisions_bench(
+        seconds, echo_seconds, workers, connections, rounds=rounds, settings=settings_or_exit()
+    )
+    print_json(report)
+    if not report["ok"]:
+        raise typer.Exit(1)
 
 
 @bench_app.command("engine")

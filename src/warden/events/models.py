@@ -7,29 +7,58 @@ Unknown extra fields are kept (`extra="allow"`) but ignored by the product.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    WithJsonSchema,
+)
 from pydantic.functional_serializers import PlainSerializer
+
+from warden.events.bounds import (
+    MAX_AMOUNT_CHARS,
+    MAX_SCALE,
+    SAFE_TEXT_PATTERN,
+    UNSAFE_CHAR,
+    UNSIGNED_DECIMAL,
+    input_bounds,
+)
 
 CONTRACT_VERSION = 1
 
-_DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+# The contract's decimal string `^-?\d+(\.\d+)?$`, less the sign: the contract has no negative amounts.
+_UNSIGNED_PATTERN = r"^\d+(\.\d+)?$"
 
 
 def _parse_decimal(value: Any) -> Decimal:
-    """Amounts are decimal strings; floats are refused because they lose cents."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError('amounts are decimal strings such as "0.0153", not floats')
-    try:
-        parsed = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not a decimal number: {value!r}") from None
-    if not parsed.is_finite():
-        raise ValueError(f"not a finite decimal number: {value!r}")
+    """Amounts are decimal strings, exactly `^\\d+(\\.\\d+)?$` and within the bounds (events/bounds.py).
+
+    The text is checked for length and shape before a `Decimal` is built: `"1e999999999"` is a cheap refusal,
+    not a billion-digit number. No floats (they lose cents), no exponents, signs or spaces.
+    """
+    if isinstance(value, Decimal):  # Parquet decimal columns; checked like text
+        value = format(value, "f")
+    if not isinstance(value, str):
+        raise ValueError('amounts are decimal strings such as "0.0153", not numbers')
+    if len(value) > MAX_AMOUNT_CHARS:
+        raise ValueError(f"amount too long ({len(value)} characters; at most {MAX_AMOUNT_CHARS})")
+    if not UNSIGNED_DECIMAL.fullmatch(value):
+        raise ValueError(f'not a decimal string such as "0.0153" (no sign, exponent or spaces): {value!r}')
+    _, _, fraction = value.partition(".")
+    if len(fraction) > MAX_SCALE:
+        raise ValueError(f"at most {MAX_SCALE} digits after the point, got {len(fraction)}")
+    parsed = Decimal(value)
+    limit = input_bounds().max_amount
+    if parsed > limit:
+        raise ValueError(f"{value} is above the largest amount accepted ({format(limit, 'f')})")
     return parsed
 
 
@@ -37,7 +66,9 @@ DecimalString = Annotated[
     Decimal,
     PlainValidator(_parse_decimal),
     PlainSerializer(lambda d: format(d, "f"), return_type=str),
-    WithJsonSchema({"type": "string", "pattern": _DECIMAL_PATTERN, "examples": ["0.0153"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": _UNSIGNED_PATTERN, "maxLength": MAX_AMOUNT_CHARS, "examples": ["0.0153"]}
+    ),
 ]
 NonNegativeDecimal = Annotated[DecimalString, Field()]
 
@@ -46,14 +77,80 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[AwareDatetime, PlainSerializer(lambda d: _utc(d).isoformat().replace("+00:00", "Z"))]
+def _time_text(value: Any) -> Any:
+    """Times are RFC 3339 strings (or, from Parquet, datetimes): a number is never read as seconds since 1970."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("times are RFC 3339 strings with an offset or Z, not numbers")
+    if len(value) > 64:
+        raise ValueError("time too long for RFC 3339")
+    return value
 
-Identifier = Annotated[str, Field(min_length=1, max_length=128)]
+
+def _within_window(value: datetime) -> datetime:
+    """Within the configured window around now; years such as 0001 and 9999 never reach UTC arithmetic."""
+    bounds = input_bounds()
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("time out of range") from None
+    now = datetime.now(UTC)
+    if utc < now - bounds.max_age:
+        raise ValueError(f"time more than {bounds.max_age.days} days before now")
+    if utc > now + bounds.max_future:
+        raise ValueError(f"time more than {int(bounds.max_future.total_seconds())} s after now")
+    return value
+
+
+UtcDatetime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_time_text),
+    AfterValidator(_within_window),
+    PlainSerializer(lambda d: _utc(d).isoformat().replace("+00:00", "Z")),
+]
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("dates are YYYY-MM-DD strings, not numbers")
+    return value
+
+
+def _plausible_birth(value: date) -> date:
+    if not date(1900, 1, 1) <= value <= date.today():
+        raise ValueError("date of birth out of range (1900-01-01 to today)")
+    return value
+
+
+BirthDate = Annotated[date, BeforeValidator(_date_text), AfterValidator(_plausible_birth)]
+
+
+# Identifiers and addresses are shown to analysts and used as keys: no control, bidi or zero-width characters.
+def _safe_text(value: str) -> str:
+    unsafe = UNSAFE_CHAR.search(value)
+    if unsafe is not None:
+        raise ValueError(
+            f"contains a control, bidirectional or zero-width character (U+{ord(unsafe.group()):04X}) "
+            f"at position {unsafe.start()}"
+        )
+    return value
+
+
+def _safe(min_length: int, max_length: int) -> Any:
+    """Text of this length with no unsafe character; the JSON Schema carries the same rule as a pattern."""
+    return Field(min_length=min_length, max_length=max_length, json_schema_extra={"pattern": SAFE_TEXT_PATTERN})
+
+
+Identifier = Annotated[str, _safe(1, 128), AfterValidator(_safe_text)]
 Asset = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,16}$", description="ticker, upper case")]
 Network = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$", description="lower case: bitcoin, ethereum, ...")]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Phone = Annotated[str, Field(pattern=r"^\+[1-9]\d{1,14}$", description="E.164")]
-Address = Annotated[str, Field(min_length=1, max_length=256)]
+Address = Annotated[str, _safe(1, 256), AfterValidator(_safe_text)]
+Ip = Annotated[str, _safe(2, 64), AfterValidator(_safe_text)]
 
 
 class EventBase(BaseModel):
@@ -69,7 +166,7 @@ class EventBase(BaseModel):
 class Login(EventBase):
     type: Literal["login"]
     device_id: Identifier
-    ip: Annotated[str, Field(min_length=2, max_length=64)]
+    ip: Ip
     country: Country
     success: bool
     user_agent: str | None = None
@@ -83,7 +180,7 @@ class Deposit(EventBase):
     amount_usd: DecimalString
     to_address: Address = Field(description="the customer's deposit address")
     from_address: Address | None = None
-    tx_hash: str | None = None
+    tx_hash: Annotated[str, _safe(0, 256), AfterValidator(_safe_text)] | None = None
     memo: str | None = None
     channel: Literal["crypto", "fiat", "card"] = "crypto"
 
@@ -97,7 +194,7 @@ class Withdrawal(EventBase):
     to_address: Address
     memo: str | None = None
     device_id: Identifier | None = None
-    ip: str | None = None
+    ip: Ip | None = None
 
 
 class Transfer(EventBase):
@@ -125,20 +222,20 @@ class AddressBookChange(EventBase):
     network: Network
     label: str | None = None
     device_id: Identifier | None = None
-    ip: str | None = None
+    ip: Ip | None = None
 
 
 class ProfileChange(EventBase):
     type: Literal["profile_change"]
     field: Literal["email", "phone", "password", "2fa", "api_key", "withdrawal_whitelist"]
     device_id: Identifier | None = None
-    ip: str | None = None
+    ip: Ip | None = None
 
 
 class KycSubmission(EventBase):
     type: Literal["kyc_submission"]
     full_name: Annotated[str, Field(min_length=1, max_length=256)]
-    date_of_birth: date
+    date_of_birth: BirthDate
     nationality: Country
     document_type: Literal["passport", "id_card", "driving_licence"]
     document_number: Annotated[str, Field(min_length=1, max_length=64)]
@@ -147,7 +244,7 @@ class KycSubmission(EventBase):
     phone: Phone
     address: str | None = None
     device_id: Identifier | None = None
-    ip: str | None = None
+    ip: Ip | None = None
     mrz: str | None = Field(None, description="machine-readable zone, lines joined by \\n")
     # Optional, additive: the outcome of a Warden verification session (POST /v1/kyc/sessions) for this submission
     kyc_session_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from warden.store.metadata import metadata
+from warden.store.types import ExactDecimal
 
 events = sa.Table(
     "events",
@@ -16,7 +17,7 @@ events = sa.Table(
     sa.Column("type", sa.String(32), nullable=False),
     sa.Column("customer_id", sa.String(128), nullable=False),
     sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("amount_usd", sa.Numeric(38, 8), nullable=True),
+    sa.Column("amount_usd", ExactDecimal(), nullable=True),
     sa.Column("payload", sa.Text, nullable=False, doc="the event as received, canonical JSON"),
     sa.Column("ingest_run_id", sa.Integer, nullable=True),
     sa.Index("ix_events_customer_time", "customer_id", "occurred_at"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from warden.store.metadata import metadata
+from warden.store.types import ExactDecimal
 
 alerts_table = sa.Table(
     "alerts",
@@ -17,7 +18,7 @@ alerts_table = sa.Table(
     sa.Column("customer_ids", sa.Text, nullable=False),
     sa.Column("event_ids", sa.Text, nullable=False),
     sa.Column("addresses", sa.Text, nullable=False),
-    sa.Column("amount_usd", sa.Numeric(38, 8), nullable=False),
+    sa.Column("amount_usd", ExactDecimal(), nullable=False),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("explanation", sa.Text, nullable=False),
     sa.Column("detector_version", sa.String(64), nullable=False),

@@ -1,14 +1,14 @@
 """identity-verification sessions and their uploads (warden.kyc.tables)
 
 Revision ID: 0009_kyc
-Revises: 0006_customer_scores
+Revises: 0008_exact_amounts
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_kyc"
-down_revision = "0006_customer_scores"
+down_revision = "0008_exact_amounts"
 branch_labels = None
 depends_on = None
 
