@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "train_fraud",
     "cases",
     "triage",
+    "exchange",
 ]
 
 app = typer.Typer(
