@@ -30,6 +30,8 @@ COMMAND_MODULES = [
     "cases",
     "triage",
     "exchange",
+    "calibrate",
+    "eval_exchange",
 ]
 
 app = typer.Typer(

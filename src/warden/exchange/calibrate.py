@@ -123,7 +123,9 @@ def calibrate(
     state = _State(fixed, rungs, w_risk, hold_grid, review_grid, policy.get("challenge", CHALLENGE_RISK))
 
     times = frame["occurred_at"].filter(pl.Series(is_w))
-    days = max((times.max() - times.min()).total_seconds() / 86_400, 1.0) if times.len() else 1.0  # type: ignore[operator]
+    epochs = times.dt.epoch("us").to_numpy()
+    span_us = float(epochs.max() - epochs.min()) if epochs.size else 0.0
+    days = max(span_us / 86_400e6, 1.0)
     hold_t = budgets.hold * budgets.margin
     review_t = budgets.review * budgets.margin
     review_cap = None if budgets.review_per_day is None else budgets.review_per_day * days * budgets.margin

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -18,10 +18,11 @@ import polars as pl
 
 from warden.exchange.calibrate import Budgets, calibrate
 from warden.exchange.labels import withdrawal_groups
-from warden.exchange.outcomes import decide_frame, model_risk
+from warden.exchange.model_fit import fit_out_of_fold
+from warden.exchange.outcomes import decide_frame, model_risk, to_risk
 from warden.models.dataset import Withdrawals, label_frame
 from warden.models.fraud import FraudModel
-from warden.models.train import TrainingError, train_fraud
+from warden.models.train import TrainingError
 from warden.rules.loader import load_ruleset
 from warden.rules.outcome import Outcome
 
@@ -36,10 +37,13 @@ class Period:
 
 
 def split_by_day(frame: pl.DataFrame, day: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The first `day` days (from midnight UTC of the first event) and the rest; features stay point in time,
-    computed over the whole history, as the exchange's online state would have them."""
-    start = frame["occurred_at"].min().replace(hour=0, minute=0, second=0, microsecond=0)  # type: ignore[union-attr]
-    cut = start + timedelta(days=day)
+    """The first `day` days and the rest; features stay point in time, computed over the whole history, as
+    the exchange's online state would have them. Day 0 starts at midnight UTC of the first money movement:
+    sign-ups, logins and address books set up before the data window must not count as days."""
+    money = frame.filter(pl.col("type").is_in(["deposit", "withdrawal", "trade", "transfer"]))
+    first = (money if money.height else frame)["occurred_at"].min()
+    assert isinstance(first, datetime)
+    cut = first.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=day)
     early = frame.filter(pl.col("occurred_at") < cut)
     return early, frame.filter(pl.col("occurred_at") >= cut)
 
@@ -126,6 +130,30 @@ def add_monitoring(report: dict[str, Any], monitoring: Any = None, triage: Any =
     return report
 
 
+def fit_and_score(
+    train: Period, fallback: FraudModel | None, seed: int, report: dict[str, Any]
+) -> tuple[FraudModel | None, np.ndarray]:
+    """The fraud model fitted on the labelled period and each row's out-of-fold risk; the fallback model
+    (and its plain scores) when the period has too few labelled frauds."""
+    try:
+        model, oof = fit_out_of_fold(training_rows(train.frame, train.labels), seed=seed, source="train period")
+    except TrainingError as exc:
+        report["model_error"] = str(exc)
+        return fallback, model_risk(fallback, train.frame)
+    report["model"] = {"version": model.version, **model.meta["training_data"], "out_of_fold": model.meta["metrics"]}
+    risk = np.zeros(train.frame.height)
+    is_w = (train.frame["type"] == "withdrawal").to_numpy()
+    order = (
+        train.frame.with_row_index("_row")
+        .filter(pl.col("type") == "withdrawal")
+        .sort("occurred_at", maintain_order=True)["_row"]
+        .to_numpy()
+    )
+    risk[order] = to_risk(model, oof)
+    assert is_w[order].all()
+    return model, risk
+
+
 def run_exchange_eval(
     train: Period,
     test: Period,
@@ -145,22 +173,8 @@ def run_exchange_eval(
     if baseline_model is not None:
         baseline = decide_frame(start, test.frame, model_risk(baseline_model, test.frame))
         report["before"] = figures(test.frame, test.labels, baseline.final)
-    try:
-        model: FraudModel | None = train_fraud(training_rows(train.frame, train.labels), seed=seed, source="train")
-    except TrainingError as exc:
-        model, report["model_error"] = baseline_model, str(exc)
-    calibration_rows = train.frame
-    if model is not None and model is not baseline_model:
-        # the model's own training rows would flatter it: its operating points are set on the rows after them
-        trained_until = model.meta["training_data"]["split"]["train"]["to"]
-        later = train.frame.filter(pl.col("occurred_at").cast(pl.String) > trained_until)
-        if later.filter(pl.col("type") == "withdrawal").height >= 1000:
-            calibration_rows = later
-        report["model"] = {"version": model.version, "trained_on_withdrawals": model.meta["training_data"]["withdrawals"]}
-    risk = model_risk(model, calibration_rows)
-    calibrated = calibrate(
-        ruleset_content, calibration_rows, risk, groups_for(calibration_rows, train.labels), budgets
-    )
+    model, risk = fit_and_score(train, baseline_model, seed, report)
+    calibrated = calibrate(ruleset_content, train.frame, risk, groups_for(train.frame, train.labels), budgets)
     report["calibration"] = calibrated.report
     ruleset = load_ruleset(calibrated.content)
     decided = decide_frame(ruleset, test.frame, model_risk(model, test.frame))

@@ -90,7 +90,7 @@ def _number(node: ast.expr) -> float | None:
 
 def with_thresholds(condition: str, old: list[Threshold], values: tuple[float, ...]) -> str:
     """The condition with each threshold of `old` replaced by the value at the same place in `values`."""
-    mapping = {(t.feature, t.value): v for t, v in zip(old, values, strict=True)}
+    mapping: dict[tuple[str, float | None], float] = {(t.feature, t.value): v for t, v in zip(old, values, strict=True)}
     tree = ast.parse(f"(\n{condition}\n)", mode="eval")
     for node in ast.walk(tree):
         if not isinstance(node, ast.Compare):
@@ -100,7 +100,7 @@ def with_thresholds(condition: str, old: list[Threshold], values: tuple[float, .
             left, right = operands[i], operands[i + 1]
             for name, const in ((left, right), (right, left)):
                 if isinstance(name, ast.Name) and isinstance(const, ast.Constant) and _number(const) is not None:
-                    new = mapping.get((name.id, float(const.value)))
+                    new = mapping.get((name.id, _number(const)))
                     if new is not None:
                         const.value = int(new) if float(new).is_integer() else new
     return ast.unparse(tree.body)

@@ -27,12 +27,22 @@ def read_labels(path: Path) -> pl.DataFrame:
 
 def withdrawal_groups(withdrawals: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """event_id, group, benign (the customer's benign typology or null), aligned with `withdrawals`."""
-    events = labels.filter(pl.col("entity_type") == "event").select(
-        pl.col("entity_id").alias("event_id"), pl.col("label").alias("e_label"), pl.col("typology").alias("e_typ")
-    ).unique("event_id", keep="first")
-    customers = labels.filter(pl.col("entity_type") == "customer").select(
-        pl.col("entity_id").alias("customer_id"), pl.col("label").alias("c_label"), pl.col("typology").alias("c_typ")
-    ).unique("customer_id", keep="first")
+    events = (
+        labels.filter(pl.col("entity_type") == "event")
+        .select(
+            pl.col("entity_id").alias("event_id"), pl.col("label").alias("e_label"), pl.col("typology").alias("e_typ")
+        )
+        .unique("event_id", keep="first")
+    )
+    customers = (
+        labels.filter(pl.col("entity_type") == "customer")
+        .select(
+            pl.col("entity_id").alias("customer_id"),
+            pl.col("label").alias("c_label"),
+            pl.col("typology").alias("c_typ"),
+        )
+        .unique("customer_id", keep="first")
+    )
     joined = (
         withdrawals.select("event_id", "customer_id")
         .join(events, on="event_id", how="left")

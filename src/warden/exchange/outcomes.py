@@ -30,10 +30,14 @@ def model_risk(model: FraudModel | None, frame: pl.DataFrame) -> np.ndarray:
     if model is None:
         return np.zeros(frame.height)
     probability = model.score_matrix(feature_matrix(frame, model.features))
+    return np.where(frame["type"].to_numpy() == "withdrawal", to_risk(model, probability), 0.0)
+
+
+def to_risk(model: FraudModel, probability: np.ndarray) -> np.ndarray:
+    """Probabilities on the engine's risk scale, as FraudScorer.risk maps them."""
     review = model.thresholds.get("review", REVIEW_RISK)
     hold = max(model.thresholds.get("hold", HOLD_RISK), float(np.nextafter(review, 1.0)))
-    risk = np.interp(probability, [0.0, review, hold, 1.0], [0.0, REVIEW_RISK, HOLD_RISK, 1.0])
-    return np.where(frame["type"].to_numpy() == "withdrawal", risk, 0.0)
+    return np.interp(probability, [0.0, review, hold, 1.0], [0.0, REVIEW_RISK, HOLD_RISK, 1.0])
 
 
 def policy_outcome(risk: np.ndarray, policy: dict[str, float]) -> np.ndarray:
