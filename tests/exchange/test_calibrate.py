@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 import yaml
 
+from warden.decisions.holds import follow_holds
 from warden.exchange.calibrate import Budgets, calibrate
 from warden.exchange.knobs import thresholds_of, with_thresholds
 from warden.exchange.outcomes import decide_frame, policy_outcome
@@ -68,7 +69,7 @@ def _frame(n: int, seed: int = 3) -> tuple[pl.DataFrame, np.ndarray]:
         {
             "event_id": [f"e{i}" for i in range(n)],
             "type": ["withdrawal"] * n,
-            "customer_id": [f"c{i % 300}" for i in range(n)],
+            "customer_id": [f"victim{i}" if i < 20 else f"c{i % 300}" for i in range(n)],
             "occurred_at": [start + timedelta(minutes=10 * i) for i in range(n)],
             "amount_usd": amounts,
             "is_new_address": rng.random(n) < 0.3,
@@ -105,6 +106,15 @@ def test_with_labels_the_budget_goes_to_what_catches_fraud() -> None:
     assert (after[normal] >= int(Outcome.HOLD)).mean() <= 0.008 + 1e-9
     assert (after[fraud] >= int(Outcome.HOLD)).mean() == 1.0  # the credential-change rule keeps them all
     assert ruleset.model_policy["hold"] > 0.9  # the model's hold cut-off gave way, not the fraud catcher
+
+
+def test_a_hold_follows_the_customer_for_three_days() -> None:
+    hour = 3_600_000_000
+    customers = np.array(["a", "a", "a", "b", "a"])
+    ts = np.array([0, 1 * hour, 50 * hour, 2 * hour, 200 * hour])
+    outcome = np.array([int(Outcome.HOLD), 0, int(Outcome.REVIEW), 0, 0], dtype=np.int8)
+    followed = follow_holds(customers, ts, np.ones(5, dtype=bool), outcome)
+    assert followed.tolist() == [3, 3, 3, 0, 0]  # b is another customer; 200 h is past the window
 
 
 def test_policy_outcome_matches_the_engine() -> None:

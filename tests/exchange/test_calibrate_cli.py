@@ -17,7 +17,9 @@ def test_calibrate_publishes_and_decide_uses_the_live_ruleset(settings: Settings
     env = {"WARDEN_DATA_DIR": str(settings.data_dir), "WARDEN_DATABASE_URL": ""}
     runner = CliRunner()
     sim = tmp_path / "sim"
-    made = runner.invoke(app, ["simulate", "--customers", "300", "--days", "10", "--seed", "3", "--out", str(sim)], env=env)
+    made = runner.invoke(
+        app, ["simulate", "--customers", "300", "--days", "10", "--seed", "3", "--out", str(sim)], env=env
+    )
     assert made.exit_code == 0, made.output
     shadow = runner.invoke(app, ["calibrate", "--events", str(sim / "events.jsonl"), "--json"], env=env)
     assert shadow.exit_code == 0, shadow.output
@@ -31,7 +33,9 @@ def test_calibrate_publishes_and_decide_uses_the_live_ruleset(settings: Settings
     assert live.exit_code == 0, live.output
     version = json.loads(live.stdout[live.stdout.index("{") :])["published"]["version"]
     out = tmp_path / "decisions.jsonl"
-    decided = runner.invoke(app, ["decide", "--events", str(sim / "events.jsonl"), "--out", str(out), "--json"], env=env)
+    decided = runner.invoke(
+        app, ["decide", "--events", str(sim / "events.jsonl"), "--out", str(out), "--json"], env=env
+    )
     assert decided.exit_code == 0, decided.output
     summary = json.loads(decided.stdout[decided.stdout.index("{") :])
     assert summary["versions"]["ruleset"] == f"starter@{version}"

@@ -24,7 +24,8 @@ import numpy as np
 import polars as pl
 import yaml
 
-from warden.exchange.knobs import Knob, build_knobs, dump, variant_id, variants_document
+from warden.decisions.holds import follow_holds
+from warden.exchange.knobs import Knob, build_knobs, dump, variant_id, variants_document, with_thresholds
 from warden.exchange.outcomes import policy_outcome
 from warden.models.scorer import CHALLENGE_RISK, HOLD_RISK, REVIEW_RISK
 from warden.rules.frame import evaluate_frame
@@ -63,8 +64,11 @@ class _State:
         hold_grid: list[float],
         review_grid: list[float],
         challenge: float,
+        customers: np.ndarray,
+        ts: np.ndarray,
     ) -> None:
         self.fixed, self.rungs, self.risk = fixed, rungs, risk
+        self.customers, self.ts, self.all_w = customers, ts, np.ones(risk.shape[0], dtype=bool)
         self.hold_grid, self.review_grid, self.challenge = hold_grid, review_grid, challenge
 
     def outcome(self, levels: list[int], hold_i: int, review_i: int) -> np.ndarray:
@@ -73,7 +77,8 @@ class _State:
             np.maximum(out, options[level], out=out)
         hold, review = self.hold_grid[hold_i], self.review_grid[review_i]
         policy = {"hold": hold, "review": min(review, hold), "challenge": min(self.challenge, review, hold)}
-        return np.maximum(out, policy_outcome(self.risk, policy))
+        out = np.maximum(out, policy_outcome(self.risk, policy))
+        return follow_holds(self.customers, self.ts, self.all_w, out)  # as the engine: a hold follows the customer
 
 
 def _grid(values: np.ndarray, rates: tuple[float, ...], current: float) -> list[float]:
@@ -120,7 +125,11 @@ def calibrate(
     policy = dict(ruleset.model_policy) or {"hold": HOLD_RISK, "review": REVIEW_RISK, "challenge": CHALLENGE_RISK}
     hold_grid = _grid(w_risk[normal], HOLD_RATES, policy.get("hold", HOLD_RISK))
     review_grid = _grid(w_risk[normal], REVIEW_RATES, policy.get("review", REVIEW_RISK))
-    state = _State(fixed, rungs, w_risk, hold_grid, review_grid, policy.get("challenge", CHALLENGE_RISK))
+    w_frame = frame.filter(pl.Series(is_w))
+    state = _State(
+        fixed, rungs, w_risk, hold_grid, review_grid, policy.get("challenge", CHALLENGE_RISK),
+        w_frame["customer_id"].to_numpy(), w_frame["occurred_at"].dt.epoch("us").to_numpy(),
+    )  # fmt: skip
 
     times = frame["occurred_at"].filter(pl.Series(is_w))
     epochs = times.dt.epoch("us").to_numpy()
@@ -253,7 +262,6 @@ def _apply(
     challenge: float,
     version: str | None,
 ) -> dict[str, Any]:
-    from warden.exchange.knobs import with_thresholds
 
     chosen = {k.rule_id: (k, lv) for k, lv in zip(knobs, levels, strict=True)}
     rules = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from warden.decisions.holds import follow_holds
 from warden.models.fraud import FraudModel
 from warden.models.scorer import HOLD_RISK, REVIEW_RISK
 from warden.models.train import feature_matrix
@@ -62,4 +63,14 @@ def decide_frame(ruleset: Ruleset, frame: pl.DataFrame, risk: np.ndarray) -> Out
         rules = np.where(hits[rule.id].to_numpy(), np.maximum(rules, int(rule.outcome)), rules)
     policy = ruleset.model_policy or {"hold": HOLD_RISK, "review": REVIEW_RISK, "challenge": 0.4}
     model = policy_outcome(risk, dict(policy))
-    return Outcomes(rules, model, np.maximum(rules, model))
+    return Outcomes(rules, model, follow_frame(frame, np.maximum(rules, model)))
+
+
+def follow_frame(frame: pl.DataFrame, outcome: np.ndarray) -> np.ndarray:
+    """The engine's "a hold follows the customer" over the frame's rows (decisions/holds.py)."""
+    return follow_holds(
+        frame["customer_id"].to_numpy(),
+        frame["occurred_at"].dt.epoch("us").to_numpy(),
+        (frame["type"] == "withdrawal").to_numpy(),
+        outcome,
+    )
