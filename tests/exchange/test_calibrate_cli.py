@@ -26,7 +26,11 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_eval_exchange_learns_on_the_first_days_and_decides_the_rest(sim: Path, settings: Settings) -> None:
     env = {"WARDEN_DATA_DIR": str(settings.data_dir), "WARDEN_DATABASE_URL": ""}
-    done = CliRunner().invoke(app, ["eval", "exchange", "--events", str(sim), "--split-day", "6", "--json"], env=env)
+    done = CliRunner().invoke(
+        app,
+        ["eval", "exchange", "--events", str(sim), "--split-day", "6", "--recalibrate-unlabelled", "--json"],
+        env=env,
+    )
     assert done.exit_code == 0, done.output
     report = json.loads(done.stdout[done.stdout.index("{") :])
     assert report["source"]["split_day"] == 6 and report["calibration"]["within_budget"]
@@ -36,6 +40,8 @@ def test_eval_exchange_learns_on_the_first_days_and_decides_the_rest(sim: Path, 
     assert after["normal"]["reviewed"] <= 0.2 and after["normal"]["reviewed"] < before["normal"]["reviewed"]
     assert set(after) >= {"account_takeover", "coached_scam", "normal", "benign_groups"}
     assert report["monitoring"].startswith("not run here")
+    assert not report["unlabelled_recalibration"]["labelled"]
+    assert report["after_unlabelled_recalibration"]["normal"]["withdrawals"] == after["normal"]["withdrawals"]
     missing = CliRunner().invoke(app, ["eval", "exchange", "--json"], env=env)
     assert missing.exit_code == 2 and "--train DIR --test DIR" in missing.output
 

@@ -32,6 +32,9 @@ def register(app: typer.Typer) -> None:
         review_budget: float = typer.Option(0.05, min=0.0, max=1.0),
         review_capacity: float | None = typer.Option(None, min=0.0, help="reviews the queue takes per day"),
         seed: int = typer.Option(7),
+        recalibrate: bool = typer.Option(
+            False, "--recalibrate-unlabelled", help="also calibrate again on the test side's own traffic, no labels"
+        ),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Figures per withdrawal group before (starter pack, packaged model) and after learning."""
@@ -63,6 +66,7 @@ def register(app: typer.Typer) -> None:
                 Budgets(hold_budget, review_budget, review_capacity),
                 baseline_model=load_fraud_model(None),
                 seed=seed,
+                unlabelled_second_pass=recalibrate,
             )
         except (EventsInputError, OSError, ValueError) as exc:
             fail(str(exc), 1)

@@ -162,6 +162,7 @@ def run_exchange_eval(
     baseline_model: FraudModel | None = None,
     seed: int = 7,
     monitoring_hook: MonitoringHook = add_monitoring,
+    unlabelled_second_pass: bool = False,
 ) -> dict[str, Any]:
     """Train and calibrate on `train`, decide `test`; the starting point (ruleset as given, `baseline_model`)
     decides `test` too, for comparison."""
@@ -180,4 +181,12 @@ def run_exchange_eval(
     decided = decide_frame(ruleset, test.frame, model_risk(model, test.frame))
     report["after"] = figures(test.frame, test.labels, decided.final)
     report["after"]["rules_only_held"] = _share(float((decided.rules >= int(Outcome.HOLD)).mean()))
+    if unlabelled_second_pass:
+        # as an exchange that adopts a model learnt elsewhere: calibrate again on the second period's own
+        # traffic, without its labels, then decide it
+        test_risk = model_risk(model, test.frame)
+        again = calibrate(calibrated.content, test.frame, test_risk, None, budgets)
+        redecided = decide_frame(load_ruleset(again.content), test.frame, test_risk)
+        report["after_unlabelled_recalibration"] = figures(test.frame, test.labels, redecided.final)
+        report["unlabelled_recalibration"] = again.report
     return monitoring_hook(report, None, None)
