@@ -86,7 +86,7 @@ def test_without_labels_thresholds_move_to_the_exchanges_percentiles_within_budg
     assert (before >= int(Outcome.HOLD)).mean() > 0.05  # the written 1,000 USD holds far too much here
     result = calibrate(RULESET, frame, risk, None, Budgets(hold=0.01, review=0.05))
     after = decide_frame(load_ruleset(result.content), frame, risk).final
-    assert (after >= int(Outcome.HOLD)).mean() <= 0.01 * 0.8 + 1e-9
+    assert (after >= int(Outcome.HOLD)).mean() <= 0.01 + 1e-9  # without labels the budget itself is the aim
     assert result.report["within_budget"]
     rules = {r["id"]: r for r in yaml.safe_load(result.content)["rules"]}
     assert rules["big_to_new"]["condition"] != "amount_usd >= 1000 and is_new_address"

@@ -135,9 +135,13 @@ def calibrate(
     epochs = times.dt.epoch("us").to_numpy()
     span_us = float(epochs.max() - epochs.min()) if epochs.size else 0.0
     days = max(span_us / 86_400e6, 1.0)
-    hold_t = budgets.hold * budgets.margin
-    review_t = budgets.review * budgets.margin
-    review_cap = None if budgets.review_per_day is None else budgets.review_per_day * days * budgets.margin
+    labelled = bool(positive.any())
+    # Without labels every withdrawal counts as normal, frauds included: that rate already overstates the
+    # normal one, so the budget itself is the aim rather than a margin under it.
+    margin = budgets.margin if labelled else 1.0
+    hold_t = budgets.hold * margin
+    review_t = budgets.review * margin
+    review_cap = None if budgets.review_per_day is None else budgets.review_per_day * days * margin
 
     def measure(levels: list[int], hi: int, ri: int) -> tuple[float, float, dict[str, Any]]:
         out = state.outcome(levels, hi, ri)
@@ -166,10 +170,11 @@ def calibrate(
     before = measure(levels, hi, ri)
     excess, utility, _ = before
     steps: list[str] = []
-    labelled = bool(positive.any())
     while excess > 0:  # phase 1: tighten
         best: tuple[float, list[int], int, int, str, float, float] | None = None
         for move, (lv, h, r) in _moves(levels, hi, ri, knobs, state, stricter=True):
+            if not labelled and _rare(move, knobs, levels, lv, state, normal, hold_t, review_t):
+                continue
             e, u, _ = measure(lv, h, r)
             gain = excess - e
             if gain <= 1e-12:
@@ -219,6 +224,30 @@ def calibrate(
         "steps": len(steps),
     }  # fmt: skip
     return Calibration(new_document, text, report)
+
+
+RARE_SHARE = 0.1  # of the budget: a rule flagging less than this is not what breaks it
+
+
+def _rare(
+    move: str,
+    knobs: list[Knob],
+    levels: list[int],
+    new_levels: list[int],
+    state: _State,
+    normal: np.ndarray,
+    hold_t: float,
+    review_t: float,
+) -> bool:
+    """Without labels, a rule that alone flags less than a tenth of its budget is left as it is: it cannot be
+    what breaks the budget, and rare rules are the precise ones (account-takeover chains, poisoning)."""
+    if move.startswith("model"):
+        return False
+    i = next(j for j, (a, b) in enumerate(zip(levels, new_levels, strict=True)) if a != b)
+    flags = state.rungs[i][levels[i]]
+    hold_share = float((flags[normal] >= int(Outcome.HOLD)).mean()) if normal.any() else 0.0
+    review_share = float((flags[normal] == int(Outcome.REVIEW)).mean()) if normal.any() else 0.0
+    return hold_share < RARE_SHARE * hold_t and review_share < RARE_SHARE * review_t
 
 
 def _closest(grid: list[float], value: float) -> float:
