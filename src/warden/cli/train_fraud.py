@@ -19,6 +19,11 @@ def register(app: typer.Typer) -> None:
         labels: Path | None = typer.Option(None, "--labels", help="labels.csv (default: beside the events)"),
         seed: int = typer.Option(7, help="LightGBM seed"),
         activate: bool = typer.Option(True, "--activate/--no-activate", help="make it the active model"),
+        out_of_fold: bool = typer.Option(
+            False,
+            "--out-of-fold",
+            help="fit on the whole history, operating points from out-of-fold scores (few labelled frauds)",
+        ),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
         """Train the withdrawal fraud model (LightGBM, time-based split) and make it active."""
@@ -28,7 +33,13 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_or_exit()
         try:
-            model = train_fraud(load_many(events, labels), seed=seed, source=", ".join(map(str, events)))
+            data, source = load_many(events, labels), ", ".join(map(str, events))
+            if out_of_fold:
+                from warden.exchange.model_fit import fit_out_of_fold
+
+                model = fit_out_of_fold(data, seed=seed, source=source)[0]
+            else:
+                model = train_fraud(data, seed=seed, source=source)
         except (DatasetError, TrainingError) as exc:
             fail(str(exc))
         folder = save(model, settings.data_dir, activate=activate)

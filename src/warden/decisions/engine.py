@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from warden import __version__
+from warden.decisions.holds import HoldMemory
 from warden.decisions.record import Decision, ModelResult
 from warden.events.models import AnyEvent, KycSubmission
+from warden.features.facts import to_micros
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.rules.outcome import MODEL_RISK_CUTOFFS, Outcome
 from warden.rules.ruleset import ENGINE_VERSION, Ruleset
@@ -92,6 +94,7 @@ class DecisionEngine:
     model_policy: ModelPolicy | None = None  # default: the ruleset's model_policy
     shadow: Ruleset | None = None  # evaluated on the same inputs, recorded, never acted on
     screener: NameScreener | None = None  # screens KYC applicants' names for the rules
+    holds: HoldMemory | None = field(default_factory=HoldMemory)  # a hold follows the customer (holds.py)
 
     def __post_init__(self) -> None:
         if self.model_policy is None:
@@ -140,6 +143,8 @@ class DecisionEngine:
             if model_outcome == outcome and model_outcome > Outcome.ALLOW:
                 reasons.append(_model_reason(model_result))
             score += 100.0 * model_result.score
+        if self.holds is not None and event.type == "withdrawal":
+            outcome = self._follow_hold(event, outcome, reasons)
         shadow = self._shadow(fields, features)
         self.features.update(event)
         versions, ruleset = self._identity()
@@ -160,6 +165,19 @@ class DecisionEngine:
             versions=versions,
             shadow=shadow,
         )
+
+    def _follow_hold(self, event: AnyEvent, outcome: Outcome, reasons: list[str]) -> Outcome:
+        assert self.holds is not None
+        ts = to_micros(event.occurred_at)
+        if outcome < Outcome.HOLD:
+            since = self.holds.held_since(event.customer_id, ts)
+            if since is not None:
+                held_ago = (ts - since) / 3.6e9
+                reasons[:] = [f"a withdrawal of this customer was held {held_ago:.1f} h ago and awaits review"]
+                outcome = Outcome.HOLD
+        if outcome >= Outcome.HOLD:
+            self.holds.remember(event.customer_id, ts)
+        return outcome
 
     def _shadow(self, fields: Mapping[str, Any], features: Mapping[str, Any]) -> dict[str, Any] | None:
         if self.shadow is None:

@@ -85,7 +85,17 @@ FEATURES: dict[str, FeatureSpec] = {
     ),
     "address_in_address_book": _spec("bool", "address", "the destination is in the address book at t"),
     "address_distinct_customers_30d": _spec(
-        "int", "address", "OTHER customers who withdrew to this destination in 30d (shared collection addresses)"
+        "int",
+        "address",
+        "OTHER customers who withdrew to this destination in 30d (shared collection addresses); on an address "
+        "credited by memo the destination is the address and the memo, so paying a service's customers apart "
+        "is not one address shared by many",
+    ),
+    "destination_customers_30d": _spec(
+        "int",
+        "address",
+        "OTHER customers of the exchange whose deposits in 30d went to this destination (their deposit address, "
+        "with its memo) or came from it: the withdrawal pays another customer",
     ),
     "device_distinct_customers_30d": _spec("int", "device", "OTHER customers seen on the event's device in 30d"),
     "ip_distinct_customers_24h": _spec("int", "ip", "OTHER customers seen on the event's IP in 24h"),

@@ -29,6 +29,15 @@ def to_cents(amount_usd: Decimal | None) -> int | None:
     return int((amount_usd * 100).to_integral_value(ROUND_HALF_EVEN))
 
 
+MEMO_SEPARATOR = "\x1f"
+
+
+def recipient_key(address: str, memo: str | None) -> str:
+    """Who an on-chain payment reaches: the address, and the memo on addresses that credit by memo (a service's
+    shared deposit address serves each of its customers under their own memo)."""
+    return f"{address}{MEMO_SEPARATOR}{memo}" if memo else address
+
+
 class EventFacts:
     """One event's inputs to the features. `device`/`ip` are the event's own; `seen_device` excludes
     failed logins (a failed attempt does not make a device known); `login_country` is set only for
@@ -42,6 +51,8 @@ class EventFacts:
         "country",
         "credential_change",
         "customer",
+        "deposit_keys",
+        "dest_key",
         "device",
         "ip",
         "is_login",
@@ -67,6 +78,8 @@ class EventFacts:
         self.success = True
         self.country: str | None = None
         self.to_address: str | None = None
+        self.dest_key: str | None = None  # the destination as a recipient: address, and memo where it has one
+        self.deposit_keys: tuple[str, ...] = ()  # a deposit's own address (with memo) and its source address
         self.counterparty: str | None = None
         self.credential_change = False
         self.whitelist_change = False
@@ -79,7 +92,13 @@ class EventFacts:
         elif kind == "withdrawal":
             self.cents = to_cents(event.amount_usd)
             self.device, self.ip, self.to_address = event.device_id, event.ip, event.to_address
-        elif kind in ("deposit", "trade"):
+            self.dest_key = recipient_key(event.to_address, event.memo)
+        elif kind == "deposit":
+            self.cents = to_cents(event.amount_usd)
+            own = recipient_key(event.to_address, event.memo)
+            source = event.from_address
+            self.deposit_keys = (own,) if not source or source == own else (own, source)
+        elif kind == "trade":
             self.cents = to_cents(event.amount_usd)
         elif kind == "transfer":
             self.cents = to_cents(event.amount_usd)

@@ -23,6 +23,8 @@ FRAME_COLUMNS: dict[str, Any] = {
     "field": pl.String,
     "action": pl.String,
     "address": pl.String,
+    "memo": pl.String,
+    "from_address": pl.String,
 }
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from warden.features.catalog import CREDENTIAL_FIELDS, FEATURE_NAMES, WINDOWS
-from warden.features.facts import US_PER_DAY, US_PER_HOUR, to_cents, to_micros
+from warden.features.facts import MEMO_SEPARATOR, US_PER_DAY, US_PER_HOUR, to_cents, to_micros
 from warden.features.frame import FRAME_COLUMNS
 
 US = 1_000_000
@@ -50,6 +50,13 @@ def _normalise(events: pl.DataFrame) -> pl.DataFrame:
     cents = [None if a is None else to_cents(Decimal(a)) for a in amounts]
     kind = pl.col("type")
     is_login = kind == "login"
+    memo = pl.col("memo").cast(pl.String)
+    # who a payment reaches: the address, and the memo where it has one (facts.recipient_key)
+    recipient = (
+        pl.when(memo.is_not_null() & (memo.str.len_chars() > 0))
+        .then(pl.concat_str(pl.col("to_address"), pl.lit(MEMO_SEPARATOR), memo))
+        .otherwise(pl.col("to_address"))
+    )
     success = pl.when(is_login).then(pl.col("success").fill_null(False)).otherwise(True)
     return (
         df.select(
@@ -64,6 +71,11 @@ def _normalise(events: pl.DataFrame) -> pl.DataFrame:
             success.alias("ok"),
             pl.when(is_login).then(pl.col("country")).alias("country"),
             pl.when(kind == "withdrawal").then(pl.col("to_address")).alias("dest"),
+            pl.when(kind == "withdrawal").then(recipient).alias("dest_key"),
+            pl.when(kind == "deposit").then(recipient).alias("deposit_own"),
+            pl.when((kind == "deposit") & (pl.col("from_address") != recipient))
+            .then(pl.col("from_address"))
+            .alias("deposit_source"),
             pl.when(kind == "transfer").then(pl.col("counterparty_id")).alias("receiver"),
             pl.when(kind == "profile_change").then(pl.col("field")).alias("field"),
             pl.when(kind == "address_book_change").then(pl.col("action")).alias("action"),
@@ -216,6 +228,17 @@ def compute_features(events: pl.DataFrame) -> pl.DataFrame:
         )
         return _distinct(df, points, "k", query_col, span) - _self_present(df, points, "k", query_col, span)
 
+    def payee_customers() -> pl.Series:
+        """OTHER customers whose deposits went to or came from the row's destination in [t - 30d, t)."""
+        points = pl.concat(
+            [
+                df.filter(pl.col(c).is_not_null()).select(pl.col(c).alias("k"), pl.col("cust").alias("value"), "ts")
+                for c in ("deposit_own", "deposit_source")
+            ]
+        )
+        span = SPAN["30d"]
+        return _distinct(df, points, "k", "dest_key", span) - _self_present(df, points, "k", "dest_key", span)
+
     # first-seen times per (customer, thing), over all time; "< t" then means "seen before t"
     device_first = df.group_by("cust", "seen_device").agg(pl.col("ts").min().alias("device_first")).drop_nulls()
     country_first = df.group_by("cust", "login_country").agg(pl.col("ts").min().alias("country_first")).drop_nulls()
@@ -293,7 +316,8 @@ def compute_features(events: pl.DataFrame) -> pl.DataFrame:
             "_new_login_country": last_login["login_new_country"],
             "_new_device_login": _last(df, new_device_logins, ["new_device_login"])["new_device_login"],
             "_in_book": in_book_s,
-            "_addr_others": other_customers("dest", "dest", SPAN["30d"]),
+            "_addr_others": other_customers("dest_key", "dest_key", SPAN["30d"]),
+            "_payee_others": payee_customers(),
             "_dev_others": other_customers("seen_device", "device", SPAN["30d"]),
             "_ip_others": other_customers("ip", "ip", SPAN["24h"]),
             "_cred": last_time(df.filter(pl.col("field").is_in(sorted(CREDENTIAL_FIELDS))), "t"),
@@ -326,6 +350,7 @@ def compute_features(events: pl.DataFrame) -> pl.DataFrame:
         address_age_hours=pl.when(is_w & seen_addr).then(_hours(t, pl.col("address_first"))),
         address_in_address_book=is_w & pl.col("_in_book"),
         address_distinct_customers_30d=pl.when(is_w).then(pl.col("_addr_others")).otherwise(0),
+        destination_customers_30d=pl.when(is_w).then(pl.col("_payee_others")).otherwise(0),
         device_distinct_customers_30d=pl.when(pl.col("device").is_not_null()).then(pl.col("_dev_others")).otherwise(0),
         ip_distinct_customers_24h=pl.when(pl.col("ip").is_not_null()).then(pl.col("_ip_others")).otherwise(0),
         hours_since_credential_change=_hours(t, pl.col("_cred")),

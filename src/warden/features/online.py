@@ -148,12 +148,15 @@ class FeatureEngine(ABC):
             out["is_new_address"] = added is None
             out["address_age_hours"] = _hours(t, added)
             out["address_in_address_book"] = state.address_book.get(address, False)
-            out["address_distinct_customers_30d"] = _others(self._entity("address", address, False), t, f.customer)
+            key = f.dest_key or address
+            out["address_distinct_customers_30d"] = _others(self._entity("address", key, False), t, f.customer)
+            out["destination_customers_30d"] = _others(self._entity("payee", key, False), t, f.customer)
         else:
             out["is_new_address"] = False
             out["address_age_hours"] = None
             out["address_in_address_book"] = False
             out["address_distinct_customers_30d"] = 0
+            out["destination_customers_30d"] = 0
         out["device_distinct_customers_30d"] = (
             0 if device is None else _others(self._entity("device", device, False), t, f.customer)
         )
@@ -210,7 +213,9 @@ class FeatureEngine(ABC):
         if f.to_address is not None:
             state.address_first.setdefault(f.to_address, t)
             state.own("withdrawal_addresses").add(t, f.to_address)
-            self._entity("address", f.to_address, True).add(t, f.customer)  # type: ignore[union-attr]
+            self._entity("address", f.dest_key or f.to_address, True).add(t, f.customer)  # type: ignore[union-attr]
+        for key in f.deposit_keys:
+            self._entity("payee", key, True).add(t, f.customer)  # type: ignore[union-attr]
         device = f.seen_device
         if device is not None:
             # "first seen at t" also holds for a second event of the same instant, as offline computes it
@@ -235,7 +240,7 @@ class InProcessFeatureStore(FeatureEngine):
     def __init__(self) -> None:
         super().__init__()
         self.customers: dict[str, CustomerState] = {}
-        self.entities: dict[str, dict[str, DistinctWindow]] = {"address": {}, "device": {}, "ip": {}}
+        self.entities: dict[str, dict[str, DistinctWindow]] = {"address": {}, "payee": {}, "device": {}, "ip": {}}
 
     def _customer(self, customer: str, create: bool) -> CustomerState | None:
         state = self.customers.get(customer)

@@ -58,9 +58,11 @@ class RedisFeatureStore(FeatureEngine):
             customers.add(f.customer)
             if f.counterparty is not None:
                 customers.add(f.counterparty)
-            for kind, key in (("address", f.to_address), ("device", f.device), ("ip", f.ip)):
+            destination = f.dest_key or f.to_address
+            for kind, key in (("address", destination), ("payee", destination), ("device", f.device), ("ip", f.ip)):
                 if key is not None:
                     entities.add((kind, key))
+            entities.update(("payee", key) for key in f.deposit_keys)
         wanted_customers = [c for c in customers if c not in self._customers]
         wanted_entities = [e for e in entities if e not in self._entities]
         keys = [f"{self.prefix}c:{c}" for c in wanted_customers] + [f"{self.prefix}{k}:{v}" for k, v in wanted_entities]

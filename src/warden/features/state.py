@@ -106,7 +106,7 @@ class CustomerState:
 
 
 def entity_window(kind: str) -> DistinctWindow:
-    """Customers seen on a device (30d), an IP (24h) or a withdrawal address (30d)."""
+    """Customers seen on a device (30d), an IP (24h), a withdrawal destination or a deposit's address (30d)."""
     return DistinctWindow(H24 if kind == "ip" else D30)
 
 

@@ -2,7 +2,7 @@
 without a fixed scale (bounded by the input checks of events/bounds.py, never by a column overflow)
 
 Revision ID: 0008_exact_amounts
-Revises: 0006_customer_scores
+Revises: 0007_exchange
 """
 
 from typing import Any
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_exact_amounts"
-down_revision = "0006_customer_scores"
+down_revision = "0007_exchange"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,81 @@
+"""`warden eval exchange`: learn and calibrate on one labelled exchange (or the first days of one), decide
+on another (or the days after); hold and review rates per group, benign look-alikes flagged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from warden.cli.common import emit, fail
+from warden.cli.groups import eval_app
+
+
+def _events_in(folder: Path) -> Path:
+    if folder.is_file():
+        return folder
+    for name in ("events.jsonl", "events.jsonl.gz", "events.parquet"):
+        if (folder / name).exists():
+            return folder / name
+    raise ValueError(f"{folder}: no events.jsonl, events.jsonl.gz or events.parquet in this folder")
+
+
+def register(app: typer.Typer) -> None:
+    @eval_app.command("exchange")
+    def eval_exchange_cmd(
+        train: Path | None = typer.Option(None, "--train", exists=True, help="labelled exchange to learn on"),
+        test: Path | None = typer.Option(None, "--test", exists=True, help="labelled exchange to decide on"),
+        events: Path | None = typer.Option(None, "--events", exists=True, help="one labelled history, split by time"),
+        split_day: int = typer.Option(20, "--split-day", min=1, help="with --events: days to learn on"),
+        ruleset: Path | None = typer.Option(None, "--ruleset", help="ruleset to start from (default: starter pack)"),
+        hold_budget: float = typer.Option(0.01, min=0.0, max=1.0),
+        review_budget: float = typer.Option(0.05, min=0.0, max=1.0),
+        review_capacity: float | None = typer.Option(None, min=0.0, help="reviews the queue takes per day"),
+        seed: int = typer.Option(7),
+        recalibrate: bool = typer.Option(
+            False, "--recalibrate-unlabelled", help="also calibrate again on the test side's own traffic, no labels"
+        ),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Figures per withdrawal group before (starter pack, packaged model) and after learning."""
+        from warden.exchange.calibrate import Budgets
+        from warden.exchange.evaluate import Period, run_exchange_eval, split_by_day
+        from warden.exchange.run import customers_of, featured_period
+        from warden.models.registry import load_fraud_model
+        from warden.rules.events_io import EventsInputError
+        from warden.rules.loader import starter_pack_path
+
+        try:
+            if events is not None:
+                whole = featured_period(_events_in(events), _labels(events))
+                early, late = split_by_day(whole.frame, split_day)
+                first = Period(early, whole.labels, customers_of(early))
+                second = Period(late, whole.labels, customers_of(late))
+                source = {"events": str(events), "split_day": split_day}
+            elif train is not None and test is not None:
+                first = featured_period(_events_in(train), _labels(train))
+                second = featured_period(_events_in(test), _labels(test))
+                source = {"train": str(train), "test": str(test)}
+            else:
+                fail("give --train DIR --test DIR, or --events PATH [--split-day N]")
+            content = (ruleset or starter_pack_path()).read_text(encoding="utf-8")
+            report = run_exchange_eval(
+                first,
+                second,
+                content,
+                Budgets(hold_budget, review_budget, review_capacity),
+                baseline_model=load_fraud_model(None),
+                seed=seed,
+                unlabelled_second_pass=recalibrate,
+            )
+        except (EventsInputError, OSError, ValueError) as exc:
+            fail(str(exc), 1)
+        emit({"source": source, **report}, as_json)
+
+
+def _labels(path: Path) -> Path:
+    folder = path if path.is_dir() else path.parent
+    labels = folder / "labels.csv"
+    if not labels.exists():
+        raise ValueError(f"{labels}: no labels.csv beside the events (the evaluation needs labels)")
+    return labels
