@@ -94,7 +94,7 @@ class GroupCommitWriter:
         """Completes once the row is committed: True if it was new, False if its key was stored before."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
-        values = [row[c] for c in self._columns]
+        values = [row.get(c) for c in self._columns]  # a column left out is NULL
         if self._sqlite:  # SQLAlchemy's SQLite datetime format
             for i in self._datetime_columns:
                 values[i] = sqlite_time(values[i])
