@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("warden-data"), description="where the embedded store and Parquet live")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite under data_dir")
     redis_url: str | None = None
+    decision_deadline_ms: float | None = Field(
+        None, gt=0, description="every event type's decision deadline; default: the failure policies' (50 ms)"
+    )
     nats_url: str | None = None
     ruleset_path: Path | None = Field(None, description="the live ruleset YAML; default: the starter pack")
     host: str = "127.0.0.1"
