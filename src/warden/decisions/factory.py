@@ -8,6 +8,7 @@ from pathlib import Path
 
 from warden.decisions.engine import DecisionEngine, Scorer
 from warden.decisions.policy import DEFAULT_POLICIES
+from warden.decisions.rebuild import rebuild_from_decisions
 from warden.decisions.rulesets import load_published
 from warden.decisions.service import DecisionService
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
@@ -77,4 +78,7 @@ def build_service(settings: Settings, store: Store, listeners: Sequence[CommitLi
         policies = {
             kind: replace(policy, deadline_ms=settings.decision_deadline_ms) for kind, policy in DEFAULT_POLICIES.items()
         }
-    return DecisionService(build_engine(settings, store=store), store, policies=policies, listeners=listeners)
+    engine = build_engine(settings, store=store)
+    if isinstance(engine.features, InProcessFeatureStore):  # this worker's memory: rebuilt from the store
+        rebuild_from_decisions(store.engine, engine.features)
+    return DecisionService(engine, store, policies=policies, listeners=listeners)
