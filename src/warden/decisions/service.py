@@ -90,10 +90,12 @@ class DecisionService:
     def stored_json(self, event_id: str) -> bytes | None:
         return self.lookup.get_json(event_id)
 
-    def _decide_now(self, event: AnyEvent, digest: str, fold: bool, wait_seconds: float) -> tuple[Decision, str]:
-        """Decide and fold (once) under the engine's lock; TimeoutError if the lock is not free in time (a thread
-        left behind by a hung dependency holds it until its socket timeout)."""
-        if not self._engine_lock.acquire(timeout=wait_seconds):
+    def _decide_now(self, event: AnyEvent, digest: str, fold: bool, expires: float) -> tuple[Decision, str]:
+        """Decide and fold (once) under the engine's lock; TimeoutError if the lock is not free before `expires`
+        (time.monotonic(); a thread left behind by a hung dependency holds it until its socket timeout). Work
+        that waited past its deadline in the queue is not started: its request was answered by the policy."""
+        wait = expires - time.monotonic()
+        if wait <= 0 or not self._engine_lock.acquire(timeout=wait):
             raise TimeoutError("the engine is busy")
         try:
             decision = self.engine.decide(event, fold=False)
@@ -158,13 +160,14 @@ class DecisionService:
         policy = policy_for(event.type, self.policies)
         deadline = policy.deadline_ms / 1000
         try:
+            expires = time.monotonic() + deadline
             if not self.engine.features_remote:
-                decision, folded = self._decide_now(event, digest, True, deadline)
+                decision, folded = self._decide_now(event, digest, True, expires)
                 if decision.latency_ms > policy.deadline_ms:
                     raise TimeoutError
                 return decision, folded
             loop = asyncio.get_running_loop()
-            work = loop.run_in_executor(self._engine_threads, self._decide_now, event, digest, True, deadline)
+            work = loop.run_in_executor(self._engine_threads, self._decide_now, event, digest, True, expires)
             return await asyncio.wait_for(work, deadline)
         except TimeoutError:
             why, floor = f"deadline of {policy.deadline_ms:g} ms passed", policy.on_failure
@@ -174,6 +177,8 @@ class DecisionService:
                 why, floor = f"dependency failed: {type(exc).__name__}", policy.on_failure
             else:  # a fault of the engine is not an outage: never fail open on it
                 log.exception("decision engine failed", event_id=event.event_id)
-                why, floor = f"engine error: {type(exc).__name__}", max(policy.on_failure, Outcome.REVIEW)
+                floor = max(policy.on_failure, Outcome.REVIEW)
+                decision = decide_without_state(self.engine, event, floor, f"engine error: {type(exc).__name__}")
+                return decision, FOLDED
         decision = decide_without_state(self.engine, event, floor, f"{why} ({policy.mode})")
         return decision, FOLDED
