@@ -70,6 +70,7 @@ def start(
     key: str = "",
     extra: dict[str, str] | None = None,
 ) -> Served:
+    data_dir.mkdir(parents=True, exist_ok=True)
     key = key or make_key(data_dir, database_url)
     port = free_port()
     log = data_dir / f"serve-{port}.log"

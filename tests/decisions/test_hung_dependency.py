@@ -131,3 +131,17 @@ async def test_an_engine_error_is_not_an_outage(settings: Settings, sqlite_store
         assert sanctioned["outcome"] == "block"
     finally:
         service.close()
+
+
+def test_healthz_reports_the_store_and_redis(settings: Settings, sqlite_store: Store) -> None:
+    from fastapi.testclient import TestClient
+
+    from warden.api.app import create_app
+
+    down = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})  # nothing listens there
+    with TestClient(create_app(down, sqlite_store)) as client:
+        health = client.get("/healthz")
+    assert health.status_code == 200  # decisions go on under their failure policies
+    body = health.json()
+    assert body["status"] == "degraded" and body["checks"]["store"] == "ok"
+    assert body["checks"]["redis"].startswith("error: ConnectionError")
