@@ -51,12 +51,16 @@ async def _round(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[Co
     customer = f"cus-{uuid.uuid4().hex[:10]}"
     event = _withdrawal(customer, f"w-{uuid.uuid4().hex}", 0)
     answers = await asyncio.gather(*(client.post("/v1/decisions", json=event, headers=headers) for _ in range(COPIES)))
-    follow = await client.post("/v1/decisions", json=_withdrawal(customer, f"w-{uuid.uuid4().hex}", 10), headers=headers)
+    follow = await client.post(
+        "/v1/decisions", json=_withdrawal(customer, f"w-{uuid.uuid4().hex}", 10), headers=headers
+    )
     assert follow.status_code == 201, follow.text
     record = follow.json()
     assert record["degraded"] is None, record["degraded"]
-    return Counter(a.status_code for a in answers), record["features"]["customer_withdrawal_count_1h"], len(
-        {a.content for a in answers}
+    return (
+        Counter(a.status_code for a in answers),
+        record["features"]["customer_withdrawal_count_1h"],
+        len({a.content for a in answers}),
     )
 
 
@@ -103,7 +107,9 @@ def redis_url() -> Iterator[str]:
 
 @pytest.mark.redis
 def test_concurrent_copies_fold_once_with_redis_and_two_workers(tmp_path: Path, redis_url: str) -> None:
-    with serving(tmp_path / "data", workers=2, redis_url=redis_url, extra={"WARDEN_DECISION_DEADLINE_MS": "5000"}) as served:
+    with serving(
+        tmp_path / "data", workers=2, redis_url=redis_url, extra={"WARDEN_DECISION_DEADLINE_MS": "5000"}
+    ) as served:
         _check(asyncio.run(_rounds(served.url, served.key)))
 
 

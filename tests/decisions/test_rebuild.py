@@ -10,9 +10,9 @@ import pytest
 from warden.decisions.factory import build_service
 from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER
-from warden.features.online import InProcessFeatureStore
-from warden.features.offline import compute_features
 from warden.features.frame import events_frame
+from warden.features.offline import compute_features
+from warden.features.online import InProcessFeatureStore
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -34,7 +34,8 @@ def _events() -> list[Any]:
 async def test_a_restarted_service_sees_the_features_it_saw_before(settings: Settings, store: Store) -> None:
     events = _events()
     probe = EVENT_ADAPTER.validate_python(
-        dict(EXAMPLES["withdrawal"]) | {"event_id": "probe", "customer_id": "cus-0", "occurred_at": "2026-03-02T09:50:00Z"}
+        dict(EXAMPLES["withdrawal"])
+        | {"event_id": "probe", "customer_id": "cus-0", "occurred_at": "2026-03-02T09:50:00Z"}
     )
     first = build_service(settings, store)
     try:

@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from warden.decisions.repository import recent_decisions
 from warden.decisions.inflight import EventConflict
+from warden.decisions.repository import recent_decisions
 from warden.decisions.service import DecisionService
 from warden.events.examples import EXAMPLES
 from warden.events.ingest import error_path

@@ -76,7 +76,8 @@ def build_service(settings: Settings, store: Store, listeners: Sequence[CommitLi
     policies = None
     if settings.decision_deadline_ms is not None:
         policies = {
-            kind: replace(policy, deadline_ms=settings.decision_deadline_ms) for kind, policy in DEFAULT_POLICIES.items()
+            kind: replace(policy, deadline_ms=settings.decision_deadline_ms)
+            for kind, policy in DEFAULT_POLICIES.items()
         }
     engine = build_engine(settings, store=store)
     if isinstance(engine.features, InProcessFeatureStore):  # this worker's memory: rebuilt from the store

@@ -50,7 +50,9 @@ def rebuild_from_decisions(engine: sa.Engine, features: InProcessFeatureStore) -
         rows = conn.execute(query).all()
     if not rows:
         return Rebuilt(0, time.perf_counter() - started)
-    events = sorted((EVENT_ADAPTER.validate_json(body) for _, _, body in rows), key=lambda e: (e.occurred_at, e.event_id))
+    events = sorted(
+        (EVENT_ADAPTER.validate_json(body) for _, _, body in rows), key=lambda e: (e.occurred_at, e.event_id)
+    )
     cutoff = events[-1].occurred_at - LONGEST_WINDOW
     count = 0
     for event in events:

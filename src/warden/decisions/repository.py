@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -119,10 +120,8 @@ class DecisionLookup:
         conn = getattr(self._local, "conn", None)
         self._local.conn = self._local.cursor = None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # it is broken already; nothing more to release
                 conn.invalidate()  # a broken connection must not go back to the pool
-            except Exception:  # noqa: S110  # it is broken already; nothing more to release
-                pass
 
     def get_row(self, event_id: str) -> tuple[bytes, str | None, str | None] | None:
         """The stored record (JSON bytes), the body's digest and the body, or None."""

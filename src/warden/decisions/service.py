@@ -122,7 +122,7 @@ class DecisionService:
             check_same_body(event_id, body, digest, earlier.body, earlier.digest)
             try:
                 return await asyncio.shield(earlier.answer), False
-            except Exception:  # noqa: S112  # its record was not stored: decide this one (its fold stays once)
+            except Exception:  # its record was not stored: decide this one (its fold stays once)
                 continue
         mine = self._inflight.begin(event_id, body, digest)  # before any await: repeats from now on wait
         try:

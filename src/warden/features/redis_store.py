@@ -37,7 +37,7 @@ FOLD_MARK_SECONDS = 24 * 3600
 SOCKET_TIMEOUT_SECONDS = 0.5
 CONNECT_TIMEOUT_SECONDS = 0.5
 _FACT_SLOTS = EventFacts.__slots__
-_NO_STAGE = (-(2**63), [])
+_NO_STAGE: tuple[int, list[EventFacts]] = (-(2**63), [])
 
 
 def _dump_facts(facts: EventFacts) -> list[Any]:
@@ -170,7 +170,8 @@ class RedisFeatureStore(FeatureEngine):
                     if mark is not None:
                         known = pipe.get(mark)
                         if known is not None:
-                            return KNOWN if known.decode() == digest else CONFLICT
+                            seen = known.decode() if isinstance(known, bytes) else str(known)
+                            return KNOWN if seen == digest else CONFLICT
                     stage_ts, staged = self._read_stage(pipe)
                     if facts is None:
                         if not staged or stage_ts >= settle_before:  # settled meanwhile, or by a later instant

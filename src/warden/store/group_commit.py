@@ -17,6 +17,7 @@ Rows are keyed: a row whose key is already stored is not inserted again, and its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -97,7 +98,7 @@ class GroupCommitWriter:
         """Completes once the row is committed: True if it was new, False if its key was stored before."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
-        values = [row.get(c) for c in self._columns]  # a column left out is NULL
+        values: list[Any] = [row.get(c) for c in self._columns]  # a column left out is NULL
         if self._sqlite:  # SQLAlchemy's SQLite datetime format
             for i in self._datetime_columns:
                 values[i] = sqlite_time(values[i])
@@ -139,10 +140,8 @@ class GroupCommitWriter:
     def _discard_connection(self) -> None:
         conn, self._conn = self._conn, None
         self.reconnects += 1
-        try:
+        with contextlib.suppress(Exception):  # broken already; nothing more to release
             conn.invalidate()  # never back to the pool: it is broken
-        except Exception:  # noqa: S110  # broken already; nothing more to release
-            pass
 
     def _commit(self, rows: list[tuple[Any, ...]]) -> list[bool]:
         """Insert the rows and commit, in one transaction; per row, whether it was new."""
