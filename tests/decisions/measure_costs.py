@@ -1,7 +1,7 @@
 """Costs of the trust work, printed as JSON (not a test; run by hand, see docs/features.md):
 
-    python tests/decisions/measure_costs.py rebuild 20000     # start-up rebuild of in-process state
-    python tests/decisions/measure_costs.py redis 2000 URL    # features_for + update per event on Redis
+python tests/decisions/measure_costs.py rebuild 20000     # start-up rebuild of in-process state
+python tests/decisions/measure_costs.py redis 2000 URL    # features_for + update per event on Redis
 """
 
 from __future__ import annotations
