@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("warden-data"), description="where the embedded store and Parquet live")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite under data_dir")
     redis_url: str | None = None
+    sqlite_synchronous: str = Field(
+        "NORMAL", pattern="^(NORMAL|FULL)$", description="FULL: every commit survives a power loss (docs/decisions.md)"
+    )
+    decision_deadline_ms: float | None = Field(
+        None, gt=0, description="every event type's decision deadline; default: the failure policies' (50 ms)"
+    )
     nats_url: str | None = None
     ruleset_path: Path | None = Field(None, description="the live ruleset YAML; default: the starter pack")
     host: str = "127.0.0.1"

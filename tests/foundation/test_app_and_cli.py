@@ -32,7 +32,12 @@ def _warden(args: list[str], data_dir: Path, **env: str) -> subprocess.Completed
 
 def test_healthz_and_openapi(settings: Settings, sqlite_store: Store) -> None:
     client = TestClient(create_app(settings, sqlite_store))
-    assert client.get("/healthz").json() == {"status": "ok", "version": __version__, "worker_pid": os.getpid()}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "version": __version__,
+        "worker_pid": os.getpid(),
+        "checks": {"store": "ok", "redis": "not configured"},
+    }
     assert client.get("/openapi.json").json()["info"]["title"] == "Warden"
     assert client.get("/docs").status_code == 200
 

@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from warden.api.openapi_events import KEY_RESPONSES, decision_responses, event_body_schema
+from warden.decisions.inflight import EventConflict
 from warden.decisions.repository import recent_decisions
 from warden.decisions.service import DecisionService
 from warden.events.examples import EXAMPLES
@@ -50,19 +51,26 @@ def _validation_response(exc: ValidationError) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+def _conflict_response(exc: EventConflict) -> JSONResponse:
+    return JSONResponse({"detail": str(exc), "event_id": exc.event_id}, status_code=409)
+
+
 async def decide_bytes(app: Any, body: bytes) -> tuple[int, bytes]:
     """201 with the new decision record, 200 with the stored one; ValidationError for a bad event."""
     event = EVENT_ADAPTER.validate_json(body)  # straight from the bytes, no dict in between
-    record, new = await _service(app).decide_json(event)
+    record, new = await _service(app).decide_json(event, body)
     return (201 if new else 200), record
 
 
 async def decide_response(request: Request) -> Response:
-    """`decide_bytes` as a Response, 422 with the field path for a bad event."""
+    """`decide_bytes` as a Response, 422 with the field path for a bad event, 409 for another body under a known
+    event_id."""
     try:
         status, record = await decide_bytes(request.app, await request.body())
     except ValidationError as exc:
         return _validation_response(exc)
+    except EventConflict as exc:
+        return _conflict_response(exc)
     return Response(record, status_code=status, media_type="application/json")
 
 
@@ -95,6 +103,9 @@ async def serve_decision(scope: Scope, receive: Receive, send: Send) -> None:
         return
     except ValidationError as exc:
         await _validation_response(exc)(scope, receive, send)
+        return
+    except EventConflict as exc:
+        await _conflict_response(exc)(scope, receive, send)
         return
     except ClientDisconnect:
         return  # the caller is gone: nobody to answer

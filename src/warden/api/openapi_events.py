@@ -46,11 +46,22 @@ def event_body_schema() -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, {COMPONENT_PREFIX + name: body for name, body in defs.items()}
 
 
+CONFLICT: dict[str, Any] = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "event_id": {"type": "string"}},
+    "required": ["detail", "event_id"],
+}
+
+
 def decision_responses() -> dict[int | str, dict[str, Any]]:
     record = {"application/json": {"schema": DECISION_RECORD}}
     return {
         201: {"description": "decided now: the new decision record", "content": record},
         200: {"description": "decided before (the same event_id): the stored decision record", "content": record},
+        409: {
+            "description": "the event_id was received before with a different body; nothing was decided",
+            "content": {"application/json": {"schema": CONFLICT}},
+        },
         422: VALIDATION_ERROR_RESPONSE,
         **KEY_RESPONSES,
     }

@@ -24,6 +24,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
 APP = "warden.api.app:create_app"
+GRACEFUL_SHUTDOWN_SECONDS = 10  # requests in flight at a SIGTERM get this long to finish
 
 logger = logging.getLogger("uvicorn.error")
 _spawn = multiprocessing.get_context("spawn")  # a fresh interpreter per worker: no state forked from the parent
@@ -110,6 +111,8 @@ def run_workers(workers: int, host: str, port: int, **options: Any) -> int:
     one that dies before (the app fails to import, the port is taken) stops them all, with STARTUP_FAILURE,
     since a new one would fail the same way.
     """
+    # One SIGTERM stops the server: each worker drains its requests, and after this long closes what is left.
+    options.setdefault("timeout_graceful_shutdown", GRACEFUL_SHUTDOWN_SECONDS)
     uvicorn.Config(APP, factory=True, host=host, port=port, **options)  # the parent logs as the workers do
     try:
         port = _claim_port(host, port)

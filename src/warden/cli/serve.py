@@ -8,7 +8,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from warden.api.workers import reuse_port_supported, run_workers
+from warden.api.workers import GRACEFUL_SHUTDOWN_SECONDS, reuse_port_supported, run_workers
 from warden.cli.common import settings_or_exit
 from warden.demo.steps import DemoContext, run_demo_steps
 from warden.store.db import open_store
@@ -29,6 +29,7 @@ def _serve(host: str, port: int, workers: int, log_level: str, access_log: bool 
         port=port,
         workers=workers,
         log_level=log_level.lower(),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

@@ -128,7 +128,8 @@ class DecisionEngine:
             cached = self.__dict__["_identity_cache"] = (key, (versions, identity))
         return cached[1]
 
-    def decide(self, event: AnyEvent) -> Decision:
+    def decide(self, event: AnyEvent, fold: bool = True) -> Decision:
+        """The decision; `fold=False` leaves the feature state alone (the caller folds, once: see service.py)."""
         started = time.perf_counter()
         features = self.features.features_for(event)
         if self.screener is not None and event.type == "kyc_submission":
@@ -146,7 +147,8 @@ class DecisionEngine:
         if self.holds is not None and event.type == "withdrawal":
             outcome = self._follow_hold(event, outcome, reasons)
         shadow = self._shadow(fields, features)
-        self.features.update(event)
+        if fold:
+            self.features.update(event)
         versions, ruleset = self._identity()
         return Decision(
             event_id=event.event_id,

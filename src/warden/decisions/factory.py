@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from warden.decisions.engine import DecisionEngine, Scorer
+from warden.decisions.policy import DEFAULT_POLICIES
+from warden.decisions.rebuild import rebuild_from_decisions
 from warden.decisions.rulesets import load_published
 from warden.decisions.service import DecisionService
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
@@ -73,4 +76,13 @@ def build_engine(settings: Settings, ruleset_path: Path | None = None, store: St
 
 def build_service(settings: Settings, store: Store, listeners: Sequence[CommitListener] = ()) -> DecisionService:
     """The live engine behind the durable service; `listeners` keep derived tables beside the records."""
-    return DecisionService(build_engine(settings, store=store), store, listeners=listeners)
+    policies = None
+    if settings.decision_deadline_ms is not None:
+        policies = {
+            kind: replace(policy, deadline_ms=settings.decision_deadline_ms)
+            for kind, policy in DEFAULT_POLICIES.items()
+        }
+    engine = build_engine(settings, store=store)
+    if isinstance(engine.features, InProcessFeatureStore):  # this worker's memory: rebuilt from the store
+        rebuild_from_decisions(store.engine, engine.features)
+    return DecisionService(engine, store, policies=policies, listeners=listeners)

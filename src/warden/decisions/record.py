@@ -79,7 +79,8 @@ class Decision:
     def to_json(self) -> str:
         return orjson.dumps(self, option=_JSON_OPTIONS, default=str).decode()
 
-    def to_row(self, sqlite: bool) -> dict[str, Any]:
+    def to_row(self, sqlite: bool, event: bytes | None = None, event_sha256: str | None = None) -> dict[str, Any]:
+        """The row of the decisions table; `event` is the body decided (kept to rebuild feature state)."""
         return {
             "event_id": self.event_id,
             "customer_id": self.customer_id,
@@ -93,4 +94,6 @@ class Decision:
             "model_version": f"{self.model.name}@{self.model.version}" if self.model else None,
             "degraded": self.degraded,
             "record": self.to_json(),
+            "event_sha256": event_sha256,
+            "event": None if event is None else event.decode(),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -49,7 +50,7 @@ _DATETIMES = {c.name for c in decisions.columns if isinstance(c.type, sa.DateTim
 
 def _driver_row(row: dict[str, Any], sqlite: bool) -> tuple[Any, ...]:
     """A row as the group-commit writer hands it to listeners: column order, SQLite's times as its text."""
-    return tuple(sqlite_time(row[c]) if sqlite and c in _DATETIMES else row[c] for c in _COLUMNS)
+    return tuple(sqlite_time(row[c]) if sqlite and c in _DATETIMES else row.get(c) for c in _COLUMNS)
 
 
 def _insert_chunk(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[bool]:
@@ -93,14 +94,16 @@ class DecisionLookup:
     """Fast reads of stored decisions for the API's hot path: one raw driver connection per thread.
 
     Through SQLAlchemy a primary-key read cost about 160 µs (pool checkout, reset, compilation); on the
-    driver's own connection it costs a few µs, and it is done on every request for idempotency.
+    driver's own connection it costs a few µs, and it is done on every request for idempotency. A connection
+    that fails (the database restarted, the backend was terminated) is dropped and the read tried once more on a
+    new one, so a dropped database costs one failed read per thread at most, not every read after it.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._local = threading.local()
         placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        self._sql = f"SELECT record FROM decisions WHERE event_id = {placeholder}"
+        self._sql = f"SELECT record, event_sha256, event FROM decisions WHERE event_id = {placeholder}"
 
     def _cursor(self) -> Any:
         cursor = getattr(self._local, "cursor", None)
@@ -113,8 +116,30 @@ class DecisionLookup:
             self._local.conn, self._local.cursor = conn, cursor
         return cursor
 
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = self._local.cursor = None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # it is broken already; nothing more to release
+                conn.invalidate()  # a broken connection must not go back to the pool
+
+    def get_row(self, event_id: str) -> tuple[bytes, str | None, str | None] | None:
+        """The stored record (JSON bytes), the body's digest and the body, or None."""
+        for attempt in (1, 2):
+            try:
+                cursor = self._cursor()
+                cursor.execute(self._sql, (event_id,))
+                rows = cursor.fetchall()  # to the end: a statement left open would pin SQLite's WAL snapshot
+                break
+            except Exception:
+                self._drop()
+                if attempt == 2:
+                    raise
+        if not rows:
+            return None
+        record, digest, body = rows[0]
+        return record.encode(), digest, body
+
     def get_json(self, event_id: str) -> bytes | None:
-        cursor = self._cursor()
-        cursor.execute(self._sql, (event_id,))
-        rows = cursor.fetchall()  # to the end: a statement left open would pin SQLite's WAL snapshot
-        return rows[0][0].encode() if rows else None
+        row = self.get_row(event_id)
+        return None if row is None else row[0]

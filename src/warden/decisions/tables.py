@@ -24,6 +24,8 @@ decisions = sa.Table(
     sa.Column("model_version", sa.String(128), nullable=True),
     sa.Column("degraded", sa.String(200), nullable=True, doc="why the decision fell back to its failure policy"),
     sa.Column("record", sa.Text, nullable=False, doc="the whole decision record, JSON"),
+    sa.Column("event_sha256", sa.String(64), nullable=True, doc="canonical hash of the event's body (digest.py)"),
+    sa.Column("event", sa.Text, nullable=True, doc="the event's body as received (rebuilds feature state)"),
 )
 
 rulesets = sa.Table(

@@ -22,9 +22,10 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from warden.audit.log import append_audit
+from warden.events.digest import same_event
 from warden.events.models import EVENT_ADAPTER, EVENT_TYPES, AnyEvent
 from warden.events.readers import FileFormatError, RawRecord, read_records
-from warden.events.repository import existing_ids, insert_events
+from warden.events.repository import insert_events, stored_payloads
 from warden.events.tables import ingest_runs
 from warden.store.db import Store
 from warden.store.history import HistoryRows, HistoryWriter, unpublish
@@ -215,7 +216,9 @@ class Ingestor:
                     valid = self._validate_batch(path, batch, result, pending_rejects)
                     if in_flight is not None:
                         in_flight.result()
-                    in_flight = writer.submit(self._write_batch, conn, run_id, valid, result, history, sqlite)
+                    in_flight = writer.submit(
+                        self._write_batch, conn, run_id, valid, result, history, sqlite, path, pending_rejects
+                    )
                     if progress:
                         progress(len(batch))
                 if in_flight is not None:
@@ -257,11 +260,14 @@ class Ingestor:
             except ValueError as exc:
                 reason = str(exc)
             else:
-                if event.event_id in valid:
-                    result.duplicates += 1
-                else:
+                earlier = valid.get(event.event_id)
+                if earlier is None:
                     valid[event.event_id] = (raw, event)
-                continue
+                    continue
+                if same_event(_payload(raw, event), _payload(*earlier)):
+                    result.duplicates += 1
+                    continue
+                reason = f"event_id {event.event_id!r} was seen at line {earlier[0].line} with another body"
             result.rejected += 1
             pending_rejects.append(Rejection(f"{path}:{raw.line}", reason, _raw_text(raw)))
         return valid
@@ -274,14 +280,23 @@ class Ingestor:
         result: FileResult,
         history: HistoryWriter,
         sqlite: bool,
+        path: Path,
+        conflicts: list[Rejection],
     ) -> None:
-        known = existing_ids(conn, valid.keys())
+        known = stored_payloads(conn, valid.keys())
         new_events = [pair for event_id, pair in valid.items() if event_id not in known]
         rows, history_rows = _rows(new_events, run_id, sqlite)
         insert_events(conn, rows)
         history.add(history_rows)
         result.stored += len(rows)
-        result.duplicates += len(known)
+        for event_id, stored in known.items():
+            raw, event = valid[event_id]
+            if same_event(_payload(raw, event), stored):
+                result.duplicates += 1
+            else:  # a different event under a known id: refused, never counted as a re-sent one
+                result.rejected += 1
+                reason = f"event_id {event_id!r} is stored already with another body"
+                conflicts.append(Rejection(f"{path}:{raw.line}", reason, _raw_text(raw)))
 
     def _open_run(self, path: Path) -> int:
         with self.store.engine.begin() as conn:

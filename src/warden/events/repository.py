@@ -21,6 +21,17 @@ def existing_ids(conn: sa.Connection, event_ids: Iterable[str]) -> set[str]:
     return found
 
 
+def stored_payloads(conn: sa.Connection, event_ids: Iterable[str]) -> dict[str, str]:
+    """The stored payload of each of these events that is stored (to tell a re-sent event from a conflict)."""
+    ids = list(event_ids)
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        query = sa.select(events.c.event_id, events.c.payload).where(events.c.event_id.in_(chunk))
+        found.update((str(event_id), str(payload)) for event_id, payload in conn.execute(query))
+    return found
+
+
 EVENT_COLUMNS = ("event_id", "type", "customer_id", "occurred_at", "amount_usd", "payload", "ingest_run_id")
 _INSERT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))})"
 

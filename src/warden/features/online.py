@@ -27,7 +27,19 @@ class OnlineFeatureStore(Protocol):
 
     def update(self, event: Any) -> None: ...
 
+    def fold_once(self, event: Any, digest: str) -> str: ...
+
+    def settled(self, event_id: str) -> None: ...
+
     def flush(self) -> None: ...
+
+
+# What `fold_once` did: folded the event now, found it folded before (the same body), or found another body
+# folded under its event_id (nothing folded: the caller refuses the event).
+FOLDED, KNOWN, CONFLICT = "folded", "known", "conflict"
+# Events folded whose records are not (yet) known stored, remembered so that a retry does not fold again.
+# Their records normally commit within milliseconds (`settled`); only failed commits stay, up to this many.
+MAX_UNSETTLED = 100_000
 
 
 def _hours(t: int, since: int | None) -> float | None:
@@ -49,6 +61,26 @@ class FeatureEngine(ABC):
         self._staged: list[EventFacts] = []
         self._staged_ts = -(2**63)
         self._last: tuple[Any, EventFacts] | None = None  # features_for's facts, reused by update
+        self._unsettled: dict[str, str] = {}  # event_id -> body digest, folded but not known stored
+
+    def fold_once(self, event: Any, digest: str) -> str:
+        """Fold the event unless its event_id was folded before; FOLDED, KNOWN or CONFLICT (another body).
+
+        Exactly once for this process's state, while the caller tells which records are stored (`settled`):
+        the stored ones it never folds again (it answers them from the store)."""
+        known = self._unsettled.get(event.event_id)
+        if known is not None:
+            return KNOWN if known == digest else CONFLICT
+        self.update(event)
+        unsettled = self._unsettled
+        unsettled[event.event_id] = digest
+        if len(unsettled) > MAX_UNSETTLED:
+            del unsettled[next(iter(unsettled))]
+        return FOLDED
+
+    def settled(self, event_id: str) -> None:
+        """The event's record is stored: the store answers its repeats from now on."""
+        self._unsettled.pop(event_id, None)
 
     def _facts(self, event: Any) -> EventFacts:
         last = self._last

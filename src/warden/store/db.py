@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,12 @@ class Store:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, synchronous: str = "NORMAL") -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-    cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+    # NORMAL: a commit survives a crash of the process (kill -9), not a power loss until the next checkpoint;
+    # FULL: every commit is fsynced, so it survives a power loss too (docs/decisions.md has the cost)
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA wal_autocheckpoint=10000")  # checkpoints (which fsync) every ~40 MiB, not every 4 MiB
@@ -45,14 +48,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> sa.Engine:
+def create_engine(url: str, sqlite_synchronous: str = "NORMAL") -> sa.Engine:
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if sqlite_synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"sqlite_synchronous must be NORMAL or FULL, not {sqlite_synchronous!r}")
+        sa.event.listen(engine, "connect", partial(_sqlite_pragmas, synchronous=sqlite_synchronous))
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -108,6 +113,6 @@ def migrate(engine: sa.Engine, lock_dir: Path) -> None:
 
 def open_store(settings: Settings | None = None, url: str | None = None) -> Store:
     settings = settings or get_settings()
-    engine = create_engine(url or settings.effective_database_url)
+    engine = create_engine(url or settings.effective_database_url, settings.sqlite_synchronous)
     migrate(engine, settings.data_dir)
     return Store(engine=engine)

@@ -17,6 +17,7 @@ Rows are keyed: a row whose key is already stored is not inserted again, and its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -86,6 +87,9 @@ class GroupCommitWriter:
         self._restore: dict[str, int] = {}
         self._checkpointer: WalCheckpointer | None = None
         self.busy_retries = 0  # batches parked because another connection held SQLite's lock
+        self.isolations = 0  # batches that failed and were tried again row by row
+        self.reconnects = 0  # connections thrown away after the database dropped them
+        self._listeners_open = False
         self._sqlite = engine.dialect.name == "sqlite"
         self._sql = insert_ignoring_sql(table, key, engine.dialect.name)
         self._turn = WriteTurn(engine.url.database if self._sqlite else None)
@@ -94,7 +98,7 @@ class GroupCommitWriter:
         """Completes once the row is committed: True if it was new, False if its key was stored before."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
-        values = [row[c] for c in self._columns]
+        values: list[Any] = [row.get(c) for c in self._columns]  # a column left out is NULL
         if self._sqlite:  # SQLAlchemy's SQLite datetime format
             for i in self._datetime_columns:
                 values[i] = sqlite_time(values[i])
@@ -115,10 +119,41 @@ class GroupCommitWriter:
                     self._restore[pragma] = int(cursor.execute(f"PRAGMA {pragma}").fetchone()[0])
                     cursor.execute(f"PRAGMA {pragma}=0")
                 cursor.close()
-                self._checkpointer = WalCheckpointer(self.engine).start()
-            for listener in self.listeners:
-                listener.open(self.engine)
+                if self._checkpointer is None:
+                    self._checkpointer = WalCheckpointer(self.engine).start()
+            if not self._listeners_open:
+                self._listeners_open = True
+                for listener in self.listeners:
+                    listener.open(self.engine)
         return self._conn
+
+    def _rollback(self) -> None:
+        """Undo the open transaction; a connection that cannot even do that (the database dropped it) is thrown
+        away, and the next commit opens a new one."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.rollback()
+        except Exception:
+            self._discard_connection()
+
+    def _discard_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        self.reconnects += 1
+        with contextlib.suppress(Exception):  # broken already; nothing more to release
+            conn.invalidate()  # never back to the pool: it is broken
+
+    def _commit(self, rows: list[tuple[Any, ...]]) -> list[bool]:
+        """Insert the rows and commit, in one transaction; per row, whether it was new."""
+        conn = self._connection()
+        with self._turn:
+            inserted = self._insert(conn, rows)
+            if self.listeners:
+                new_rows = [row for row, new in zip(rows, inserted, strict=True) if new]
+                for listener in self.listeners:
+                    listener.stored(conn, new_rows)
+            conn.commit()
+        return inserted
 
     def _flush(self) -> None:
         self._scheduled = False
@@ -132,18 +167,10 @@ class GroupCommitWriter:
         if self._pending:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
-        conn = self._connection()
         try:
-            with self._turn:
-                rows = [values for values, _ in batch]
-                inserted = self._insert(conn, rows)
-                if self.listeners:
-                    new_rows = [row for row, new in zip(rows, inserted, strict=True) if new]
-                    for listener in self.listeners:
-                        listener.stored(conn, new_rows)
-                conn.commit()
+            inserted = self._commit([values for values, _ in batch])
         except Exception as exc:
-            conn.rollback()
+            self._rollback()
             if sqlite_busy(exc) and self._wait_for_lock():
                 self.busy_retries += 1
                 self._pending[:0] = batch
@@ -152,13 +179,28 @@ class GroupCommitWriter:
                     asyncio.get_running_loop().call_later(self.retry, self._flush)
                 return
             self._busy_since = None
-            for _, done in batch:  # every waiting request learns that its row was not stored
-                if not done.done():
-                    done.set_exception(exc)
+            self._one_by_one(batch, exc)
             return
         self._busy_since = None
         for (_, done), new in zip(batch, inserted, strict=True):
             if not done.done():
+                done.set_result(new)
+
+    def _one_by_one(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[bool]]], error: Exception) -> None:
+        """The batch failed: try each row in a transaction of its own, so that one bad row (a NUL that
+        PostgreSQL refuses, a value out of range) fails alone, and a connection the database dropped costs no
+        row at all (the first row opens a new one). Inserting again is safe: a row committed before the error is
+        found stored (not new), and its submitter answers the stored record."""
+        self.isolations += 1
+        for values, done in batch:
+            if done.done():
+                continue
+            try:
+                new = self._commit([values])[0]
+            except Exception as exc:
+                self._rollback()
+                done.set_exception(exc if len(batch) > 1 else error)
+            else:
                 done.set_result(new)
 
     def _insert(self, conn: Any, rows: list[tuple[Any, ...]]) -> list[bool]:
@@ -194,9 +236,12 @@ class GroupCommitWriter:
             listener.close()
         self._turn.close()
         if self._conn is not None:
-            cursor = self._conn.cursor()
-            for pragma, value in self._restore.items():  # the connection goes back to the pool as it came
-                cursor.execute(f"PRAGMA {pragma}={value}")
-            cursor.close()
-            self._conn.close()
+            try:
+                cursor = self._conn.cursor()
+                for pragma, value in self._restore.items():  # the connection goes back to the pool as it came
+                    cursor.execute(f"PRAGMA {pragma}={value}")
+                cursor.close()
+                self._conn.close()
+            except Exception:
+                self._discard_connection()
             self._conn = None
