@@ -16,6 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from warden.audit.keys import audit_key, register_key
 from warden.settings import Settings, get_settings, normalise_database_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -109,5 +110,6 @@ def migrate(engine: sa.Engine, lock_dir: Path) -> None:
 def open_store(settings: Settings | None = None, url: str | None = None) -> Store:
     settings = settings or get_settings()
     engine = create_engine(url or settings.effective_database_url)
+    register_key(engine, audit_key(settings))  # before migrating: revision 0012 keys the existing chain with it
     migrate(engine, settings.data_dir)
     return Store(engine=engine)
