@@ -124,7 +124,7 @@ def test_a_rewritten_record_and_an_altered_checkpoint_are_named(store: Store) ->
     _fill(store, 1)
     with store.engine.connect() as conn:
         assert verify_with_checkpoint(conn, good).ok  # records appended after a checkpoint are fine
-    with pytest.raises(CheckpointError, match="cp.json: not a Warden audit checkpoint"):
+    with pytest.raises(CheckpointError, match=r"cp\.json: not a Warden audit checkpoint"):
         parse_checkpoint("[1]", "cp.json")
 
 
