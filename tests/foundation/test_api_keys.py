@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from warden.access.api_keys import ApiKeyVerifier, create_api_key, revoke_api_key
