@@ -17,6 +17,7 @@ from warden.api import case_tools as api_case_tools
 from warden.api import cases as api_cases
 from warden.api import collector
 from warden.api import decisions as api_decisions
+from warden.api import docs as api_docs
 from warden.api import echo as api_echo
 from warden.api import health as api_health
 from warden.api import monitoring as api_monitoring
@@ -37,6 +38,7 @@ from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_service
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
+from warden.web.headers import API_HEADERS, API_HEADERS_HSTS, SecurityHeaders
 
 # The routers of both faces, in the order OpenAPI lists them; add yours here.
 ROUTERS = [
@@ -96,12 +98,20 @@ class WardenApp(FastAPI):
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> WardenApp:
     settings = settings or get_settings()
+    public_docs = settings.public_api_docs
     app = WardenApp(
         title="Warden",
         version=__version__,
         description="AI-assisted compliance and risk operations for crypto exchanges.",
         lifespan=_lifespan,
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+        openapi_url="/openapi.json" if public_docs else None,
     )
+    if not public_docs:
+        api_docs.add_private_docs(app)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.decision_headers = API_HEADERS_HSTS if settings.secure_cookies else API_HEADERS
     app.state.settings = settings
     app.state.store = store or open_store(settings)
     app.state.api_keys = ApiKeyVerifier(app.state.store.engine)
