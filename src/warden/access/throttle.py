@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -61,9 +62,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def _row_for_update(
-    conn: sa.Connection, subject: str, now: datetime
-) -> sa.Row[tuple[int, datetime, int, datetime | None]]:
+def _row_for_update(conn: sa.Connection, subject: str, now: datetime) -> sa.Row[Any]:
     """The subject's row, created if missing, locked until the transaction ends (PostgreSQL; SQLite's write lock
     is already held by then, or taken by the insert)."""
     values = {"subject": subject, "failures": 0, "window_started_at": now, "locks": 0, "locked_until": None}

@@ -85,8 +85,11 @@ class WardenApp(FastAPI):
     The decisions route is the product's hot path: FastAPI's middleware (error pages, exception handlers,
     native telemetry, exit stacks) cost ~25 µs of a decision's ~250 µs of server CPU. `serve_decision` answers
     errors as that stack would (see api/decisions.py); FastAPI's OpenTelemetry spans, when a deployment
-    configures them, do not cover this route.
+    configures them, do not cover this route. Nor does the security-headers middleware: the route appends
+    `decision_headers` (built once, web/headers.py) itself.
     """
+
+    decision_headers: tuple[tuple[bytes, bytes], ...] = API_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == api_decisions.PATH and scope["method"] == "POST":
