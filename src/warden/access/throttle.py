@@ -62,7 +62,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def _row_for_update(conn: sa.Connection, subject: str, now: datetime) -> sa.Row[Any]:
+def _row_for_update(conn: sa.Connection, subject: str, now: datetime) -> Any:
     """The subject's row, created if missing, locked until the transaction ends (PostgreSQL; SQLite's write lock
     is already held by then, or taken by the insert)."""
     values = {"subject": subject, "failures": 0, "window_started_at": now, "locks": 0, "locked_until": None}
