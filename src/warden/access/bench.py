@@ -2,8 +2,8 @@
 
 The verifier's hit (a remembered key, the generation checked at most once a second) against two references in
 the same run: a bare dict lookup (the floor of any cache) and the same verifier never checking the generation
-(what it cost before revocations reached every worker). Also the generation read itself, which each worker pays
-at most once a second.
+(what it cost before revocations reached every worker). Also the generation read itself, which each worker makes
+once a second on a short-lived thread, off the event loop.
 """
 
 from __future__ import annotations
