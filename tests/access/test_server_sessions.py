@@ -125,3 +125,27 @@ def test_signed_in_writes_need_the_csrf_token_and_no_foreign_origin(app: Any, st
         "/v1/session/login", json={"username": "ana", "password": PASSWORD}, headers={"Origin": "https://evil.example"}
     )
     assert cross_site_login.status_code == 403
+
+
+def test_an_operator_ends_a_persons_sessions_from_the_command_line(settings: Settings, sqlite_store: Store) -> None:
+    from typer.testing import CliRunner
+
+    from warden.cli import app as cli_app
+
+    with sqlite_store.engine.begin() as conn:
+        add_user(conn, "ana", "analyst", PASSWORD)
+    app = create_app(settings, sqlite_store)
+    env = {"WARDEN_DATA_DIR": str(settings.data_dir)}
+    runner = CliRunner()
+    client = _signed_in(app)
+    ended = runner.invoke(cli_app, ["users", "sign-out", "ana"], env=env)
+    assert ended.exit_code == 0 and "1 session(s) of ana ended" in ended.output
+    assert client.get("/v1/session/me").status_code == 401
+    client = _signed_in(app)
+    changed = runner.invoke(cli_app, ["users", "set", "ana", "--role", "senior_analyst", "--json"], env=env)
+    assert changed.exit_code == 0 and '"senior_analyst"' in changed.output
+    assert client.get("/v1/session/me").status_code == 401
+    client = _signed_in(app)
+    reset = runner.invoke(cli_app, ["users", "passwd", "ana", "--password-stdin"], input="another long one\n", env=env)
+    assert reset.exit_code == 0 and client.get("/v1/session/me").status_code == 401
+    assert runner.invoke(cli_app, ["users", "sign-out", "nobody"], env=env).exit_code == 2
