@@ -57,3 +57,14 @@ def test_a_revoked_key_is_refused_by_every_worker_within_a_second(settings: Sett
             break
         time.sleep(0.05)
     assert answers == [401, 401] and time.monotonic() - revoked_at <= 1.5
+
+
+def test_after_an_idle_spell_the_first_request_already_sees_the_revocation(store: Store) -> None:
+    with store.engine.begin() as conn:
+        key, secret = create_api_key(conn, "backend", {"decisions"}, actor="test")
+    verifier = ApiKeyVerifier(store.engine, check_every=0.2)
+    assert verifier.verify(secret) is not None
+    with store.engine.begin() as conn:
+        revoke_api_key(conn, key.key_id, actor="admin")
+    time.sleep(0.45)  # more than two intervals without a request
+    assert verifier.verify(secret) is None
