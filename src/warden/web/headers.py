@@ -21,6 +21,8 @@ DOCS_CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+# JSON answers load nothing: the shortest policy that still forbids framing, for the bytes of the hot path.
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 _COMMON = (
     (b"x-content-type-options", b"nosniff"),
@@ -30,14 +32,14 @@ _COMMON = (
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
-def security_headers(path: str, hsts: bool) -> list[tuple[bytes, bytes]]:
-    csp = DOCS_CSP if path in DOCS_PATHS else CONSOLE_CSP
+def security_headers(path: str, hsts: bool, csp: str | None = None) -> list[tuple[bytes, bytes]]:
+    csp = csp or (DOCS_CSP if path in DOCS_PATHS else CONSOLE_CSP)
     return [*_COMMON, (b"content-security-policy", csp.encode()), *([HSTS] if hsts else [])]
 
 
 # What the decisions hot path appends to its own headers: built once.
-API_HEADERS = tuple(security_headers("/v1/decisions", hsts=False))
-API_HEADERS_HSTS = tuple(security_headers("/v1/decisions", hsts=True))
+API_HEADERS = tuple(security_headers("/v1/decisions", hsts=False, csp=JSON_CSP))
+API_HEADERS_HSTS = tuple(security_headers("/v1/decisions", hsts=True, csp=JSON_CSP))
 
 
 class SecurityHeaders:
