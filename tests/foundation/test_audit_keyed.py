@@ -234,3 +234,28 @@ def test_cli_checkpoint_then_verify(tmp_path: Path, settings: Settings, monkeypa
     assert bad.exit_code == 2 and "not a Warden audit checkpoint" in bad.output
     store.dispose()
     get_settings.cache_clear()
+
+
+def test_a_store_migrated_without_a_key_is_keyed_by_its_first_append(settings: Settings) -> None:
+    """Migrations run on a bare engine (no audit key) pass over an empty log; the first append names its key."""
+    engine = db.create_engine(settings.effective_database_url)
+    config = db._alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    engine.dispose()
+    store = db.open_store(settings)
+    _fill(store, 2)
+    with store.engine.connect() as conn:
+        assert verify_chain(conn).ok
+        assert conn.execute(sa.text("SELECT key_id FROM audit_head")).scalar() is not None
+    store.dispose()
+
+
+def test_a_log_with_records_is_not_migrated_without_the_key(settings: Settings) -> None:
+    engine = _legacy_store(settings, None, 2)
+    bare = db.create_engine(settings.effective_database_url)  # another engine: no key registered for it
+    with pytest.raises(RuntimeError, match="2 records to re-key, but no audit key"):
+        db.migrate(bare, settings.data_dir)
+    bare.dispose()
+    engine.dispose()

@@ -61,6 +61,10 @@ def register_key(engine: sa.Engine, key: bytes) -> None:
     _KEYS[engine] = key
 
 
+def registered_key(conn: sa.Connection) -> bytes | None:
+    return _KEYS.get(conn.engine)
+
+
 def key_for(conn: sa.Connection) -> bytes:
     key = _KEYS.get(conn.engine)
     if key is None:

@@ -130,7 +130,9 @@ def append_audit(
     digest = record_hash(key, head.hash, seq, stamp, actor, action, subject, before_json, after_json)
     record = AuditRecord(seq, stamp, actor, action, subject, before_json, after_json, head.hash, digest)
     conn.execute(sa.insert(audit_log).values(**record.__dict__))
-    conn.execute(sa.update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+    # The first keyed append names the key (a store migrated without one, its log empty, has none yet).
+    kid = {"key_id": key_id(key)} if head.key_id is None else {}
+    conn.execute(sa.update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest, **kid))
     return record
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from warden.audit.keys import key_for, key_id
+from warden.audit.keys import key_id, registered_key
 from warden.audit.log import GENESIS_HASH, canonical_json, record_hash, unkeyed_record_hash
 
 revision = "0012_sessions_audit"
@@ -27,7 +27,7 @@ depends_on = None
 _PG_HEAD_GUARD = """
 CREATE OR REPLACE FUNCTION warden_audit_head_guard() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.key_id IS NOT DISTINCT FROM OLD.key_id
+  IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND (OLD.key_id IS NULL OR NEW.key_id IS NOT DISTINCT FROM OLD.key_id)
      AND (NEW.seq > OLD.seq OR (NEW.seq = OLD.seq AND NEW.hash = OLD.hash)) THEN
     RETURN NEW;
   END IF;
@@ -50,10 +50,17 @@ def _set_log_guard(bind: sa.Connection, on: bool) -> None:
 
 
 def _rekey(bind: sa.Connection) -> None:
-    key = key_for(bind)
+    key = registered_key(bind)
     rows = bind.execute(
         sa.text("SELECT seq, at, actor, action, subject, before, after, prev_hash, hash FROM audit_log ORDER BY seq")
     ).all()
+    if key is None:
+        if not rows:
+            return  # nothing to re-key; the first append names its key in the head
+        raise RuntimeError(
+            f"the audit log has {len(rows)} records to re-key, but no audit key was given: open the store with "
+            "warden.store.db.open_store (WARDEN_AUDIT_KEY or data_dir/audit.key)"
+        )
     head = bind.execute(sa.text("SELECT seq, hash FROM audit_head WHERE id = 1")).one_or_none()
     if head is None:
         raise RuntimeError("audit_head is missing: the audit log cannot be verified, so it is not re-keyed")
@@ -114,7 +121,7 @@ def _guard_head(bind: sa.Connection) -> None:
         return
     op.execute(
         "CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head "
-        "WHEN NOT (NEW.id = OLD.id AND NEW.key_id IS OLD.key_id "
+        "WHEN NOT (NEW.id = OLD.id AND (OLD.key_id IS NULL OR NEW.key_id IS OLD.key_id) "
         "AND (NEW.seq > OLD.seq OR (NEW.seq = OLD.seq AND NEW.hash = OLD.hash))) "
         "BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward: UPDATE refused'); END"
     )
