@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = Field("console", pattern="^(console|json)$")
     secret_key: str | None = Field(None, description="signs session cookies; default: data_dir/secret.key")
+    audit_key: str | None = Field(None, description="keys the audit chain (HMAC); default: data_dir/audit.key")
+    secure_cookies: bool = Field(
+        False, description="always mark the session cookie Secure (behind a TLS terminator); else only on https"
+    )
+    public_api_docs: bool = Field(
+        False, description="serve /docs and /openapi.json to anyone, not only people signed in"
+    )
     llm_url: str | None = Field(None, description="OpenAI-compatible chat-completions URL; off when unset")
     llm_model: str = Field("gpt-4o-mini", description="the model name sent to llm_url")
     llm_api_key: str | None = Field(None, description="sent as a Bearer token to llm_url")

@@ -38,6 +38,7 @@ def _client(app: Any, user: str | None = None) -> TestClient:
     if user is not None:
         response = client.post("/v1/session/login", json={"username": user, "password": PASSWORD})
         assert response.status_code == 200, response.text
+        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]  # a signed-in write carries it
     return client
 
 

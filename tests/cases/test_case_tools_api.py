@@ -48,7 +48,9 @@ def app_case(settings: Settings, store: Store) -> tuple[Any, str]:
 def _client(app: Any, user: str | None = None) -> TestClient:
     client = TestClient(app)
     if user is not None:
-        assert client.post("/v1/session/login", json={"username": user, "password": PASSWORD}).status_code == 200
+        response = client.post("/v1/session/login", json={"username": user, "password": PASSWORD})
+        assert response.status_code == 200
+        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]  # a signed-in write carries it
     return client
 
 

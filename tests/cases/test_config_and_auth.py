@@ -1,4 +1,4 @@
-"""Queue config errors with positions, priority terms, session tokens, secret key file, users and passwords."""
+"""Queue config errors with positions, priority terms, secret key file, users and passwords."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from warden import errors
-from warden.access.sessions import session_secret, sign_session, verify_session
+from warden.access.sessions import session_secret
 from warden.access.users import authenticate
 from warden.cases.errors import CaseError
 from warden.cases.priority import PriorityInput, rule_priority
@@ -65,17 +65,6 @@ def test_priority_orders_by_severity_then_amount_score_and_age() -> None:
     assert value("low", age_h=1000) == value("low", age_h=48)  # age is capped
     reasons = rule_priority(PriorityInput("high", Decimal(1), 0.5, NOW), NOW).reasons
     assert reasons["version"] == "rules-1" and reasons["alert_score"] == 7.5
-
-
-def test_session_tokens_are_signed_and_expire() -> None:
-    token = sign_session(b"k1", "ana", now=NOW)
-    assert verify_session(b"k1", token, now=NOW + timedelta(hours=1)).username == "ana"  # type: ignore[union-attr]
-    assert verify_session(b"k2", token, now=NOW) is None  # another secret
-    assert verify_session(b"k1", token, now=NOW + timedelta(hours=9)) is None  # expired
-    mac = token.split(".")[1]
-    tampered = sign_session(b"k1", "ada", now=NOW).split(".")[0] + "." + mac
-    assert verify_session(b"k1", tampered, now=NOW) is None
-    assert verify_session(b"k1", "garbage", now=NOW) is None
 
 
 def test_secret_key_from_settings_or_a_private_file(settings: Settings) -> None:

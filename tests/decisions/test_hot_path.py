@@ -65,7 +65,7 @@ def test_post_is_served_ahead_of_the_middleware_and_still_documented(
     stored = test_client.get(f"/v1/decisions/{decided.json()['event_id']}", headers=headers)
     assert stored.content == decided.content
     assert seen == [f"GET /v1/decisions/{decided.json()['event_id']}"]  # the POST never entered the stack
-    post = test_client.get("/openapi.json").json()["paths"]["/v1/decisions"]["post"]
+    post = test_client.get("/openapi.json", headers=headers).json()["paths"]["/v1/decisions"]["post"]
     assert post["requestBody"]["content"]["application/json"]["example"] == EXAMPLES["withdrawal"]
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+from fastapi.testclient import TestClient
+
 from warden.access.api_keys import ApiKeyVerifier, create_api_key, revoke_api_key
+from warden.api.app import create_app
+from warden.settings import Settings
 from warden.store.db import Store
 from warden.web.api_keys import presented_key
 
@@ -34,3 +40,31 @@ def test_made_up_keys_do_not_grow_the_cache_without_end(sqlite_store: Store) -> 
     for i in range(180):
         assert verifier.verify(f"wk_made-up-{i}") is None
     assert 0 < len(verifier._cache) <= 50
+
+
+def test_a_revoked_key_is_refused_by_every_worker_within_a_second(settings: Settings, store: Store) -> None:
+    """Two apps on one store stand for two workers; each has the key remembered when it is revoked elsewhere."""
+    with store.engine.begin() as conn:
+        key, secret = create_api_key(conn, "backend", {"cases"}, actor="test")
+    workers = [TestClient(create_app(settings, store), headers={"X-API-Key": secret}) for _ in range(2)]
+    assert [w.get("/v1/cases").status_code for w in workers] == [200, 200]
+    with store.engine.begin() as conn:
+        assert revoke_api_key(conn, key.key_id, actor="admin")
+    revoked_at = time.monotonic()
+    while time.monotonic() - revoked_at < 1.5:
+        answers = [w.get("/v1/cases").status_code for w in workers]
+        if answers == [401, 401]:
+            break
+        time.sleep(0.05)
+    assert answers == [401, 401] and time.monotonic() - revoked_at <= 1.5
+
+
+def test_after_an_idle_spell_the_first_request_already_sees_the_revocation(store: Store) -> None:
+    with store.engine.begin() as conn:
+        key, secret = create_api_key(conn, "backend", {"decisions"}, actor="test")
+    verifier = ApiKeyVerifier(store.engine, check_every=0.2)
+    assert verifier.verify(secret) is not None
+    with store.engine.begin() as conn:
+        revoke_api_key(conn, key.key_id, actor="admin")
+    time.sleep(0.45)  # more than two intervals without a request
+    assert verifier.verify(secret) is None

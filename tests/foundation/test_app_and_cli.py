@@ -31,7 +31,7 @@ def _warden(args: list[str], data_dir: Path, **env: str) -> subprocess.Completed
 
 
 def test_healthz_and_openapi(settings: Settings, sqlite_store: Store) -> None:
-    client = TestClient(create_app(settings, sqlite_store))
+    client = TestClient(create_app(settings.model_copy(update={"public_api_docs": True}), sqlite_store))
     assert client.get("/healthz").json() == {
         "status": "ok",
         "version": __version__,

@@ -1,4 +1,4 @@
-"""Tables of access: people (users) and API keys.
+"""Tables of access: people (users), their sessions, sign-in throttling and API keys.
 
 The schema is created by the Alembic migrations in `warden/store/migrations/`; these objects describe it for queries.
 """
@@ -31,4 +31,30 @@ api_keys = sa.Table(
     sa.Column("scopes", sa.String(500), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+
+# One row per sign-in; the token itself is never stored (see access/sessions.py).
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True, doc="SHA-256 of the cookie's random token"),
+    sa.Column("username", sa.String(64), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False, doc="api or console"),
+    sa.Column("client", sa.String(64), nullable=True, doc="the client address at sign-in"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_why", sa.String(32), nullable=True, doc="sign_out, password, role, deactivated"),
+)
+
+# Failed sign-ins per subject (`user:<name>` or `address:<ip>`) and the lock they earned (access/throttle.py).
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    metadata,
+    sa.Column("subject", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, doc="failures in the current window"),
+    sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locks", sa.Integer, nullable=False, doc="locks in a row: each doubles the next"),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
 )

@@ -49,8 +49,15 @@ class User:
         }
 
 
-def _user(row: sa.Row[Any]) -> User:
+def user_from_row(row: sa.Row[Any]) -> User:
     return User(row.username, row.role, tuple(json.loads(row.skills)), int(row.capacity), bool(row.active))
+
+
+def password_hash(password: str) -> str:
+    """The argon2id hash of a password long enough to accept."""
+    if len(password) < MIN_PASSWORD:
+        raise AccessError(f"the password needs at least {MIN_PASSWORD} characters")
+    return _HASHER.hash(password)
 
 
 def insert_user(
@@ -69,8 +76,7 @@ def insert_user(
         raise AccessError(f"username {username!r}: 2-64 characters of a-z, 0-9, '.', '_', '-', starting alphanumeric")
     if role not in ROLES:
         raise AccessError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise AccessError(f"the password needs at least {MIN_PASSWORD} characters")
+    hashed = password_hash(password)
     if capacity < 1:
         raise AccessError("capacity must be at least 1")
     if conn.execute(sa.select(users.c.username).where(users.c.username == username)).first() is not None:
@@ -80,7 +86,7 @@ def insert_user(
         sa.insert(users).values(
             username=username,
             role=role,
-            password_hash=_HASHER.hash(password),
+            password_hash=hashed,
             skills=json.dumps(list(skills)),
             capacity=capacity,
             active=True,
@@ -95,11 +101,11 @@ def get_user(conn: sa.Connection, username: str) -> User:
     row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     if row is None:
         raise UnknownUser(f"no user {username!r}")
-    return _user(row)
+    return user_from_row(row)
 
 
 def list_users(conn: sa.Connection) -> list[User]:
-    return [_user(r) for r in conn.execute(sa.select(users).order_by(users.c.username))]
+    return [user_from_row(r) for r in conn.execute(sa.select(users).order_by(users.c.username))]
 
 
 def authenticate(conn: sa.Connection, username: str, password: str) -> User | None:
@@ -111,20 +117,4 @@ def authenticate(conn: sa.Connection, username: str, password: str) -> User | No
         return None
     if row is None or not row.active:
         return None
-    return _user(row)
-
-
-def sign_in(conn: sa.Connection, username: str, password: str, channel: str) -> User | None:
-    """`authenticate`, with the attempt on the audit log either way (who, through the console or the API).
-
-    Run it in a transaction: the audit record commits with the caller's."""
-    user = authenticate(conn, username, password)
-    action = "session.sign_in" if user is not None else "session.sign_in_refused"
-    append_audit(conn, actor=username, action=action, subject=f"user:{username}", after={"channel": channel})
-    return user
-
-
-def record_sign_out(conn: sa.Connection, username: str, channel: str) -> None:
-    append_audit(
-        conn, actor=username, action="session.sign_out", subject=f"user:{username}", after={"channel": channel}
-    )
+    return user_from_row(row)

@@ -19,6 +19,7 @@ from warden.api import case_tools as api_case_tools
 from warden.api import cases as api_cases
 from warden.api import collector
 from warden.api import decisions as api_decisions
+from warden.api import docs as api_docs
 from warden.api import echo as api_echo
 from warden.api import health as api_health
 from warden.api import kyc as api_kyc
@@ -42,6 +43,7 @@ from warden.events.bounds import bounds_from, configure_bounds
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
 from warden.web.errors import api_http_exception_handler
+from warden.web.headers import API_HEADERS, API_HEADERS_HSTS, SecurityHeaders
 
 # The routers of both faces, in the order OpenAPI lists them; add yours here.
 ROUTERS = [
@@ -89,8 +91,11 @@ class WardenApp(FastAPI):
     The decisions route is the product's hot path: FastAPI's middleware (error pages, exception handlers,
     native telemetry, exit stacks) cost ~25 µs of a decision's ~250 µs of server CPU. `serve_decision` answers
     errors as that stack would (see api/decisions.py); FastAPI's OpenTelemetry spans, when a deployment
-    configures them, do not cover this route.
+    configures them, do not cover this route. Nor does the security-headers middleware: the route appends
+    `decision_headers` (built once, web/headers.py) itself.
     """
+
+    decision_headers: tuple[tuple[bytes, bytes], ...] = API_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == api_decisions.PATH and scope["method"] == "POST":
@@ -110,12 +115,20 @@ class WardenApp(FastAPI):
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> WardenApp:
     settings = settings or get_settings()
+    public_docs = settings.public_api_docs
     app = WardenApp(
         title="Warden",
         version=__version__,
         description="AI-assisted compliance and risk operations for crypto exchanges.",
         lifespan=_lifespan,
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+        openapi_url="/openapi.json" if public_docs else None,
     )
+    if not public_docs:
+        api_docs.add_private_docs(app)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.decision_headers = API_HEADERS_HSTS if settings.secure_cookies else API_HEADERS
     app.state.settings = settings
     configure_bounds(bounds_from(settings.max_amount, settings.event_max_age_days, settings.event_max_future_s))
     app.state.store = store or open_store(settings)

@@ -13,9 +13,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
+from warden.access.pii import mask_text, sees_pii
 from warden.access.roles import Actor
 from warden.api.cases import _engine, readers, reviewers
 from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments, read_attachment
+from warden.cases.evidence import case_evidence
 from warden.cases.narrative import draft_narrative, rewrite_narrative, save_narrative, saved_narrative
 from warden.cases.related import related_cases
 from warden.triage.feedback import rule_precision
@@ -54,9 +56,14 @@ def similar_get(
 
 
 @router.get("/{case_id}/narrative", summary="The drafted SAR narrative, and the latest saved one if any")
-def narrative_get(case_id: str, request: Request, _: Actor = Depends(readers)) -> dict[str, Any]:
+def narrative_get(case_id: str, request: Request, actor: Actor = Depends(readers)) -> dict[str, Any]:
     with domain_errors(), _engine(request).connect() as conn:
-        return {"case_id": case_id, "draft": draft_narrative(conn, case_id), "saved": saved_narrative(conn, case_id)}
+        draft, saved = draft_narrative(conn, case_id), saved_narrative(conn, case_id)
+        if not sees_pii(actor.role):  # rule authors and model-risk officers: personal data masked
+            kyc = [k["payload"] for k in case_evidence(conn, case_id).kyc]
+            draft = mask_text(draft, kyc)
+            saved = dict(saved, text=mask_text(saved["text"], kyc)) if saved else saved
+        return {"case_id": case_id, "draft": draft, "saved": saved}
 
 
 @router.put("/{case_id}/narrative", summary="Save the reviewer's narrative on the case (timeline + audit)")

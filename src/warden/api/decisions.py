@@ -16,7 +16,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from warden.api.openapi_events import KEY_RESPONSES, decision_responses, event_body_schema
 from warden.decisions.inflight import EventConflict
@@ -85,6 +85,17 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def _with_headers(send: Send, app: Any) -> Send:
+    """`send` with the security headers added to the response start (the error answers)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *app.decision_headers]
+        await send(message)
+
+    return sending
+
+
 async def serve_decision(scope: Scope, receive: Receive, send: Send) -> None:
     """POST /v1/decisions as plain ASGI, which `WardenApp` calls ahead of FastAPI's middleware: the key check,
     then `decide_bytes`, written straight to ASGI (Starlette's Request and Response objects cost more than the
@@ -95,14 +106,15 @@ async def serve_decision(scope: Scope, receive: Receive, send: Send) -> None:
     403), a bad event 422 with the field paths, anything else 500 "Internal Server Error" with the exception
     passed on to the server's log.
     """
+    app = scope["app"]
     try:
         authorise_scope(scope, SCOPE)
-        status, record = await decide_bytes(scope["app"], await _read_body(receive))
+        status, record = await decide_bytes(app, await _read_body(receive))
     except HTTPException as exc:
-        await (await http_exception_handler(Request(scope), exc))(scope, receive, send)
+        await (await http_exception_handler(Request(scope), exc))(scope, receive, _with_headers(send, app))
         return
     except ValidationError as exc:
-        await _validation_response(exc)(scope, receive, send)
+        await _validation_response(exc)(scope, receive, _with_headers(send, app))
         return
     except EventConflict as exc:
         await _conflict_response(exc)(scope, receive, send)
@@ -110,9 +122,10 @@ async def serve_decision(scope: Scope, receive: Receive, send: Send) -> None:
     except ClientDisconnect:
         return  # the caller is gone: nobody to answer
     except Exception:
-        await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+        await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, _with_headers(send, app))
         raise
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(record)).encode())]
+    headers.extend(app.decision_headers)  # the security headers, as the middleware adds them elsewhere
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": record})
 

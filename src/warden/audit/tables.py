@@ -23,11 +23,13 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
-# One row: the newest record's seq and hash, so that cutting records off the end is detected too.
+# One row: the newest record's seq and hash, so that cutting records off the end is detected too. Triggers
+# refuse deleting it and moving it back (revision 0012).
 audit_head = sa.Table(
     "audit_head",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=True, doc="fingerprint of the audit key the chain is keyed with"),
 )

@@ -10,9 +10,7 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,8 +21,9 @@ from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.assignment import take_next
 from warden.cases.staffing import add_user
 from warden.cases.tables import cases
-from warden.settings import Settings, normalise_database_url
+from warden.settings import Settings
 from warden.store.db import Store, open_store
+from warden.store.scratch import scratch_database
 
 TARGET_P99_MS = 50.0
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -94,27 +93,8 @@ def _summary(latencies: list[float], wall: float, ops: int) -> dict[str, float]:
     }
 
 
-@contextmanager
-def _scratch_database(server_url: str | None) -> Iterator[str | None]:
-    """On PostgreSQL, a fresh database on the given server, dropped afterwards, so the bench never touches real
-    data; None (a temporary SQLite) otherwise."""
-    if server_url is None:
-        yield None
-        return
-    admin = sa.create_engine(normalise_database_url(server_url), isolation_level="AUTOCOMMIT")
-    name = f"warden_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run_take_next_bench(n_cases: int = 2000, reviewers: int = 4, server_url: str | None = None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="warden-bench-cases-") as tmp, _scratch_database(server_url) as url:
+    with tempfile.TemporaryDirectory(prefix="warden-bench-cases-") as tmp, scratch_database(server_url) as url:
         store = open_store(Settings(data_dir=Path(tmp)), url=url)
         try:
             names = _seed(store, n_cases, reviewers)

@@ -31,6 +31,7 @@ from warden.cli import (
     simulate,
     train_fraud,
     triage,
+    users_access,
 )
 
 # The modules that add commands, in the order of `warden --help`; add yours here.
@@ -50,6 +51,7 @@ COMMAND_MODULES = [
     rulesets,
     train_fraud,
     cases,
+    users_access,
     triage,
     exchange,
     calibrate,

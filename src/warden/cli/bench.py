@@ -190,5 +190,20 @@ def bench_kyc_faces(
         emit(result, False)
 
 
+@bench_app.command("api-keys")
+def bench_api_keys(
+    postgres: str | None = typer.Option(
+        None,
+        "--postgres",
+        help="a PostgreSQL server URL: the bench makes and drops its own database there; default: SQLite",
+    ),
+    calls: int = typer.Option(200_000, min=1000),
+) -> None:
+    """The API-key check on the decisions hot path, with the revocation-generation check, against references."""
+    from warden.bench.api_keys import run_api_key_bench
+
+    print_json(run_api_key_bench(postgres, calls))
+
+
 def register(app: typer.Typer) -> None:
     """The commands above join `warden bench` when this module is imported; nothing more to add."""

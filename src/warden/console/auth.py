@@ -21,11 +21,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from warden.access.users import User, record_sign_out, sign_in
+from warden.access.users import User
 from warden.console.templating import TEMPLATES
-from warden.web.csrf import CSRF_FIELD, CSRF_HEADER, csrf_token
+from warden.web.csrf import CSRF_FIELD, CSRF_HEADER, csrf_token, same_origin
 from warden.web.roles import known_roles, refusal
-from warden.web.sessions import end_session, session_user, start_session
+from warden.web.sessions import end_session, session_user, sign_in_request, start_session
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -72,14 +72,6 @@ async def _csrf_ok(request: Request) -> bool:
     return presented is not None and hmac.compare_digest(presented, expected)
 
 
-def _same_origin(request: Request) -> bool:
-    """Browsers send Origin on cross-site POSTs; when it is there it must be this server."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
-
-
 def console_user(*roles: str) -> Callable[[Request], Awaitable[User]]:
     """A dependency giving the signed-in User, if they hold one of `roles` (none named: any role)."""
     allowed = known_roles(roles)
@@ -94,7 +86,7 @@ def console_user(*roles: str) -> Callable[[Request], Awaitable[User]]:
         why = refusal(user, allowed)
         if why is not None:
             raise ConsoleRefusal(403, why)
-        if request.method not in _SAFE_METHODS and not (_same_origin(request) and await _csrf_ok(request)):
+        if request.method not in _SAFE_METHODS and not (same_origin(request) and await _csrf_ok(request)):
             raise ConsoleRefusal(403, "the form's CSRF token is missing or stale; reload the page and try again")
         return user
 
@@ -146,30 +138,29 @@ def login_submit(
     next: str = Form("/"),
 ) -> Response:
     target = safe_next(next)
-    if not _same_origin(request):
+    if not same_origin(request):
         raise ConsoleRefusal(403, "sign-in from another site is refused")
-    with request.app.state.store.engine.begin() as conn:
-        user = sign_in(conn, username.strip(), password, channel="console")
-    if user is None:
+    attempt = sign_in_request(request, username.strip(), password, channel="console")
+    if attempt.retry_after is not None:
+        minutes = max(1, round(attempt.retry_after / 60))
+        error = f"Too many failed sign-ins. Try again in about {minutes} minute{'s' if minutes > 1 else ''}."
+        context = {"next": target, "error": error, "username": username}
+        headers = {"Retry-After": str(attempt.retry_after)}
+        return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=429, headers=headers)
+    if attempt.user is None or attempt.token is None:
         context = {"next": target, "error": "Unknown user or wrong password.", "username": username}
         return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
     response = RedirectResponse(target, status_code=303)
-    start_session(request, response, user)
+    start_session(request, response, attempt.token)
     return response
-
-
-def _record_sign_out(request: Request, username: str) -> None:
-    with request.app.state.store.engine.begin() as conn:
-        record_sign_out(conn, username, channel="console")
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     # Signing out needs the CSRF token too, so another site cannot sign people out.
-    user = await console_user()(request)
-    await run_in_threadpool(_record_sign_out, request, user.username)
+    await console_user()(request)
     response = RedirectResponse("/login", status_code=303)
-    end_session(response)
+    await run_in_threadpool(end_session, request, response, "console")
     return response
 
 

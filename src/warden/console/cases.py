@@ -18,6 +18,7 @@ from fastapi import Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from warden.access.pii import sees_pii
 from warden.access.roles import REVIEWER_ROLES, SENIOR_ROLES
 from warden.access.users import User, list_users
 from warden.cases.assignment import assign, take_next
@@ -33,6 +34,7 @@ from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.case_extras import case_aids, related_aid
 from warden.console.case_queries import PAGE_SIZE, CaseFilters, pending_proposals, queue_counts, search_cases
 from warden.console.charts import contribution_bars
+from warden.console.pii_view import masked_case
 from warden.console.templating import TEMPLATES
 from warden.errors import DomainError, NotFound
 from warden.web.errors import http_status
@@ -113,6 +115,9 @@ def cases_page(
 def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, Any]:
     case = get_case(conn, case_id)
     evidence = case_evidence(conn, case_id)
+    aids = case_aids(conn, case_id)
+    if not sees_pii(user.role):
+        evidence, aids = masked_case(evidence, aids)
     senior = user.role in SENIOR_ROLES
     pending = [p for p in case["proposals"] if p["status"] == "pending"]
     return {
@@ -130,7 +135,7 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         "dispositions": DISPOSITIONS,
         "customer_actions": FOUR_EYES_ACTIONS,
         "attachments": list_attachments(conn, case_id),
-        **case_aids(conn, case_id),
+        **aids,
     }
 
 

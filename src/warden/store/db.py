@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from warden.settings import Settings, get_settings, normalise_database_url
+from warden.store.keys import audit_key, register_key
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 7_310_042  # advisory lock id: one migrator at a time across processes
@@ -114,5 +115,6 @@ def migrate(engine: sa.Engine, lock_dir: Path) -> None:
 def open_store(settings: Settings | None = None, url: str | None = None) -> Store:
     settings = settings or get_settings()
     engine = create_engine(url or settings.effective_database_url, settings.sqlite_synchronous)
+    register_key(engine, audit_key(settings))  # before migrating: revision 0012 keys the existing chain with it
     migrate(engine, settings.data_dir)
     return Store(engine=engine)
