@@ -25,10 +25,13 @@ from warden.api import rulesets as api_rulesets
 from warden.api import screening as api_screening
 from warden.api import session as api_session
 from warden.console import admin as console_admin
+from warden.console import api_docs as console_api_docs
 from warden.console import auth as console_auth
 from warden.console import cases as console_cases
+from warden.console import customers as console_customers
 from warden.console import dashboard as console_dashboard
 from warden.console import decisions as console_decisions
+from warden.console import error_pages as console_error_pages
 from warden.console import monitoring as console_monitoring
 from warden.console import routes as console_routes
 from warden.console import rules_quality as console_rules_quality
@@ -59,6 +62,8 @@ ROUTERS = [
     console_dashboard.router,
     console_monitoring.router,
     console_rules_quality.router,
+    console_customers.router,
+    console_api_docs.router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         version=__version__,
         description="AI-assisted compliance and risk operations for crypto exchanges.",
         lifespan=_lifespan,
+        docs_url=None,  # console/api_docs.py serves /docs with vendored assets
     )
     app.state.settings = settings
     app.state.store = store or open_store(settings)
@@ -108,4 +114,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    console_error_pages.install(app)  # console 404/422 as pages, the API's stay JSON
     return app

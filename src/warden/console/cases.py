@@ -22,6 +22,7 @@ from warden.access.roles import REVIEWER_ROLES, SENIOR_ROLES
 from warden.access.users import User, list_users
 from warden.cases.assignment import assign, take_next
 from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments
+from warden.cases.claim import claim
 from warden.cases.evidence import case_evidence
 from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, OPEN_STATES, SEVERITIES, STATES
 from warden.cases.narrative import save_narrative
@@ -123,6 +124,10 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         # Four eyes: a senior may decide a proposal, never their own (the domain refuses it as well).
         "decidable": {p["proposal_id"] for p in pending if senior and p["proposed_by"] != user.username},
         "can_work": case["state"] != "closed" and (senior or case["assignee"] == user.username),
+        "can_claim": case["state"] != "closed"
+        and case["assignee"] is None
+        and user.role in REVIEWER_ROLES
+        and case["queue"] in user.skills,
         # Past its SLA now, whether or not the SLA sweep has flagged it yet.
         "overdue": case["state"] in OPEN_STATES and datetime.fromisoformat(case["sla_due_at"]) < utcnow(),
         "is_senior": senior,
@@ -224,6 +229,12 @@ def assign_case(
     return _apply(
         request, case_id, user, lambda conn: assign(conn, case_id, user.actor, assignee or None, reason=reason)
     )
+
+
+@router.post("/cases/{case_id}/claim")
+def claim_case(request: Request, case_id: str, user: User = Depends(reviewer)) -> Response:
+    """An unassigned case taken by the reviewer looking at it (their queue, under their capacity)."""
+    return _apply(request, case_id, user, lambda conn: claim(conn, case_id, user.actor))
 
 
 @router.post("/cases/{case_id}/proposals")
