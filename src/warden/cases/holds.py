@@ -2,7 +2,8 @@
 force on the customer until it is released through its own four-eyes step (one person asks, a senior who is
 not that person approves). Both steps are on the case's timeline and the audit log.
 
-The decision engine reads `frozen_customers` (see `warden.decisions.holds_gate`) and holds their withdrawals.
+The table belongs to the decisions stage (`warden.decisions.customer_holds`), whose engine holds the withdrawals
+of frozen customers; this module makes the changes, with their four eyes.
 """
 
 from __future__ import annotations
@@ -17,28 +18,7 @@ from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.audit.log import append_audit
 from warden.cases.errors import CaseError, Conflict, Forbidden, NotFound
 from warden.cases.records import as_utc, record_event, utcnow
-from warden.store.metadata import metadata
-
-customer_holds = sa.Table(
-    "customer_holds",
-    metadata,
-    sa.Column("hold_id", sa.String(40), primary_key=True),
-    sa.Column("customer_id", sa.String(128), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False, doc="freeze"),
-    sa.Column("status", sa.String(16), nullable=False, doc="active | release_pending | released"),
-    sa.Column("case_id", sa.String(40), nullable=True),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("placed_by", sa.String(64), nullable=False),
-    sa.Column("approved_by", sa.String(64), nullable=False),
-    sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("release_requested_by", sa.String(64), nullable=True),
-    sa.Column("release_reason", sa.Text, nullable=True),
-    sa.Column("released_by", sa.String(64), nullable=True),
-    sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Index("ix_customer_holds_customer", "customer_id", "status"),
-)
-
-IN_FORCE = ("active", "release_pending")
+from warden.decisions.customer_holds import IN_FORCE, customer_holds
 
 
 def place_freeze(
@@ -131,11 +111,3 @@ def holds_of(conn: sa.Connection, customer_id: str, in_force_only: bool = False)
         }
         for r in rows
     ]
-
-
-def frozen_customers(conn: sa.Connection) -> set[str]:
-    """Customers with a freeze in force (a release still waiting for its approval keeps it in force)."""
-    query = sa.select(customer_holds.c.customer_id).where(
-        customer_holds.c.kind == "freeze", customer_holds.c.status.in_(IN_FORCE)
-    )
-    return set(conn.execute(query).scalars())

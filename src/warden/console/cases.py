@@ -23,6 +23,8 @@ from warden.access.users import User, list_users
 from warden.cases.assignment import assign, take_next
 from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments
 from warden.cases.claim import claim
+from warden.cases.closing import TRUE_POSITIVE_ACTIONS, check_close
+from warden.cases.editing import narrative_versions, reopen, require_editable
 from warden.cases.evidence import case_evidence
 from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, OPEN_STATES, SEVERITIES, STATES
 from warden.cases.narrative import save_narrative
@@ -35,7 +37,7 @@ from warden.console.case_extras import case_aids, related_aid
 from warden.console.case_queries import PAGE_SIZE, CaseFilters, pending_proposals, queue_counts, search_cases
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
-from warden.errors import DomainError, NotFound
+from warden.errors import Conflict, DomainError, NotFound
 from warden.web.errors import http_status
 
 router = console_router()  # every page needs a signed-in user
@@ -133,8 +135,11 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         "is_senior": senior,
         "reviewers": [u.username for u in list_users(conn) if u.active and case["queue"] in u.skills],
         "dispositions": DISPOSITIONS,
+        "close_actions": TRUE_POSITIVE_ACTIONS,
         "customer_actions": FOUR_EYES_ACTIONS,
         "attachments": list_attachments(conn, case_id),
+        "narratives": narrative_versions(conn, case_id),
+        "can_edit": case["state"] != "closed" and (senior or case["assignee"] == user.username),
         **case_aids(conn, case_id),
     }
 
@@ -176,15 +181,22 @@ def _apply(request: Request, case_id: str, user: User, change: Callable[[sa.Conn
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
+def _note(conn: sa.Connection, case_id: str, user: User, text: str) -> None:
+    """Anyone who may read an open case may annotate it; a closed one is read-only."""
+    if load_case_row(conn, case_id).state == "closed":
+        raise Conflict(f"case {case_id} is closed and read-only; a senior analyst can reopen it")
+    add_note(conn, case_id, user.actor, text)
+
+
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
 def note_add(request: Request, case_id: str, text: str = Form(""), user: User = Depends(reviewer)) -> Response:
     if request.headers.get("HX-Request") != "true":
-        return _apply(request, case_id, user, lambda conn: add_note(conn, case_id, user.actor, text))
+        return _apply(request, case_id, user, lambda conn: _note(conn, case_id, user, text))
     # htmx: answer with the refreshed timeline (and the reason when the note was refused).
     error, status = "", 200
     try:
         with _engine(request).begin() as conn:
-            add_note(conn, case_id, user.actor, text)
+            _note(conn, case_id, user, text)
     except DomainError as exc:
         error, status = str(exc), http_status(exc)
     with _engine(request).connect() as conn:
@@ -197,7 +209,12 @@ def note_add(request: Request, case_id: str, text: str = Form(""), user: User = 
 @router.post("/cases/{case_id}/tags")
 def tags_set(request: Request, case_id: str, tags: str = Form(""), user: User = Depends(reviewer)) -> Response:
     wanted = tags.replace(";", ",").split(",")
-    return _apply(request, case_id, user, lambda conn: set_tags(conn, case_id, user.actor, wanted))
+
+    def change(conn: sa.Connection) -> None:
+        require_editable(conn, case_id, user.actor, "change the tags")
+        set_tags(conn, case_id, user.actor, wanted)
+
+    return _apply(request, case_id, user, change)
 
 
 @router.post("/cases/{case_id}/transition")
@@ -206,15 +223,37 @@ def transition_add(
     case_id: str,
     to: str = Form(...),
     disposition: str = Form(""),
+    action: str = Form("", max_length=32),
     reason: str = Form("", max_length=2000),
     user: User = Depends(reviewer),
 ) -> Response:
+    if to == "closed":
+        return _close(request, case_id, user, disposition, action, reason)
     return _apply(
         request,
         case_id,
         user,
         lambda conn: transition(conn, case_id, user.actor, to, disposition=disposition or None, reason=reason),
     )
+
+
+def _close(request: Request, case_id: str, user: User, disposition: str, action: str, reason: str) -> Response:
+    """A close by hand: a reason always; a true positive's action closes now (no action) or is proposed."""
+    try:
+        how = check_close(disposition, action, reason)
+    except DomainError as exc:
+        return _case_page(request, case_id, user, error=str(exc), status=http_status(exc))
+
+    def change(conn: sa.Connection) -> None:
+        if how == "propose":
+            propose(conn, case_id, user.actor, "close_with_action", customer_action=action, reason=reason)
+        elif how == "report":
+            propose(conn, case_id, user.actor, "file_report", reason=reason)
+        else:
+            chosen = action or None
+            transition(conn, case_id, user.actor, "closed", disposition=disposition, action=chosen, reason=reason)
+
+    return _apply(request, case_id, user, change)
 
 
 @router.post("/cases/{case_id}/assign")
@@ -277,7 +316,18 @@ def proposal_decide(
 
 @router.post("/cases/{case_id}/narrative")
 def narrative_save(request: Request, case_id: str, text: str = Form(""), user: User = Depends(reviewer)) -> Response:
-    return _apply(request, case_id, user, lambda conn: save_narrative(conn, case_id, user.actor, text))
+    def change(conn: sa.Connection) -> None:
+        require_editable(conn, case_id, user.actor, "edit the narrative")
+        save_narrative(conn, case_id, user.actor, text)
+
+    return _apply(request, case_id, user, change)
+
+
+@router.post("/cases/{case_id}/reopen")
+def case_reopen(
+    request: Request, case_id: str, reason: str = Form("", max_length=2000), user: User = Depends(reviewer)
+) -> Response:
+    return _apply(request, case_id, user, lambda conn: reopen(conn, case_id, user.actor, reason))
 
 
 @router.post("/cases/{case_id}/attachments")
@@ -289,6 +339,7 @@ async def attachment_add(
     name, content_type = file.filename or "attachment", file.content_type or "application/octet-stream"
 
     def change(conn: sa.Connection) -> None:
+        require_editable(conn, case_id, user.actor, "attach files")
         add_attachment(conn, blobs, case_id, user.actor, name, data, content_type)
 
     return await run_in_threadpool(_apply, request, case_id, user, change)

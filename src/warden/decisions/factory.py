@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from warden.decisions.customer_holds import HoldsGate
 from warden.decisions.engine import DecisionEngine, Scorer
 from warden.decisions.rulesets import load_published
 from warden.decisions.service import DecisionService
@@ -65,6 +66,7 @@ def build_engine(settings: Settings, ruleset_path: Path | None = None, store: St
         model=active_model(settings),
         shadow=shadow_ruleset(store),
         screener=open_screener(settings.data_dir),
+        holds=None if store is None else HoldsGate(store.engine),
     )
 
 
