@@ -162,3 +162,69 @@ def test_reindexing_finds_the_same_terms(store: Store, settings: Settings, ids: 
         conn.execute(sa.delete(search_terms))
         assert reindex_all(conn, batch=5) == 12
         assert set(conn.execute(sa.select(search_terms)).all()) == before
+
+
+def test_case_list_columns_sorting_my_cases_and_bulk(store: Store, settings: Settings, ids: dict[str, str]) -> None:
+    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    page = sam.get("/cases").text
+    assert "fan out" in page and "$3,671.13" in page and "<th>last activity</th>" in page
+    listed = re.findall(r'<a href="/cases/(case_\w+)">', sam.get("/cases?sort=amount").text)
+    assert listed == [ids["main"], ids["other"]]  # $3,671.13 (the ring and the hold) before $149.98
+    assert sam.get("/cases?sort=loudness").status_code == 422
+    assert ana.post(f"/cases/{ids['main']}/claim", data={"csrf_token": _token(ana, "/cases")}).status_code == 303
+    assert re.findall(r'<a href="/cases/(case_\w+)">', ana.get("/cases?mine=yes").text) == [ids["main"]]
+    # Seniors only: bulk assign, then bulk close (the closed case leaves the default view).
+    token = _token(sam, "/cases")
+    assert (
+        ana.post(
+            "/cases/bulk", data={"case_ids": [ids["other"]], "bulk_action": "assign", "csrf_token": token}
+        ).status_code
+        == 403
+    )
+    form = {
+        "case_ids": [ids["other"]],
+        "bulk_action": "assign",
+        "assignee": "sam",
+        "reason": "mine",
+        "csrf_token": token,
+    }
+    assert sam.post("/cases/bulk", data=form).status_code == 303
+    sam.post(f"/cases/{ids['other']}/transition", data={"to": "in_review", "csrf_token": token})
+    form = {"case_ids": [ids["other"]], "bulk_action": "close", "disposition": "false_positive", "csrf_token": token}
+    assert "refused 1" in sam.post("/cases/bulk", data=form, follow_redirects=True).text  # no reason given
+    form["reason"] = "salary, known employer"
+    assert "close: 1 done" in sam.post("/cases/bulk", data=form, follow_redirects=True).text
+    assert ids["other"] not in sam.get("/cases").text
+    assert ids["other"] in sam.get("/cases?state=all").text
+
+
+def test_closed_cases_are_read_only_until_a_senior_reopens_them(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    case = f"/cases/{ids['main']}"
+    token = _token(ana, case)
+    # Before claiming, an analyst edits neither narrative nor tags; the page offers no such forms.
+    assert ana.post(f"{case}/tags", data={"tags": "x", "csrf_token": token}).status_code == 403
+    assert 'id="narrative-form"' not in ana.get(case).text
+    ana.post(f"{case}/claim", data={"csrf_token": token})
+    for text in ("first version", "second version"):
+        assert ana.post(f"{case}/narrative", data={"text": text, "csrf_token": token}).status_code == 303
+    page = ana.get(case).text
+    assert 'id="narrative-versions"' in page and "Version 1" in page and "first version" in page
+    close = {"to": "closed", "disposition": "true_positive_action_taken", "reason": "", "csrf_token": token}
+    assert ana.post(f"{case}/transition", data=close).status_code == 422  # a reason
+    close["reason"] = "customer confirmed the scam"
+    assert ana.post(f"{case}/transition", data=close).status_code == 422  # and the action
+    close["action"] = "no_action"
+    assert ana.post(f"{case}/transition", data=close).status_code == 303
+    assert ana.post(f"{case}/notes", data={"text": "late", "csrf_token": token}).status_code == 409
+    assert ana.post(f"{case}/narrative", data={"text": "third", "csrf_token": token}).status_code == 409
+    assert 'id="closed-read-only"' in ana.get(case).text
+    assert ana.post(f"{case}/reopen", data={"reason": "new evidence", "csrf_token": token}).status_code == 403
+    stoken = _token(sam, case)
+    assert sam.post(f"{case}/reopen", data={"reason": "", "csrf_token": stoken}).status_code == 422
+    assert sam.post(f"{case}/reopen", data={"reason": "new evidence", "csrf_token": stoken}).status_code == 303
+    page = ana.get(case).text
+    assert 'id="case-state">in_review<' in page and "reopened" in page
+    assert ana.post(f"{case}/notes", data={"text": "back on it", "csrf_token": token}).status_code == 303

@@ -24,6 +24,8 @@ from warden.api import rules_quality as api_rules_quality
 from warden.api import rulesets as api_rulesets
 from warden.api import screening as api_screening
 from warden.api import session as api_session
+from warden.cases.queues import default_queue_config
+from warden.cases.rule_routes import check_rule_queues
 from warden.console import admin as console_admin
 from warden.console import api_docs as console_api_docs
 from warden.console import auth as console_auth
@@ -74,6 +76,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the decision engine (rules, model, screening index) before the first request, not during it.
     rollup = RollupOnCommit(app.state.store.dialect)  # the fund-flow graph's customer scores, beside the records
     app.state.decisions = await asyncio.to_thread(build_service, app.state.settings, app.state.store, [rollup])
+    # Every rule's alerts must reach the queue it is tagged for; a routing slip stops the start, not a case later.
+    check_rule_queues(app.state.decisions.engine.ruleset, default_queue_config())
     thresholds = collector.settle_for_serving()  # the engine's state is long-lived (see api/collector.py)
     try:
         yield

@@ -34,7 +34,7 @@ from warden.cases.records import utcnow
 from warden.cases.repository import add_note, get_case, load_case_row, set_tags, transition
 from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.case_extras import case_aids, related_aid
-from warden.console.case_queries import PAGE_SIZE, CaseFilters, pending_proposals, queue_counts, search_cases
+from warden.console.case_queries import PAGE_SIZE, SORTS, CaseFilters, pending_proposals, queue_counts, search_cases
 from warden.console.charts import contribution_bars
 from warden.console.templating import TEMPLATES
 from warden.errors import Conflict, DomainError, NotFound
@@ -89,9 +89,15 @@ def cases_page(
     overdue: str = Query("", max_length=3),
     tag: str = Query("", max_length=64),
     q: str = Query("", max_length=128),
+    sort: str = Query("", max_length=16),
+    mine: str = Query("", max_length=3),
     page: int = Query(1, ge=1, le=100_000),
+    msg: str = Query("", max_length=500),
+    user: User = Depends(console_user()),
 ) -> Response:
-    filters = CaseFilters(queue, state, severity, assignee, overdue, tag, q).checked()
+    if mine == "yes":  # "my cases": the signed-in reviewer's, open ones unless a state is chosen
+        assignee = user.username
+    filters = CaseFilters(queue, state, severity, assignee, overdue, tag, q, sort).checked()
     with _engine(request).connect() as conn:
         rows, total = search_cases(conn, filters, utcnow(), page)
         assignees = [u.username for u in list_users(conn) if u.role in REVIEWER_ROLES]
@@ -109,8 +115,45 @@ def cases_page(
         "states": STATES,
         "severities": SEVERITIES,
         "assignees": assignees,
+        "sorts": list(SORTS),
+        "mine": mine == "yes",
+        "is_senior": user.role in SENIOR_ROLES,
+        "msg": msg,
+        "now": utcnow(),
+        "dispositions": [d for d in DISPOSITIONS if d != "true_positive_action_taken"],
     }
     return TEMPLATES.TemplateResponse(request, "cases.html", context, status_code=422 if filters.errors else 200)
+
+
+@router.post("/cases/bulk")
+def cases_bulk(
+    request: Request,
+    case_ids: list[str] = Form(default_factory=list),
+    bulk_action: str = Form(...),
+    assignee: str = Form(""),
+    disposition: str = Form(""),
+    reason: str = Form("", max_length=2000),
+    user: User = Depends(console_user(*SENIOR_ROLES)),
+) -> Response:
+    """Seniors assign or close many cases at once; each goes through the same domain checks as one at a time
+    (a true positive is never closed in bulk: its action needs four eyes), and every case is told apart."""
+    if bulk_action not in ("assign", "close") or not case_ids:
+        raise ConsoleRefusal(422, "choose cases and an action (assign or close)")
+    done, refused = 0, []
+    for case_id in case_ids[:PAGE_SIZE]:
+        try:
+            with _engine(request).begin() as conn:
+                if bulk_action == "assign":
+                    assign(conn, case_id, user.actor, assignee or None, reason=reason)
+                else:
+                    if check_close(disposition, "", reason) != "close":
+                        raise ConsoleRefusal(422, "bulk close takes no action")
+                    transition(conn, case_id, user.actor, "closed", disposition=disposition, reason=reason)
+            done += 1
+        except DomainError as exc:
+            refused.append(f"{case_id}: {exc}")
+    msg = f"{bulk_action}: {done} done" + (f"; refused {len(refused)}: " + " | ".join(refused[:5]) if refused else "")
+    return RedirectResponse("/cases?" + urlencode({"state": "all", "msg": msg}), status_code=303)
 
 
 def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, Any]:

@@ -123,7 +123,7 @@ def _timeline(
             reasons = "; ".join(str(r) for r in record.get("reasons", [])[:3]) or "no rule fired"
             entries.append(
                 TimelineEntry(
-                    datetime.fromisoformat(record["occurred_at"].replace("Z", "+00:00")),
+                    as_utc(datetime.fromisoformat(record["occurred_at"].replace("Z", "+00:00"))),
                     "decision",
                     f"decision: {record['outcome']} (score {float(record.get('score', 0)):.0f})",
                     reasons,

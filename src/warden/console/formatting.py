@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -34,3 +35,39 @@ def when(value: Any) -> str:
 def dash(value: Any) -> Any:
     """None (and the empty string) read as a dash."""
     return "–" if value is None or value == "" else value
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+([\w.-]+)")
+
+
+def no_paths(text: Any) -> Any:
+    """Server file paths cut to their file name ("/srv/.../queues.yaml:40" -> "queues.yaml:40")."""
+    return _PATH.sub(r"\1", text) if isinstance(text, str) else text
+
+
+_PRIORITY_TERMS = {
+    "severity": "severity",
+    "amount": "amount at stake",
+    "alert_score": "alert score",
+    "age": "time waiting",
+}
+
+
+def priority_words(reasons: Any, severity: str = "", amount_usd: Any = None) -> str:
+    """How a case's priority was reached, in words: "high severity +45, $1,171.38 at stake +6.2, ..."."""
+    if not isinstance(reasons, dict):
+        return str(reasons)
+    parts = []
+    for key, value in reasons.items():
+        if key == "version" or value in (None, ""):
+            continue
+        if key == "severity" and severity:
+            parts.append(f"{severity} severity +{readable_number(float(value))}")
+        elif key == "amount" and amount_usd is not None:
+            parts.append(f"{usd(amount_usd)} at stake +{readable_number(float(value))}")
+        elif isinstance(value, int | float):
+            parts.append(f"{_PRIORITY_TERMS.get(key, key.replace('_', ' '))} +{readable_number(float(value))}")
+        else:
+            parts.append(f"{key.replace('_', ' ')}: {no_paths(value)}")
+    how = reasons.get("version")
+    return ", ".join(parts) + (f" (priority {how})" if how else "")
