@@ -224,7 +224,9 @@ def _measure(
             _timed(client, "/healthz")
             _timed(client, "/search", {"q": "user1@example.org"})
         queries = _queries(rng, customers, case_ids, events)
-        health, search, per_kind = [], [], {}
+        health: list[float] = []
+        search: list[float] = []
+        per_kind: dict[str, list[float]] = {}
         for kind, query in queries:
             health.append(_timed(client, "/healthz"))
             took = _timed(client, "/search", {"q": query})
