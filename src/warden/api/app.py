@@ -35,6 +35,7 @@ from warden.console import dashboard as console_dashboard
 from warden.console import decisions as console_decisions
 from warden.console import error_pages as console_error_pages
 from warden.console import monitoring as console_monitoring
+from warden.console import reports as console_reports
 from warden.console import routes as console_routes
 from warden.console import rules_quality as console_rules_quality
 from warden.console import screening as console_screening
@@ -65,6 +66,7 @@ ROUTERS = [
     console_monitoring.router,
     console_rules_quality.router,
     console_customers.router,
+    console_reports.router,
     console_api_docs.router,
 ]
 

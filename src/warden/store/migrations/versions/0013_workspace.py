@@ -1,5 +1,6 @@
 """the investigator's workspace: search terms of every event (the console's search box and linked customers)
-and customer holds (a freeze approved on a case, which the decision engine reads)
+customer holds (a freeze approved on a case, which the decision engine reads) and suspicious-activity
+report records
 
 Revision ID: 0013_workspace
 Revises: 0006_customer_scores
@@ -45,10 +46,25 @@ def upgrade() -> None:
         sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_customer_holds_customer", "customer_holds", ["customer_id", "status"])
+    op.create_table(
+        "sar_reports",
+        sa.Column("reference", sa.String(40), primary_key=True),
+        sa.Column("case_id", sa.String(40), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deadline", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("filed_by", sa.String(64), nullable=True),
+        sa.Column("filed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("content", sa.Text, nullable=False),
+    )
+    op.create_index("ix_sar_reports_case", "sar_reports", ["case_id"])
     # The events stored before this revision get their terms now.
     reindex_all(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_table("sar_reports")
     op.drop_table("customer_holds")
     op.drop_table("search_terms")
