@@ -96,7 +96,7 @@ def main() -> None:
                         page.goto(base + path)
                     page.wait_for_load_state("networkidle")
                     page.wait_for_timeout(1500)  # the fund-flow layout settles
-                    page.screenshot(path=str(args.out / name), full_page=False)
+                    page.screenshot(path=str(args.out / name), full_page=name != "case.png")
                     print(args.out / name)
                 browser.close()
         finally:

@@ -3,6 +3,7 @@ the self-served API docs and a freeze released through four eyes. On SQLite and 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -228,3 +229,24 @@ def test_closed_cases_are_read_only_until_a_senior_reopens_them(
     page = ana.get(case).text
     assert 'id="case-state">in_review<' in page and "reopened" in page
     assert ana.post(f"{case}/notes", data={"text": "back on it", "csrf_token": token}).status_code == 303
+
+
+def test_audit_page_filters_exports_in_order_and_verifies_the_chain(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    case = f"/cases/{ids['main']}"
+    token = _token(ana, case)
+    ana.post(f"{case}/claim", data={"csrf_token": token})
+    ana.post(f"{case}/notes", data={"text": "looking", "csrf_token": token})
+    assert ana.get("/audit").status_code == 403  # seniors, model-risk officers and admins
+    page = sam.get("/audit", params={"actor": "ana", "action": "case."}).text
+    assert "The chain verifies" in page and f'href="/cases/{ids["main"]}"' in page
+    lines = sam.get("/audit.jsonl", params={"subject": ids["main"]}).text.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
+    actions = [r["action"] for r in records if r["actor"] == "ana"]
+    assert actions == ["case.assigned", "case.note"]  # in the order they happened
+    csv_text = sam.get("/audit.csv", params={"actor": "ana", "action": "case."}).text
+    assert csv_text.splitlines()[0] == "seq,at,actor,action,subject,before,after,hash" and "case.note" in csv_text
+    assert sam.get("/audit", params={"since": "yesterday"}).status_code == 422

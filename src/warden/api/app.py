@@ -28,6 +28,7 @@ from warden.cases.queues import default_queue_config
 from warden.cases.rule_routes import check_rule_queues
 from warden.console import admin as console_admin
 from warden.console import api_docs as console_api_docs
+from warden.console import audit_page as console_audit
 from warden.console import auth as console_auth
 from warden.console import cases as console_cases
 from warden.console import customers as console_customers
@@ -67,6 +68,7 @@ ROUTERS = [
     console_rules_quality.router,
     console_customers.router,
     console_reports.router,
+    console_audit.router,
     console_api_docs.router,
 ]
 

@@ -58,8 +58,9 @@ def priority_words(reasons: Any, severity: str = "", amount_usd: Any = None) -> 
     if not isinstance(reasons, dict):
         return str(reasons)
     parts = []
-    for key, value in reasons.items():
-        if key == "version" or value in (None, ""):
+    order = list(_PRIORITY_TERMS)
+    for key, value in sorted(reasons.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
+        if key == "version" or value in (None, "", 0, 0.0):  # terms that added nothing are not reasons
             continue
         if key == "severity" and severity:
             parts.append(f"{severity} severity +{readable_number(float(value))}")
