@@ -250,3 +250,20 @@ def test_audit_page_filters_exports_in_order_and_verifies_the_chain(
     csv_text = sam.get("/audit.csv", params={"actor": "ana", "action": "case."}).text
     assert csv_text.splitlines()[0] == "seq,at,actor,action,subject,before,after,hash" and "case.note" in csv_text
     assert sam.get("/audit", params={"since": "yesterday"}).status_code == 422
+
+
+def test_reviewer_home_shows_my_cases_approvals_and_queues(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    case = f"/cases/{ids['main']}"
+    token = _token(ana, case)
+    ana.post(f"{case}/claim", data={"csrf_token": token})
+    ana.post(f"{case}/transition", data={"to": "closed", "disposition": "true_positive_action_taken",
+                                         "action": "freeze", "reason": "mule", "csrf_token": token})  # fmt: skip
+    page = ana.get("/home").text
+    assert 'id="home-mine">1<' in page and f'href="/cases/{ids["main"]}"' in page
+    assert 'id="home-approvals"' not in page  # an analyst approves nothing
+    page = sam.get("/home").text
+    assert 'id="home-approvals">1<' in page and "close with action (freeze)" in page
+    assert 'href="/cases?queue=fraud"' in page  # sam works the fraud queue among others

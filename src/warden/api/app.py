@@ -35,6 +35,7 @@ from warden.console import customers as console_customers
 from warden.console import dashboard as console_dashboard
 from warden.console import decisions as console_decisions
 from warden.console import error_pages as console_error_pages
+from warden.console import home as console_home
 from warden.console import monitoring as console_monitoring
 from warden.console import reports as console_reports
 from warden.console import routes as console_routes
@@ -69,6 +70,7 @@ ROUTERS = [
     console_customers.router,
     console_reports.router,
     console_audit.router,
+    console_home.router,
     console_api_docs.router,
 ]
 
