@@ -40,6 +40,7 @@ from warden.console import monitoring as console_monitoring
 from warden.console import reports as console_reports
 from warden.console import routes as console_routes
 from warden.console import rules_quality as console_rules_quality
+from warden.console import rules_workbench as console_rules_workbench
 from warden.console import screening as console_screening
 from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_service
@@ -71,6 +72,7 @@ ROUTERS = [
     console_reports.router,
     console_audit.router,
     console_home.router,
+    console_rules_workbench.router,
     console_api_docs.router,
 ]
 

@@ -1,6 +1,6 @@
 """the investigator's workspace: search terms of every event (the console's search box and linked customers)
 customer holds (a freeze approved on a case, which the decision engine reads) and suspicious-activity
-report records
+report records, ruleset publication requests (four eyes)
 
 Revision ID: 0013_workspace
 Revises: 0006_customer_scores
@@ -60,11 +60,25 @@ def upgrade() -> None:
         sa.Column("content", sa.Text, nullable=False),
     )
     op.create_index("ix_sar_reports_case", "sar_reports", ["case_id"])
+    op.create_table(
+        "ruleset_requests",
+        sa.Column("request_id", sa.String(40), primary_key=True),
+        sa.Column("name", sa.String(128), nullable=False),
+        sa.Column("version", sa.String(64), nullable=False),
+        sa.Column("target", sa.String(16), nullable=False),
+        sa.Column("content", sa.Text, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("requested_by", sa.String(64), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(64), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    )
     # The events stored before this revision get their terms now.
     reindex_all(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_table("ruleset_requests")
     op.drop_table("sar_reports")
     op.drop_table("customer_holds")
     op.drop_table("search_terms")
