@@ -1,4 +1,4 @@
-"""Screenshots of the investigator's workspace for docs/: the customer view, a case, search results.
+"""Screenshots of the investigator's workspace for docs/: the customer view, a case, search results, the rule editor.
 
 Anyone can rerun it: it simulates a small exchange (`warden.sim`), makes its cases as the live flow does
 (`warden.demo.pipeline.build_cases`: ingest, decide, monitor, alerts to cases) in a scratch store, serves the
@@ -87,6 +87,7 @@ def main() -> None:
                     "customer-view.png": f"/customers/{top.subject_customer}",
                     "case.png": f"/cases/{top.case_id}",
                     "search-results.png": None,
+                    "rule-editor.png": "/rules/editor",
                 }
                 for name, path in shots.items():
                     if path is None:

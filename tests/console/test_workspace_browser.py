@@ -109,3 +109,19 @@ def test_claim_close_with_freeze_and_release_through_four_eyes(
     sam.goto(f"{base}{case}")
     timeline = sam.locator("#timeline").inner_text()
     assert re.search(r"customer_frozen[\s\S]*release_requested[\s\S]*release_approved", timeline), timeline
+
+
+def test_rule_editor_checks_as_you_type(page: Page, server: tuple[str, dict[str, str]]) -> None:
+    base, _ = server
+    _sign_in(page, base, "sam", "/rules/editor")
+    expect(page.locator("#check-ok")).to_be_visible()
+    editor = page.locator("#ruleset-text")
+    text = editor.input_value()
+    editor.fill(text.replace("condition: nationality in", "condition: nationalty in", 1))
+    editor.press("End")  # a keystroke, as a person types
+    expect(page.locator("#check-problems")).to_contain_text("nationalty")
+    editor.fill(text)
+    editor.press("End")
+    expect(page.locator("#check-ok")).to_contain_text("rules")
+    page.click("#run-backtest")
+    expect(page.locator("#backtest-rules tr.backtest-rule").first).to_be_visible()
