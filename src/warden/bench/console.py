@@ -182,6 +182,9 @@ def run_console_bench(events: int = 1_000_000, seed: int = 7, database_url: str 
         customers = min(CUSTOMERS, max(1, events // 10))
         sampled = [f"c{c:06d}" for c in rng.sample(range(customers), min(50, customers))]
         case_ids = _seed_reviews(store, sampled)
+        if store.dialect == "postgresql":  # planner statistics after the bulk load, as autovacuum would
+            with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
         port = _free_port()
         server = uvicorn.Server(uvicorn.Config(create_app(settings, store), port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)

@@ -195,20 +195,26 @@ def _identifiers(conn: sa.Connection, customer_id: str) -> list[sa.Row[Any]]:
 
 def _linked(conn: sa.Connection, customer_id: str, mine: list[sa.Row[Any]]) -> list[LinkedCustomer]:
     how: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in mine:
-        if row.kind not in LINKING_KINDS:
-            continue
-        others = conn.execute(
-            sa.select(search_terms.c.customer_id)
-            .where(
-                search_terms.c.term == row.term,
-                search_terms.c.kind == row.kind,
-                search_terms.c.customer_id != customer_id,
+    shared = [(row.term, row.kind) for row in mine if row.kind in LINKING_KINDS]
+    value_of = {(row.term, row.kind): row.value for row in mine}
+    if shared:
+        # One round trip for every identifier, each branch bounded by the index (a public IP shared by
+        # thousands of customers brings LINKS_PER_IDENTIFIER of them, not all).
+        branches = [
+            sa.select(
+                sa.select(search_terms.c.term, search_terms.c.kind, search_terms.c.customer_id)
+                .where(
+                    search_terms.c.term == term,
+                    search_terms.c.kind == kind,
+                    search_terms.c.customer_id != customer_id,
+                )
+                .limit(LINKS_PER_IDENTIFIER)
+                .subquery()
             )
-            .limit(LINKS_PER_IDENTIFIER)
-        ).scalars()
-        for other in others:
-            how[other].append((KINDS[row.kind], row.value))
+            for term, kind in shared
+        ]
+        for term, kind, other in conn.execute(sa.union_all(*branches)):
+            how[other].append((KINDS[kind], value_of[(term, kind)]))
     # Transfers either way: sent (their counterparty terms) and received (others naming this customer).
     for row in mine:
         if row.kind == "counterparty" and row.value != customer_id:
