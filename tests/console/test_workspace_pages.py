@@ -267,3 +267,11 @@ def test_reviewer_home_shows_my_cases_approvals_and_queues(
     page = sam.get("/home").text
     assert 'id="home-approvals">1<' in page and "close with action (freeze)" in page
     assert 'href="/cases?queue=fraud"' in page  # sam works the fraud queue among others
+
+
+def test_models_page_lists_the_serving_model_with_its_metrics(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    page = _client(settings, store, "sam").get("/models").text
+    assert "(packaged default)" in page and '<span class="ok">serving</span>' in page and "pr auc" in page
+    assert _client(settings, store, "ana").get("/models").status_code == 403

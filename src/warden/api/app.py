@@ -36,6 +36,7 @@ from warden.console import dashboard as console_dashboard
 from warden.console import decisions as console_decisions
 from warden.console import error_pages as console_error_pages
 from warden.console import home as console_home
+from warden.console import models_page as console_models
 from warden.console import monitoring as console_monitoring
 from warden.console import reports as console_reports
 from warden.console import routes as console_routes
@@ -73,6 +74,7 @@ ROUTERS = [
     console_audit.router,
     console_home.router,
     console_rules_workbench.router,
+    console_models.router,
     console_api_docs.router,
 ]
 
