@@ -9,6 +9,7 @@ page (post/redirect/get); a refused change re-renders the page with the domain's
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +37,7 @@ from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.case_extras import case_aids, related_aid
 from warden.console.case_queries import PAGE_SIZE, SORTS, CaseFilters, pending_proposals, queue_counts, search_cases
 from warden.console.charts import contribution_bars
+from warden.console.flow_grouping import group_leaves
 from warden.console.templating import TEMPLATES
 from warden.errors import Conflict, DomainError, NotFound
 from warden.web.errors import http_status
@@ -161,6 +163,8 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
     evidence = case_evidence(conn, case_id)
     senior = user.role in SENIOR_ROLES
     pending = [p for p in case["proposals"] if p["status"] == "pending"]
+    # A customer with many addresses: the graph folds the small leaf addresses into one node per hub.
+    evidence = replace(evidence, fund_flow=group_leaves(evidence.fund_flow))
     return {
         "case": case,
         "ev": evidence,

@@ -21,6 +21,7 @@ from warden.cases.evidence import customer_profile, fund_flow
 from warden.cases.holds import holds_of
 from warden.cases.records import as_utc
 from warden.cases.tables import case_alerts, cases
+from warden.console.flow_grouping import group_leaves
 from warden.decisions.tables import decisions
 from warden.events.search_terms import KINDS, LINKING_KINDS, normalise, search_terms
 from warden.events.tables import events
@@ -265,6 +266,6 @@ def customer_view(conn: sa.Connection, customer_id: str) -> CustomerView | None:
         linked=linked,
         cases=case_rows,
         holds=holds_of(conn, customer_id),
-        fund_flow=fund_flow(conn, money, [customer_id]) if money else {"nodes": [], "edges": []},
+        fund_flow=group_leaves(fund_flow(conn, money, [customer_id])) if money else {"nodes": [], "edges": []},
         hold_decisions=sum(1 for e in timeline if e.kind == "decision" and e.outcome in ("hold", "block")),
     )
