@@ -275,3 +275,12 @@ def test_models_page_lists_the_serving_model_with_its_metrics(
     page = _client(settings, store, "sam").get("/models").text
     assert "(packaged default)" in page and '<span class="ok">serving</span>' in page and "pr auc" in page
     assert _client(settings, store, "ana").get("/models").status_code == 403
+
+
+def test_case_list_customer_filter_takes_names_and_emails(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    sam = _client(settings, store, "sam")
+    for query in ("anna maria", EXAMPLES["kyc_submission"]["email"], "CUS-4"):
+        listed = re.findall(r'<a href="/cases/(case_\w+)">', sam.get("/cases", params={"q": query}).text)
+        assert listed == [ids["main"]], query

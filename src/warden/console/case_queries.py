@@ -18,6 +18,7 @@ from warden.cases.model import OPEN_STATES, SEVERITIES, STATES
 from warden.cases.queues import default_queue_config
 from warden.cases.records import as_utc
 from warden.cases.tables import case_alerts, case_proposals, cases
+from warden.events.search_terms import normalise, search_terms
 
 PAGE_SIZE = 50
 ALL_STATES = "all"  # the state filter's value that shows closed cases too
@@ -78,7 +79,7 @@ class CaseFilters:
     assignee: str = ""  # a username, or "-" for unassigned cases
     overdue: str = ""  # "yes" | "no" | ""
     tag: str = ""
-    q: str = ""  # a substring of the customer id (or of the case id)
+    q: str = ""  # a substring of the customer or case id, or the start of a customer's name, e-mail, address ...
     sort: str = ""  # one of SORTS; empty: priority
     errors: list[str] = field(default_factory=list)
 
@@ -139,10 +140,18 @@ def _where(filters: CaseFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
         where.append(cases.c.tags.like(f"%{_like_escape(token)}%", escape="\\"))
     if filters.q.strip():
         pattern = f"%{_like_escape(filters.q.strip().lower())}%"
+        # Also the customers whose name, e-mail, phone, address, device ... starts with the text (search terms).
+        term = normalise(filters.q)
+        known = (
+            sa.select(search_terms.c.customer_id)
+            .where(search_terms.c.term >= term, search_terms.c.term < term + chr(0x10FFFF))
+            .limit(500)
+        )
         where.append(
             sa.or_(
                 sa.func.lower(cases.c.subject_customer).like(pattern, escape="\\"),
                 sa.func.lower(cases.c.case_id).like(pattern, escape="\\"),
+                cases.c.subject_customer.in_(known.scalar_subquery()),
             )
         )
     return where
