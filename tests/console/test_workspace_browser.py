@@ -125,3 +125,12 @@ def test_rule_editor_checks_as_you_type(page: Page, server: tuple[str, dict[str,
     expect(page.locator("#check-ok")).to_contain_text("rules")
     page.click("#run-backtest")
     expect(page.locator("#backtest-rules tr.backtest-rule").first).to_be_visible()
+
+
+def test_api_docs_render_from_their_own_assets(page: Page, server: tuple[str, dict[str, str]]) -> None:
+    base, _ = server
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+    page.goto(f"{base}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Warden")
+    assert outside == []  # nothing loaded from another host
