@@ -28,14 +28,23 @@ from warden.api import rules_quality as api_rules_quality
 from warden.api import rulesets as api_rulesets
 from warden.api import screening as api_screening
 from warden.api import session as api_session
+from warden.cases.queues import default_queue_config
+from warden.cases.rule_routes import check_rule_queues
 from warden.console import admin as console_admin
+from warden.console import audit_page as console_audit
 from warden.console import auth as console_auth
 from warden.console import cases as console_cases
+from warden.console import customers as console_customers
 from warden.console import dashboard as console_dashboard
 from warden.console import decisions as console_decisions
+from warden.console import error_pages as console_error_pages
+from warden.console import home as console_home
+from warden.console import models_page as console_models
 from warden.console import monitoring as console_monitoring
+from warden.console import reports as console_reports
 from warden.console import routes as console_routes
 from warden.console import rules_quality as console_rules_quality
+from warden.console import rules_workbench as console_rules_workbench
 from warden.console import screening as console_screening
 from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_service
@@ -67,6 +76,12 @@ ROUTERS = [
     console_dashboard.router,
     console_monitoring.router,
     console_rules_quality.router,
+    console_customers.router,
+    console_reports.router,
+    console_audit.router,
+    console_home.router,
+    console_rules_workbench.router,
+    console_models.router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"
@@ -77,6 +92,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Build the decision engine (rules, model, screening index) before the first request, not during it.
     rollup = RollupOnCommit(app.state.store.dialect)  # the fund-flow graph's customer scores, beside the records
     app.state.decisions = await asyncio.to_thread(build_service, app.state.settings, app.state.store, [rollup])
+    # Every rule's alerts must reach the queue it is tagged for; a routing slip stops the start, not a case later.
+    check_rule_queues(app.state.decisions.engine.ruleset, default_queue_config())
     thresholds = collector.settle_for_serving()  # the engine's state is long-lived (see api/collector.py)
     try:
         yield
@@ -121,12 +138,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         version=__version__,
         description="AI-assisted compliance and risk operations for crypto exchanges.",
         lifespan=_lifespan,
-        docs_url="/docs" if public_docs else None,
-        redoc_url="/redoc" if public_docs else None,
+        docs_url=None,  # api/docs.py serves /docs with vendored assets, behind sign-in unless public
+        redoc_url=None,
         openapi_url="/openapi.json" if public_docs else None,
     )
-    if not public_docs:
-        api_docs.add_private_docs(app)
+    api_docs.add_docs(app, public=public_docs)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.decision_headers = API_HEADERS_HSTS if settings.secure_cookies else API_HEADERS
     app.state.settings = settings
@@ -137,4 +153,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    console_error_pages.install(app)  # console 404/422 as pages, the API's stay JSON
     return app

@@ -1,6 +1,8 @@
 """/docs and /openapi.json: for signed-in people (and API-key holders) unless WARDEN_PUBLIC_API_DOCS=true.
 
 The API's shape tells an attacker which routes and fields exist; a deployment that publishes it says so.
+The page's Swagger UI comes from the console's own static files (vendored from the swagger-ui-dist npm package,
+version in the folder name), so it works on a network that blocks CDNs.
 """
 
 from __future__ import annotations
@@ -21,8 +23,29 @@ async def _admitted(request: Request) -> bool:
     return await run_in_threadpool(session_user, request) is not None
 
 
-def add_private_docs(app: FastAPI) -> None:
-    """Serve the docs behind sign-in; the app was made with docs_url=None and openapi_url=None."""
+SWAGGER = "/static/vendor/swagger-ui-5.36.0"
+
+
+def _page(title: str) -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title=title,
+        swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+    )
+
+
+def add_docs(app: FastAPI, public: bool) -> None:
+    """Serve /docs; unless `public`, both it and /openapi.json need sign-in or an API key (the app was then made
+    with openapi_url=None)."""
+    if public:
+
+        @app.get("/docs", include_in_schema=False)
+        async def public_docs() -> Response:
+            return _page(f"{app.title} - API")
+
+        return
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> Response:
@@ -36,5 +59,4 @@ def add_private_docs(app: FastAPI) -> None:
     async def docs(request: Request) -> Response:
         if not await _admitted(request):
             return RedirectResponse("/login?next=/docs", status_code=303)
-        page: HTMLResponse = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - API")
-        return page
+        return _page(f"{app.title} - API")

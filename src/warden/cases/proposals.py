@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.cases.errors import CaseError, Conflict, Forbidden, NotFound
+from warden.cases.holds import place_freeze
 from warden.cases.model import FOUR_EYES_ACTIONS
 from warden.cases.records import dumps, record_event, utcnow
 from warden.cases.repository import close_case, load_case_row
@@ -100,6 +101,11 @@ def decide_proposal(
             now,
             approved_by=actor.name,
         )
+        if payload["customer_action"] == "freeze" and case.subject_customer:
+            # The customer's state changes until a release passes its own four eyes (cases/holds.py).
+            place_freeze(
+                conn, case.subject_customer, row.case_id, row.proposed_by, actor.name, payload.get("reason", ""), now
+            )
     conn.execute(
         sa.update(case_proposals)
         .where(case_proposals.c.proposal_id == proposal_id)

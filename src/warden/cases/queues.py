@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,8 @@ class QueueConfig:
 
 
 def _typology_match(pattern: str, typology: str) -> bool:
-    return typology.startswith(pattern[:-1]) if pattern.endswith("*") else typology == pattern
+    """Shell-style: "kyc*" (starts with), "*_kyc" (ends with), "*nationality*" (contains), or the exact name."""
+    return fnmatchcase(typology, pattern)
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -186,13 +186,13 @@ def transition(
         if disposition is None:
             raise CaseError(f"closing case {case_id} needs a disposition")
         check_disposition(disposition)
-        if action is not None and action not in FOUR_EYES_ACTIONS:
-            raise CaseError(f"unknown action {action!r}; use one of {', '.join(FOUR_EYES_ACTIONS)} or none")
-        if action is not None:
+        if action is not None and action not in (*FOUR_EYES_ACTIONS, "no_action"):
+            raise CaseError(f"unknown action {action!r}; use one of {', '.join(FOUR_EYES_ACTIONS)}, no_action or none")
+        if action in FOUR_EYES_ACTIONS:
             raise Forbidden(
                 f"closing case {case_id} with a {action} needs four eyes: propose it, a senior analyst approves"
             )
-        return close_case(conn, row, actor.name, disposition, None, reason, now)
+        return close_case(conn, row, actor.name, disposition, action, reason, now)
     values: dict[str, Any] = {"state": target, "updated_at": now}
     detail: dict[str, Any] = {"from": row.state, "to": target, "reason": reason}
     if target == "escalated":

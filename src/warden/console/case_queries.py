@@ -17,9 +17,19 @@ import sqlalchemy as sa
 from warden.cases.model import OPEN_STATES, SEVERITIES, STATES
 from warden.cases.queues import default_queue_config
 from warden.cases.records import as_utc
-from warden.cases.tables import case_proposals, cases
+from warden.cases.tables import case_alerts, case_proposals, cases
+from warden.events.search_terms import normalise, search_terms
 
 PAGE_SIZE = 50
+ALL_STATES = "all"  # the state filter's value that shows closed cases too
+# sort key -> (column, descending first); ties go by priority, then age
+SORTS: dict[str, tuple[sa.ColumnElement[Any], bool]] = {
+    "priority": (cases.c.priority, True),
+    "amount": (cases.c.amount_usd, True),
+    "age": (cases.c.created_at, False),
+    "activity": (cases.c.updated_at, True),
+    "sla": (cases.c.sla_due_at, False),
+}
 
 
 @dataclass(frozen=True)
@@ -69,13 +79,16 @@ class CaseFilters:
     assignee: str = ""  # a username, or "-" for unassigned cases
     overdue: str = ""  # "yes" | "no" | ""
     tag: str = ""
-    q: str = ""  # a substring of the customer id (or of the case id)
+    q: str = ""  # a substring of the customer or case id, or the start of a customer's name, e-mail, address ...
+    sort: str = ""  # one of SORTS; empty: priority
     errors: list[str] = field(default_factory=list)
 
     def checked(self) -> CaseFilters:
         """The same filters with unknown values reported (and ignored) rather than silently matching nothing."""
         errors = []
-        if self.state and self.state not in STATES:
+        if self.sort and self.sort not in SORTS:
+            errors.append(f"sort {self.sort!r} is not one of {', '.join(SORTS)}")
+        if self.state and self.state not in (*STATES, ALL_STATES):
             errors.append(f"state {self.state!r} is not one of {', '.join(STATES)}")
         if self.severity and self.severity not in SEVERITIES:
             errors.append(f"severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
@@ -85,12 +98,13 @@ class CaseFilters:
             return self
         return CaseFilters(
             self.queue,
-            "" if self.state not in STATES else self.state,
+            self.state if self.state in (*STATES, ALL_STATES) else "",
             "" if self.severity not in SEVERITIES else self.severity,
             self.assignee,
             "" if self.overdue not in ("yes", "no") else self.overdue,
             self.tag,
             self.q,
+            self.sort if self.sort in SORTS else "",
             errors,
         )
 
@@ -103,8 +117,12 @@ def _where(filters: CaseFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if filters.queue:
         where.append(cases.c.queue == filters.queue)
-    if filters.state:
+    if filters.state == ALL_STATES:
+        pass
+    elif filters.state:
         where.append(cases.c.state == filters.state)
+    else:  # the default view is the work still to do
+        where.append(cases.c.state.in_(OPEN_STATES))
     if filters.severity:
         where.append(cases.c.severity == filters.severity)
     if filters.assignee == "-":
@@ -122,13 +140,38 @@ def _where(filters: CaseFilters, now: datetime) -> list[sa.ColumnElement[bool]]:
         where.append(cases.c.tags.like(f"%{_like_escape(token)}%", escape="\\"))
     if filters.q.strip():
         pattern = f"%{_like_escape(filters.q.strip().lower())}%"
+        # Also the customers whose name, e-mail, phone, address, device ... starts with the text (search terms).
+        term = normalise(filters.q)
+        known = (
+            sa.select(search_terms.c.customer_id)
+            .where(search_terms.c.term >= term, search_terms.c.term < term + chr(0x10FFFF))
+            .limit(500)
+        )
         where.append(
             sa.or_(
                 sa.func.lower(cases.c.subject_customer).like(pattern, escape="\\"),
                 sa.func.lower(cases.c.case_id).like(pattern, escape="\\"),
+                cases.c.subject_customer.in_(known.scalar_subquery()),
             )
         )
     return where
+
+
+def _order(sort: str) -> list[sa.ColumnElement[Any]]:
+    if not sort or sort == "priority":
+        return []
+    column, descending = SORTS[sort]
+    return [column.desc() if descending else column.asc()]
+
+
+def _typologies(conn: sa.Connection, case_ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    if case_ids:
+        query = sa.select(case_alerts.c.case_id, case_alerts.c.typology).where(case_alerts.c.case_id.in_(case_ids))
+        for case_id, typology in conn.execute(query):
+            if typology not in found.setdefault(case_id, []):
+                found[case_id].append(typology)
+    return found
 
 
 def search_cases(
@@ -140,12 +183,14 @@ def search_cases(
     query = (
         sa.select(cases)
         .where(*where)
-        .order_by(cases.c.priority.desc(), cases.c.created_at, cases.c.case_id)
+        .order_by(*_order(filters.sort), cases.c.priority.desc(), cases.c.created_at, cases.c.case_id)
         .offset((max(page, 1) - 1) * per_page)
         .limit(per_page)
     )
     rows = []
-    for row in conn.execute(query):
+    found = conn.execute(query).all()
+    typologies = _typologies(conn, [r.case_id for r in found])
+    for row in found:
         due = as_utc(row.sla_due_at)
         rows.append(
             {
@@ -160,6 +205,10 @@ def search_cases(
                 "sla_due_at": due.isoformat().replace("+00:00", "Z"),
                 "overdue": row.state in OPEN_STATES and due < now,
                 "created_at": as_utc(row.created_at).isoformat().replace("+00:00", "Z"),
+                "typologies": typologies.get(row.case_id, []),
+                "amount_usd": row.amount_usd,
+                "age_hours": max(0.0, (now - as_utc(row.created_at)).total_seconds() / 3600),
+                "last_activity": as_utc(row.updated_at),
             }
         )
     return rows, total

@@ -9,6 +9,7 @@ page (post/redirect/get); a refused change re-renders the page with the domain's
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,9 @@ from warden.access.roles import REVIEWER_ROLES, SENIOR_ROLES
 from warden.access.users import User, list_users
 from warden.cases.assignment import assign, take_next
 from warden.cases.attachments import MAX_ATTACHMENT_BYTES, add_attachment, disk_store, list_attachments
+from warden.cases.claim import claim
+from warden.cases.closing import TRUE_POSITIVE_ACTIONS, check_close
+from warden.cases.editing import narrative_versions, reopen, require_editable
 from warden.cases.evidence import case_evidence
 from warden.cases.model import DISPOSITIONS, FOUR_EYES_ACTIONS, OPEN_STATES, SEVERITIES, STATES
 from warden.cases.narrative import save_narrative
@@ -32,11 +36,12 @@ from warden.cases.records import utcnow
 from warden.cases.repository import add_note, get_case, load_case_row, set_tags, transition
 from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.case_extras import case_aids, related_aid
-from warden.console.case_queries import PAGE_SIZE, CaseFilters, pending_proposals, queue_counts, search_cases
+from warden.console.case_queries import PAGE_SIZE, SORTS, CaseFilters, pending_proposals, queue_counts, search_cases
 from warden.console.charts import contribution_bars
+from warden.console.flow_grouping import group_leaves
 from warden.console.pii_view import masked_case
 from warden.console.templating import TEMPLATES
-from warden.errors import DomainError, NotFound
+from warden.errors import Conflict, DomainError, NotFound
 from warden.web.errors import http_status
 
 router = console_router()  # every page needs a signed-in user
@@ -88,9 +93,15 @@ def cases_page(
     overdue: str = Query("", max_length=3),
     tag: str = Query("", max_length=64),
     q: str = Query("", max_length=128),
+    sort: str = Query("", max_length=16),
+    mine: str = Query("", max_length=3),
     page: int = Query(1, ge=1, le=100_000),
+    msg: str = Query("", max_length=500),
+    user: User = Depends(console_user()),
 ) -> Response:
-    filters = CaseFilters(queue, state, severity, assignee, overdue, tag, q).checked()
+    if mine == "yes":  # "my cases": the signed-in reviewer's, open ones unless a state is chosen
+        assignee = user.username
+    filters = CaseFilters(queue, state, severity, assignee, overdue, tag, q, sort).checked()
     with _engine(request).connect() as conn:
         rows, total = search_cases(conn, filters, utcnow(), page)
         assignees = [u.username for u in list_users(conn) if u.role in REVIEWER_ROLES]
@@ -108,8 +119,45 @@ def cases_page(
         "states": STATES,
         "severities": SEVERITIES,
         "assignees": assignees,
+        "sorts": list(SORTS),
+        "mine": mine == "yes",
+        "is_senior": user.role in SENIOR_ROLES,
+        "msg": msg,
+        "now": utcnow(),
+        "dispositions": [d for d in DISPOSITIONS if d != "true_positive_action_taken"],
     }
     return TEMPLATES.TemplateResponse(request, "cases.html", context, status_code=422 if filters.errors else 200)
+
+
+@router.post("/cases/bulk")
+def cases_bulk(
+    request: Request,
+    case_ids: list[str] = Form(default_factory=list),
+    bulk_action: str = Form(...),
+    assignee: str = Form(""),
+    disposition: str = Form(""),
+    reason: str = Form("", max_length=2000),
+    user: User = Depends(console_user(*SENIOR_ROLES)),
+) -> Response:
+    """Seniors assign or close many cases at once; each goes through the same domain checks as one at a time
+    (a true positive is never closed in bulk: its action needs four eyes), and every case is told apart."""
+    if bulk_action not in ("assign", "close") or not case_ids:
+        raise ConsoleRefusal(422, "choose cases and an action (assign or close)")
+    done, refused = 0, []
+    for case_id in case_ids[:PAGE_SIZE]:
+        try:
+            with _engine(request).begin() as conn:
+                if bulk_action == "assign":
+                    assign(conn, case_id, user.actor, assignee or None, reason=reason)
+                else:
+                    if check_close(disposition, "", reason) != "close":
+                        raise ConsoleRefusal(422, "bulk close takes no action")
+                    transition(conn, case_id, user.actor, "closed", disposition=disposition, reason=reason)
+            done += 1
+        except DomainError as exc:
+            refused.append(f"{case_id}: {exc}")
+    msg = f"{bulk_action}: {done} done" + (f"; refused {len(refused)}: " + " | ".join(refused[:5]) if refused else "")
+    return RedirectResponse("/cases?" + urlencode({"state": "all", "msg": msg}), status_code=303)
 
 
 def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, Any]:
@@ -120,6 +168,8 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         evidence, aids = masked_case(evidence, aids)
     senior = user.role in SENIOR_ROLES
     pending = [p for p in case["proposals"] if p["status"] == "pending"]
+    # A customer with many addresses: the graph folds the small leaf addresses into one node per hub.
+    evidence = replace(evidence, fund_flow=group_leaves(evidence.fund_flow))
     return {
         "case": case,
         "ev": evidence,
@@ -128,13 +178,20 @@ def _case_context(conn: sa.Connection, case_id: str, user: User) -> dict[str, An
         # Four eyes: a senior may decide a proposal, never their own (the domain refuses it as well).
         "decidable": {p["proposal_id"] for p in pending if senior and p["proposed_by"] != user.username},
         "can_work": case["state"] != "closed" and (senior or case["assignee"] == user.username),
+        "can_claim": case["state"] != "closed"
+        and case["assignee"] is None
+        and user.role in REVIEWER_ROLES
+        and case["queue"] in user.skills,
         # Past its SLA now, whether or not the SLA sweep has flagged it yet.
         "overdue": case["state"] in OPEN_STATES and datetime.fromisoformat(case["sla_due_at"]) < utcnow(),
         "is_senior": senior,
         "reviewers": [u.username for u in list_users(conn) if u.active and case["queue"] in u.skills],
         "dispositions": DISPOSITIONS,
+        "close_actions": TRUE_POSITIVE_ACTIONS,
         "customer_actions": FOUR_EYES_ACTIONS,
         "attachments": list_attachments(conn, case_id),
+        "narratives": narrative_versions(conn, case_id),
+        "can_edit": case["state"] != "closed" and (senior or case["assignee"] == user.username),
         **aids,
     }
 
@@ -176,15 +233,22 @@ def _apply(request: Request, case_id: str, user: User, change: Callable[[sa.Conn
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
+def _note(conn: sa.Connection, case_id: str, user: User, text: str) -> None:
+    """Anyone who may read an open case may annotate it; a closed one is read-only."""
+    if load_case_row(conn, case_id).state == "closed":
+        raise Conflict(f"case {case_id} is closed and read-only; a senior analyst can reopen it")
+    add_note(conn, case_id, user.actor, text)
+
+
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
 def note_add(request: Request, case_id: str, text: str = Form(""), user: User = Depends(reviewer)) -> Response:
     if request.headers.get("HX-Request") != "true":
-        return _apply(request, case_id, user, lambda conn: add_note(conn, case_id, user.actor, text))
+        return _apply(request, case_id, user, lambda conn: _note(conn, case_id, user, text))
     # htmx: answer with the refreshed timeline (and the reason when the note was refused).
     error, status = "", 200
     try:
         with _engine(request).begin() as conn:
-            add_note(conn, case_id, user.actor, text)
+            _note(conn, case_id, user, text)
     except DomainError as exc:
         error, status = str(exc), http_status(exc)
     with _engine(request).connect() as conn:
@@ -197,7 +261,12 @@ def note_add(request: Request, case_id: str, text: str = Form(""), user: User = 
 @router.post("/cases/{case_id}/tags")
 def tags_set(request: Request, case_id: str, tags: str = Form(""), user: User = Depends(reviewer)) -> Response:
     wanted = tags.replace(";", ",").split(",")
-    return _apply(request, case_id, user, lambda conn: set_tags(conn, case_id, user.actor, wanted))
+
+    def change(conn: sa.Connection) -> None:
+        require_editable(conn, case_id, user.actor, "change the tags")
+        set_tags(conn, case_id, user.actor, wanted)
+
+    return _apply(request, case_id, user, change)
 
 
 @router.post("/cases/{case_id}/transition")
@@ -206,15 +275,37 @@ def transition_add(
     case_id: str,
     to: str = Form(...),
     disposition: str = Form(""),
+    action: str = Form("", max_length=32),
     reason: str = Form("", max_length=2000),
     user: User = Depends(reviewer),
 ) -> Response:
+    if to == "closed":
+        return _close(request, case_id, user, disposition, action, reason)
     return _apply(
         request,
         case_id,
         user,
         lambda conn: transition(conn, case_id, user.actor, to, disposition=disposition or None, reason=reason),
     )
+
+
+def _close(request: Request, case_id: str, user: User, disposition: str, action: str, reason: str) -> Response:
+    """A close by hand: a reason always; a true positive's action closes now (no action) or is proposed."""
+    try:
+        how = check_close(disposition, action, reason)
+    except DomainError as exc:
+        return _case_page(request, case_id, user, error=str(exc), status=http_status(exc))
+
+    def change(conn: sa.Connection) -> None:
+        if how == "propose":
+            propose(conn, case_id, user.actor, "close_with_action", customer_action=action, reason=reason)
+        elif how == "report":
+            propose(conn, case_id, user.actor, "file_report", reason=reason)
+        else:
+            chosen = action or None
+            transition(conn, case_id, user.actor, "closed", disposition=disposition, action=chosen, reason=reason)
+
+    return _apply(request, case_id, user, change)
 
 
 @router.post("/cases/{case_id}/assign")
@@ -229,6 +320,12 @@ def assign_case(
     return _apply(
         request, case_id, user, lambda conn: assign(conn, case_id, user.actor, assignee or None, reason=reason)
     )
+
+
+@router.post("/cases/{case_id}/claim")
+def claim_case(request: Request, case_id: str, user: User = Depends(reviewer)) -> Response:
+    """An unassigned case taken by the reviewer looking at it (their queue, under their capacity)."""
+    return _apply(request, case_id, user, lambda conn: claim(conn, case_id, user.actor))
 
 
 @router.post("/cases/{case_id}/proposals")
@@ -271,7 +368,18 @@ def proposal_decide(
 
 @router.post("/cases/{case_id}/narrative")
 def narrative_save(request: Request, case_id: str, text: str = Form(""), user: User = Depends(reviewer)) -> Response:
-    return _apply(request, case_id, user, lambda conn: save_narrative(conn, case_id, user.actor, text))
+    def change(conn: sa.Connection) -> None:
+        require_editable(conn, case_id, user.actor, "edit the narrative")
+        save_narrative(conn, case_id, user.actor, text)
+
+    return _apply(request, case_id, user, change)
+
+
+@router.post("/cases/{case_id}/reopen")
+def case_reopen(
+    request: Request, case_id: str, reason: str = Form("", max_length=2000), user: User = Depends(reviewer)
+) -> Response:
+    return _apply(request, case_id, user, lambda conn: reopen(conn, case_id, user.actor, reason))
 
 
 @router.post("/cases/{case_id}/attachments")
@@ -283,6 +391,7 @@ async def attachment_add(
     name, content_type = file.filename or "attachment", file.content_type or "application/octet-stream"
 
     def change(conn: sa.Connection) -> None:
+        require_editable(conn, case_id, user.actor, "attach files")
         add_attachment(conn, blobs, case_id, user.actor, name, data, content_type)
 
     return await run_in_threadpool(_apply, request, case_id, user, change)

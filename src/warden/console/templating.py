@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from warden.console.formatting import readable_number
+from warden.console.formatting import dash, no_paths, priority_words, readable_number, usd, when
 from warden.web.csrf import csrf_token
 
 
@@ -22,3 +22,8 @@ TEMPLATES = Jinja2Templates(
     directory=str(Path(__file__).resolve().parent / "templates"), context_processors=[_signed_in]
 )
 TEMPLATES.env.filters["num"] = readable_number
+TEMPLATES.env.filters["usd"] = usd
+TEMPLATES.env.filters["when"] = when
+TEMPLATES.env.filters["dash"] = dash
+TEMPLATES.env.filters["no_paths"] = no_paths
+TEMPLATES.env.globals["priority_words"] = priority_words

@@ -46,6 +46,14 @@ def screening_features(screener: NameScreener, event: AnyEvent) -> dict[str, Any
     }
 
 
+class Freezes(Protocol):
+    """Customer freezes as the engine reads them (see warden.decisions.customer_holds)."""
+
+    def frozen_by(self, customer_id: str) -> str | None:
+        """The hold freezing the customer, or None."""
+        ...
+
+
 class Scorer(Protocol):
     """A fraud model as the engine uses it (see warden.models)."""
 
@@ -95,6 +103,7 @@ class DecisionEngine:
     shadow: Ruleset | None = None  # evaluated on the same inputs, recorded, never acted on
     screener: NameScreener | None = None  # screens KYC applicants' names for the rules
     holds: HoldMemory | None = field(default_factory=HoldMemory)  # a hold follows the customer (holds.py)
+    freezes: Freezes | None = None  # frozen customers: their withdrawals are held whatever the rules say
 
     def __post_init__(self) -> None:
         if self.model_policy is None:
@@ -146,6 +155,8 @@ class DecisionEngine:
             score += 100.0 * model_result.score
         if self.holds is not None and event.type == "withdrawal":
             outcome = self._follow_hold(event, outcome, reasons)
+        if self.freezes is not None and event.type == "withdrawal":
+            outcome, reasons = self._frozen(event.customer_id, outcome, reasons)
         shadow = self._shadow(fields, features)
         if fold:
             self.features.update(event)
@@ -190,6 +201,15 @@ class DecisionEngine:
             "outcome": verdict.outcome.label,
             "rules": [h.rule_id for h in verdict.hits],
         }
+
+    def _frozen(self, customer_id: str, outcome: Outcome, reasons: list[str]) -> tuple[Outcome, list[str]]:
+        hold = self.freezes.frozen_by(customer_id) if self.freezes is not None else None
+        if hold is None:
+            return outcome, reasons
+        why = f"customer frozen ({hold}): withdrawals held until the freeze is released"
+        if outcome < Outcome.HOLD:
+            return Outcome.HOLD, [why]
+        return outcome, [*reasons, why]
 
     def _score(self, event_type: str, features: Mapping[str, Any]) -> tuple[ModelResult | None, Outcome]:
         if self.model is None or event_type not in self.model.event_types:

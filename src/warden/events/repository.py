@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.events.search_terms import index_event_rows
 from warden.events.tables import events
 
 _IN_CHUNK = 500
@@ -46,6 +47,7 @@ def insert_events(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
         return
     placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     conn.exec_driver_sql(_INSERT.replace("%s", placeholder), rows)
+    index_event_rows(conn, rows)  # the search box's terms, in the same transaction
 
 
 def count_by_type(conn: sa.Connection) -> dict[str, int]:

@@ -3,7 +3,8 @@
 The console serves its own assets only (htmx is vendored, the fund-flow graph's data travels as a JSON
 <script type="application/json"> block, behaviours live in static/console.js), so scripts come from this origin
 alone; styles allow inline attributes because the server-drawn SVG charts and some templates carry them.
-The Swagger page at /docs loads its assets from jsdelivr, as FastAPI ships it, and gets a policy of its own.
+The Swagger page at /docs loads its vendored assets from this origin and starts them with an inline script, so it
+gets a policy of its own.
 POST /v1/decisions is answered ahead of the middleware (api/app.py); it adds `API_HEADERS` itself.
 """
 
@@ -16,8 +17,8 @@ CONSOLE_CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})

@@ -1,0 +1,87 @@
+"""The rule author's workbench: a rule's definition, the type check, a backtest on the stored history, and
+publication asked by one person and approved by a second."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from console_seed import PASSWORD, seed
+from fastapi.testclient import TestClient
+
+from warden.api.app import create_app
+from warden.decisions.rulesets import current
+from warden.events.tables import labels
+from warden.rules.loader import starter_pack_path
+from warden.settings import Settings
+from warden.store.db import Store
+
+
+def _client(settings: Settings, store: Store, username: str) -> TestClient:
+    client = TestClient(create_app(settings, store), follow_redirects=False)
+    assert client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"}).status_code == 303
+    return client
+
+
+def _token(client: TestClient, path: str) -> str:
+    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', client.get(path).text)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.fixture
+def ids(store: Store, settings: Settings, tmp_path: Path) -> dict[str, str]:
+    return seed(store, settings, tmp_path)
+
+
+def test_rule_definition_check_backtest_and_four_eyes_publication(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    sam, root, ana = (_client(settings, store, u) for u in ("sam", "root", "ana"))
+    page = sam.get("/rules/high_risk_nationality_kyc").text
+    assert 'nationality in list("high_risk_countries")' in page.replace("&#34;", '"')
+    assert re.search(r'id="rule-queue">kyc ', page)
+    assert sam.get("/rules/no_such_rule").status_code == 404
+    assert ana.get("/rules/editor").status_code == 403  # rule authors, seniors, admins
+
+    token = _token(sam, "/rules/editor")
+    text = starter_pack_path().read_text()
+    assert 'id="check-ok"' in sam.post("/rules/check", data={"text": text, "csrf_token": token}).text
+    broken = text.replace("condition: nationality in", "condition: nationalty in", 1)
+    problems = sam.post("/rules/check", data={"text": broken, "csrf_token": token}).text
+    assert 'id="check-problems"' in problems and "nationalty" in problems and re.search(r"<code>\d+:\d+: ", problems)
+
+    result = sam.post("/rules/backtest", data={"text": text, "csrf_token": token}).text
+    assert "on 12 stored events (no labels stored: hits only)" in result and "high_risk_nationality_kyc" in result
+    with store.engine.begin() as conn:  # cus-42 labelled: precision and recall per rule
+        conn.execute(
+            sa.insert(labels).values(entity_type="customer", entity_id="cus-42", label="fraud", source="review")
+        )
+    result = sam.post("/rules/backtest", data={"text": text, "csrf_token": token}).text
+    assert "11 labelled positive" in result
+    rows = re.findall(r'class="backtest-rule"><td><a href="/rules/(\w+)">.*?</tr>', result, re.S)
+    assert len(rows) > 10 and re.search(r"precision [01]\.\d{3}", result)
+
+    shadow = text.replace('version: "', 'version: "shadow-', 1)
+    assert sam.post("/rules/request", data={"text": shadow, "target": "shadow", "csrf_token": token}).status_code == 303
+    request_id = re.search(r"/rules/requests/(rreq_[0-9a-f]+)/approve", root.get("/rules/editor").text)
+    assert request_id is not None
+    assert "/approve" not in sam.get("/rules/editor").text.split('id="ruleset-requests"')[1]  # not for the asker
+    own = sam.post(f"/rules/requests/{request_id.group(1)}/approve", data={"csrf_token": token})
+    assert own.status_code == 403 and "four eyes" in own.text
+    rtoken = _token(root, "/rules/editor")
+    assert root.post(f"/rules/requests/{request_id.group(1)}/approve", data={"csrf_token": rtoken}).status_code == 303
+    with store.engine.connect() as conn:
+        published = current(conn, "shadow")
+        assert published is not None and published.version.startswith("shadow-")
+        assert published.published_by == "sam, approved by root"
+        actions = conn.execute(
+            sa.text("SELECT actor, action FROM audit_log WHERE action LIKE 'ruleset.%' ORDER BY seq")
+        ).all()
+    assert [tuple(a) for a in actions] == [
+        ("sam", "ruleset.publication_requested"),
+        ("root", "ruleset.publication_approved"),
+        ("sam, approved by root", "ruleset.publish.shadow"),
+    ]
