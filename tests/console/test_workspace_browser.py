@@ -23,7 +23,7 @@ from warden.store.db import open_store
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     tmp = tmp_path_factory.mktemp("workspace")
-    settings = Settings(data_dir=tmp / "data")
+    settings = Settings(data_dir=tmp / "data", public_api_docs=True)  # /docs without signing in
     store = open_store(settings)
     ids = seed(store, settings, Path(tmp))
     try:

@@ -112,7 +112,7 @@ def test_console_errors_are_pages_with_a_way_back(store: Store, settings: Settin
 
 
 def test_api_docs_serve_their_own_assets(store: Store, settings: Settings) -> None:
-    client = TestClient(create_app(settings, store))
+    client = TestClient(create_app(settings.model_copy(update={"public_api_docs": True}), store))
     page = client.get("/docs").text
     assert "cdn" not in page.lower()
     for asset in re.findall(r'(?:src|href)="(/static/vendor/swagger-ui[^"]+)"', page):

@@ -32,7 +32,7 @@ def test_withdrawals_of_a_frozen_customer_are_held_until_released(settings: Sett
                 placed_at=datetime.now(UTC),
             )
         )
-    gate = engine.holds
+    gate = engine.freezes
     assert isinstance(gate, HoldsGate)
     gate.refresh()  # (the gate re-reads on its own every few seconds)
     again = EVENT_ADAPTER.validate_python({**EXAMPLES["withdrawal"], "event_id": "evt-w2"})

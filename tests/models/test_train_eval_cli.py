@@ -72,4 +72,6 @@ def test_train_out_of_fold_fits_on_all_of_the_history(dataset: Path, data_dir: P
     assert "out-of-fold" in meta["training_data"]["split"]["method"]
     assert meta["training_data"]["split"]["train"]["rows"] == meta["training_data"]["withdrawals"]
     assert 0 < meta["thresholds"]["review"] <= meta["thresholds"]["hold"] < 1
-    assert meta["metrics"]["test"]["pr_auc"] > 0.5
+    data = meta["training_data"]
+    # out-of-fold scores on a small simulated history: far better than the base rate a random ranking gets
+    assert meta["metrics"]["test"]["pr_auc"] > 5 * data["positives"] / data["withdrawals"]

@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from warden import __version__
@@ -51,7 +50,6 @@ from warden.decisions.factory import build_service
 from warden.events.bounds import bounds_from, configure_bounds
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
-from warden.web.errors import api_http_exception_handler
 from warden.web.headers import API_HEADERS, API_HEADERS_HSTS, SecurityHeaders
 
 # The routers of both faces, in the order OpenAPI lists them; add yours here.
@@ -149,9 +147,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     configure_bounds(bounds_from(settings.max_amount, settings.event_max_age_days, settings.event_max_future_s))
     app.state.store = store or open_store(settings)
     app.state.api_keys = ApiKeyVerifier(app.state.store.engine)
-    app.add_exception_handler(StarletteHTTPException, api_http_exception_handler)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
-    console_error_pages.install(app)  # console 404/422 as pages, the API's stay JSON
+    console_error_pages.install(app)  # console 404/422 as pages, the API's JSON (422s in one shape: web/errors.py)
     return app

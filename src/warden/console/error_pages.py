@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warden.console.templating import TEMPLATES
+from warden.web.errors import api_http_exception_handler
 from warden.web.sessions import session_user
 
 _API_PREFIXES = ("/v1", "/docs", "/openapi.json", "/healthz", "/static", "/redoc")
@@ -32,7 +33,7 @@ async def _page(request: Request, status: int, reason: str, errors: list[dict[st
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if not _is_console(request) or exc.status_code < 400:
-        return await http_exception_handler(request, exc)
+        return await api_http_exception_handler(request, exc)  # every /v1 422 in the validation-error shape
     reason = "There is no such page." if exc.status_code == 404 else str(exc.detail)
     return await _page(request, exc.status_code, reason, [])
 
