@@ -13,6 +13,7 @@ from console_seed import PASSWORD, SOURCE_ADDRESS, WITHDRAWAL_ADDRESS, seed
 from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
+from warden.cases.staffing import add_user
 from warden.decisions.customer_holds import frozen_customers
 from warden.events.examples import EXAMPLES
 from warden.events.search_terms import reindex_all, search_terms
@@ -97,6 +98,18 @@ def test_customer_view_shows_everything_on_one_time_line(store: Store, settings:
     assert 'id="no-holds"' in page
     # cus-77 received the transfer, so the link shows from their side too.
     assert "received transfers from" in client.get("/customers/cus-77").text
+
+
+def test_the_customer_view_masks_personal_data_for_roles_that_do_not_investigate(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    with store.engine.begin() as conn:
+        add_user(conn, "rita", "rule_author", PASSWORD)
+    investigator = _client(settings, store, "ana").get("/customers/cus-42").text
+    assert "anna.schmidt@example.org" in investigator and "C01X00T47" in investigator
+    page = _client(settings, store, "rita").get("/customers/cus-42").text
+    assert "anna.schmidt@example.org" not in page and "C01X00T47" not in page and "+4915123456789" not in page
+    assert "a•••@example.org" in page  # masked, not dropped: the rule author still sees that there is one
 
 
 def test_console_errors_are_pages_with_a_way_back(store: Store, settings: Settings, ids: dict[str, str]) -> None:

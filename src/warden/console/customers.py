@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from fastapi import Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from warden.access.pii import sees_pii
 from warden.access.roles import REVIEWER_ROLES
 from warden.access.users import User
 from warden.cases.holds import customer_holds, decide_release, request_release
 from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.customer_view import customer_view
+from warden.console.pii_view import masked_customer
 from warden.console.search_queries import search
 from warden.console.templating import TEMPLATES
 from warden.errors import DomainError
@@ -33,6 +35,8 @@ def _customer_page(request: Request, customer_id: str, user: User, error: str = 
         view = customer_view(conn, customer_id)
     if view is None:
         raise ConsoleRefusal(404, f"no customer {customer_id!r}: no stored event or case names them")
+    if not sees_pii(user.role):
+        view = masked_customer(view)
     context = {"v": view, "error": error, "is_senior": user.role in ("senior_analyst", "admin"), "user": user}
     return TEMPLATES.TemplateResponse(request, "customer.html", context, status_code=status)
 
