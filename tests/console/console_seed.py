@@ -4,6 +4,7 @@ contributions, and a handful of cases (so every figure on a page can be checked 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -11,8 +12,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
 
 from warden.access.tables import users
+from warden.api.app import create_app
 from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.queues import default_queue_config
 from warden.cases.sources import alerts_from_decisions
@@ -132,3 +135,18 @@ def _add_users(conn: sa.Connection) -> None:
                 created_at=datetime.now(UTC),
             )
         )
+
+
+def signed_in(settings: Settings, store: Store, username: str) -> TestClient:
+    """A console client signed in as one of the seeded users (redirects not followed, so tests see them)."""
+    client = TestClient(create_app(settings, store), follow_redirects=False)
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
+    assert response.status_code == 303, response.text
+    return client
+
+
+def form_token(client: TestClient, path: str) -> str:
+    """The CSRF token in the form of the page at `path`."""
+    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', client.get(path).text)
+    assert match is not None
+    return match.group(1)

@@ -9,27 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from console_seed import PASSWORD, seed
-from fastapi.testclient import TestClient
+from console_seed import form_token, seed, signed_in
 
-from warden.api.app import create_app
 from warden.cases.records import utcnow
 from warden.reporting.goaml import validate_goaml
 from warden.reporting.sar import list_reports
 from warden.settings import Settings
 from warden.store.db import Store
-
-
-def _client(settings: Settings, store: Store, username: str) -> TestClient:
-    client = TestClient(create_app(settings, store), follow_redirects=False)
-    assert client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"}).status_code == 303
-    return client
-
-
-def _token(client: TestClient, path: str) -> str:
-    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', client.get(path).text)
-    assert match is not None
-    return match.group(1)
 
 
 @pytest.fixture
@@ -38,9 +24,9 @@ def ids(store: Store, settings: Settings, tmp_path: Path) -> dict[str, str]:
 
 
 def test_report_from_a_true_positive_case(store: Store, settings: Settings, ids: dict[str, str]) -> None:
-    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    ana, sam = signed_in(settings, store, "ana"), signed_in(settings, store, "sam")
     case = f"/cases/{ids['main']}"
-    token = _token(ana, case)
+    token = form_token(ana, case)
     ana.post(f"{case}/claim", data={"csrf_token": token})
     # Not a true positive yet: no report.
     assert ana.post(f"{case}/report", data={"csrf_token": token}).status_code == 422
@@ -50,7 +36,7 @@ def test_report_from_a_true_positive_case(store: Store, settings: Settings, ids:
     ana.post(f"{case}/transition", data={**form, "csrf_token": token})
     proposal = re.search(r"/proposals/(prop_[0-9a-f]+)/approve", sam.get(case).text)
     assert proposal is not None
-    sam.post(f"{case}/proposals/{proposal.group(1)}/approve", data={"csrf_token": _token(sam, case)})
+    sam.post(f"{case}/proposals/{proposal.group(1)}/approve", data={"csrf_token": form_token(sam, case)})
 
     created = ana.post(f"{case}/report", data={"csrf_token": token})
     assert created.status_code == 303
@@ -84,5 +70,5 @@ def test_report_from_a_true_positive_case(store: Store, settings: Settings, ids:
         (later,) = list_reports(conn, now=utcnow() + timedelta(days=25))
         assert later["due_soon"]
     assert ana.post(f"/reports/{reference}/filed", data={"csrf_token": token}).status_code == 403  # seniors file
-    assert sam.post(f"/reports/{reference}/filed", data={"csrf_token": _token(sam, "/reports")}).status_code == 303
+    assert sam.post(f"/reports/{reference}/filed", data={"csrf_token": form_token(sam, "/reports")}).status_code == 303
     assert "filed by sam" in sam.get("/reports").text

@@ -8,27 +8,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from console_seed import PASSWORD, seed
-from fastapi.testclient import TestClient
+from console_seed import form_token, seed, signed_in
 
-from warden.api.app import create_app
 from warden.decisions.rulesets import current
 from warden.events.tables import labels
 from warden.rules.loader import starter_pack_path
 from warden.settings import Settings
 from warden.store.db import Store
-
-
-def _client(settings: Settings, store: Store, username: str) -> TestClient:
-    client = TestClient(create_app(settings, store), follow_redirects=False)
-    assert client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"}).status_code == 303
-    return client
-
-
-def _token(client: TestClient, path: str) -> str:
-    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', client.get(path).text)
-    assert match is not None
-    return match.group(1)
 
 
 @pytest.fixture
@@ -39,14 +25,14 @@ def ids(store: Store, settings: Settings, tmp_path: Path) -> dict[str, str]:
 def test_rule_definition_check_backtest_and_four_eyes_publication(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    sam, root, ana = (_client(settings, store, u) for u in ("sam", "root", "ana"))
+    sam, root, ana = (signed_in(settings, store, u) for u in ("sam", "root", "ana"))
     page = sam.get("/rules/high_risk_nationality_kyc").text
     assert 'nationality in list("high_risk_countries")' in page.replace("&#34;", '"')
     assert re.search(r'id="rule-queue">kyc ', page)
     assert sam.get("/rules/no_such_rule").status_code == 404
     assert ana.get("/rules/editor").status_code == 403  # rule authors, seniors, admins
 
-    token = _token(sam, "/rules/editor")
+    token = form_token(sam, "/rules/editor")
     text = starter_pack_path().read_text()
     assert 'id="check-ok"' in sam.post("/rules/check", data={"text": text, "csrf_token": token}).text
     broken = text.replace("condition: nationality in", "condition: nationalty in", 1)
@@ -71,7 +57,7 @@ def test_rule_definition_check_backtest_and_four_eyes_publication(
     assert "/approve" not in sam.get("/rules/editor").text.split('id="ruleset-requests"')[1]  # not for the asker
     own = sam.post(f"/rules/requests/{request_id.group(1)}/approve", data={"csrf_token": token})
     assert own.status_code == 403 and "four eyes" in own.text
-    rtoken = _token(root, "/rules/editor")
+    rtoken = form_token(root, "/rules/editor")
     assert root.post(f"/rules/requests/{request_id.group(1)}/approve", data={"csrf_token": rtoken}).status_code == 303
     with store.engine.connect() as conn:
         published = current(conn, "shadow")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from console_seed import PASSWORD, SOURCE_ADDRESS, WITHDRAWAL_ADDRESS, seed
+from console_seed import PASSWORD, SOURCE_ADDRESS, WITHDRAWAL_ADDRESS, form_token, seed, signed_in
 from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
@@ -19,19 +19,6 @@ from warden.events.examples import EXAMPLES
 from warden.events.search_terms import reindex_all, search_terms
 from warden.settings import Settings
 from warden.store.db import Store
-
-
-def _client(settings: Settings, store: Store, username: str) -> TestClient:
-    client = TestClient(create_app(settings, store), follow_redirects=False)
-    response = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
-    assert response.status_code == 303, response.text
-    return client
-
-
-def _token(client: TestClient, path: str) -> str:
-    match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', client.get(path).text)
-    assert match is not None
-    return match.group(1)
 
 
 @pytest.fixture
@@ -46,7 +33,7 @@ def _customers_found(client: TestClient, query: str) -> set[str]:
 
 
 def test_search_finds_a_customer_by_every_identifier(store: Store, settings: Settings, ids: dict[str, str]) -> None:
-    client = _client(settings, store, "ana")
+    client = signed_in(settings, store, "ana")
     kyc = EXAMPLES["kyc_submission"]
     for query in [
         "cus-42",
@@ -68,7 +55,7 @@ def test_search_finds_a_customer_by_every_identifier(store: Store, settings: Set
 
 
 def test_search_finds_cases_and_events_by_id(store: Store, settings: Settings, ids: dict[str, str]) -> None:
-    client = _client(settings, store, "ana")
+    client = signed_in(settings, store, "ana")
     page = client.get("/search", params={"q": ids["main"]}).text
     assert f'href="/cases/{ids["main"]}"' in page and 'href="/customers/cus-42"' in page
     page = client.get("/search", params={"q": "evt-0003"}).text
@@ -79,7 +66,7 @@ def test_search_finds_cases_and_events_by_id(store: Store, settings: Settings, i
 
 
 def test_customer_view_shows_everything_on_one_time_line(store: Store, settings: Settings, ids: dict[str, str]) -> None:
-    client = _client(settings, store, "ana")
+    client = signed_in(settings, store, "ana")
     response = client.get("/customers/cus-42")
     assert response.status_code == 200
     page = response.text
@@ -105,15 +92,15 @@ def test_the_customer_view_masks_personal_data_for_roles_that_do_not_investigate
 ) -> None:
     with store.engine.begin() as conn:
         add_user(conn, "rita", "rule_author", PASSWORD)
-    investigator = _client(settings, store, "ana").get("/customers/cus-42").text
+    investigator = signed_in(settings, store, "ana").get("/customers/cus-42").text
     assert "anna.schmidt@example.org" in investigator and "C01X00T47" in investigator
-    page = _client(settings, store, "rita").get("/customers/cus-42").text
+    page = signed_in(settings, store, "rita").get("/customers/cus-42").text
     assert "anna.schmidt@example.org" not in page and "C01X00T47" not in page and "+4915123456789" not in page
     assert "a•••@example.org" in page  # masked, not dropped: the rule author still sees that there is one
 
 
 def test_console_errors_are_pages_with_a_way_back(store: Store, settings: Settings, ids: dict[str, str]) -> None:
-    client = _client(settings, store, "ana")
+    client = signed_in(settings, store, "ana")
     for path, status in [("/customers/nobody-at-all", 404), ("/no-such-page", 404), ("/search?q=" + "x" * 300, 422)]:
         response = client.get(path)
         assert response.status_code == status, path
@@ -136,17 +123,17 @@ def test_api_docs_serve_their_own_assets(store: Store, settings: Settings) -> No
 def test_freeze_holds_the_customer_until_a_second_person_releases_it(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    ana, sam = signed_in(settings, store, "ana"), signed_in(settings, store, "sam")
     case = f"/cases/{ids['main']}"
-    token = _token(ana, case)
+    token = form_token(ana, case)
     assert ana.post(f"{case}/claim", data={"csrf_token": token}).status_code == 303  # unassigned: ana claims it
     assert 'id="case-assignee">ana<' in ana.get(case).text
-    assert sam.post(f"{case}/claim", data={"csrf_token": _token(sam, case)}).status_code == 409  # taken
+    assert sam.post(f"{case}/claim", data={"csrf_token": form_token(sam, case)}).status_code == 409  # taken
     form = {"action": "close_with_action", "customer_action": "freeze", "reason": "mule", "csrf_token": token}
     assert ana.post(f"{case}/proposals", data=form).status_code == 303
     proposal = re.search(r"/proposals/(prop_[0-9a-f]+)/approve", sam.get(case).text)
     assert proposal is not None
-    approve = {"reason": "agreed", "csrf_token": _token(sam, case)}
+    approve = {"reason": "agreed", "csrf_token": form_token(sam, case)}
     assert sam.post(f"{case}/proposals/{proposal.group(1)}/approve", data=approve).status_code == 303
     with store.engine.connect() as conn:
         assert set(frozen_customers(conn)) == {"cus-42"}
@@ -161,7 +148,7 @@ def test_freeze_holds_the_customer_until_a_second_person_releases_it(
     assert ana.post(f"{release}/approve", data={"csrf_token": token}).status_code == 403
     with store.engine.connect() as conn:
         assert set(frozen_customers(conn)) == {"cus-42"}  # in force until approved
-    assert sam.post(f"{release}/approve", data={"csrf_token": _token(sam, case)}).status_code == 303
+    assert sam.post(f"{release}/approve", data={"csrf_token": form_token(sam, case)}).status_code == 303
     with store.engine.connect() as conn:
         assert frozen_customers(conn) == {}
     page = ana.get("/customers/cus-42").text
@@ -179,16 +166,16 @@ def test_reindexing_finds_the_same_terms(store: Store, settings: Settings, ids: 
 
 
 def test_case_list_columns_sorting_my_cases_and_bulk(store: Store, settings: Settings, ids: dict[str, str]) -> None:
-    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    ana, sam = signed_in(settings, store, "ana"), signed_in(settings, store, "sam")
     page = sam.get("/cases").text
     assert "fan out" in page and "$3,671.13" in page and "<th>last activity</th>" in page
     listed = re.findall(r'<a href="/cases/(case_\w+)">', sam.get("/cases?sort=amount").text)
     assert listed == [ids["main"], ids["other"]]  # $3,671.13 (the ring and the hold) before $149.98
     assert sam.get("/cases?sort=loudness").status_code == 422
-    assert ana.post(f"/cases/{ids['main']}/claim", data={"csrf_token": _token(ana, "/cases")}).status_code == 303
+    assert ana.post(f"/cases/{ids['main']}/claim", data={"csrf_token": form_token(ana, "/cases")}).status_code == 303
     assert re.findall(r'<a href="/cases/(case_\w+)">', ana.get("/cases?mine=yes").text) == [ids["main"]]
     # Seniors only: bulk assign, then bulk close (the closed case leaves the default view).
-    token = _token(sam, "/cases")
+    token = form_token(sam, "/cases")
     assert (
         ana.post(
             "/cases/bulk", data={"case_ids": [ids["other"]], "bulk_action": "assign", "csrf_token": token}
@@ -215,9 +202,9 @@ def test_case_list_columns_sorting_my_cases_and_bulk(store: Store, settings: Set
 def test_closed_cases_are_read_only_until_a_senior_reopens_them(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    ana, sam = signed_in(settings, store, "ana"), signed_in(settings, store, "sam")
     case = f"/cases/{ids['main']}"
-    token = _token(ana, case)
+    token = form_token(ana, case)
     # Before claiming, an analyst edits neither narrative nor tags; the page offers no such forms.
     assert ana.post(f"{case}/tags", data={"tags": "x", "csrf_token": token}).status_code == 403
     assert 'id="narrative-form"' not in ana.get(case).text
@@ -236,7 +223,7 @@ def test_closed_cases_are_read_only_until_a_senior_reopens_them(
     assert ana.post(f"{case}/narrative", data={"text": "third", "csrf_token": token}).status_code == 409
     assert 'id="closed-read-only"' in ana.get(case).text
     assert ana.post(f"{case}/reopen", data={"reason": "new evidence", "csrf_token": token}).status_code == 403
-    stoken = _token(sam, case)
+    stoken = form_token(sam, case)
     assert sam.post(f"{case}/reopen", data={"reason": "", "csrf_token": stoken}).status_code == 422
     assert sam.post(f"{case}/reopen", data={"reason": "new evidence", "csrf_token": stoken}).status_code == 303
     page = ana.get(case).text
@@ -247,9 +234,9 @@ def test_closed_cases_are_read_only_until_a_senior_reopens_them(
 def test_audit_page_filters_exports_in_order_and_verifies_the_chain(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    ana, sam = signed_in(settings, store, "ana"), signed_in(settings, store, "sam")
     case = f"/cases/{ids['main']}"
-    token = _token(ana, case)
+    token = form_token(ana, case)
     ana.post(f"{case}/claim", data={"csrf_token": token})
     ana.post(f"{case}/notes", data={"text": "looking", "csrf_token": token})
     assert ana.get("/audit").status_code == 403  # seniors, model-risk officers and admins
@@ -268,9 +255,9 @@ def test_audit_page_filters_exports_in_order_and_verifies_the_chain(
 def test_reviewer_home_shows_my_cases_approvals_and_queues(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    ana, sam = _client(settings, store, "ana"), _client(settings, store, "sam")
+    ana, sam = signed_in(settings, store, "ana"), signed_in(settings, store, "sam")
     case = f"/cases/{ids['main']}"
-    token = _token(ana, case)
+    token = form_token(ana, case)
     ana.post(f"{case}/claim", data={"csrf_token": token})
     ana.post(f"{case}/transition", data={"to": "closed", "disposition": "true_positive_action_taken",
                                          "action": "freeze", "reason": "mule", "csrf_token": token})  # fmt: skip
@@ -285,15 +272,15 @@ def test_reviewer_home_shows_my_cases_approvals_and_queues(
 def test_models_page_lists_the_serving_model_with_its_metrics(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    page = _client(settings, store, "sam").get("/models").text
+    page = signed_in(settings, store, "sam").get("/models").text
     assert "(packaged default)" in page and '<span class="ok">serving</span>' in page and "pr auc" in page
-    assert _client(settings, store, "ana").get("/models").status_code == 403
+    assert signed_in(settings, store, "ana").get("/models").status_code == 403
 
 
 def test_case_list_customer_filter_takes_names_and_emails(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    sam = _client(settings, store, "sam")
+    sam = signed_in(settings, store, "sam")
     for query in ("anna maria", EXAMPLES["kyc_submission"]["email"], "CUS-4"):
         listed = re.findall(r'<a href="/cases/(case_\w+)">', sam.get("/cases", params={"q": query}).text)
         assert listed == [ids["main"]], query
