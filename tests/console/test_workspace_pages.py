@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
 from warden.cases.staffing import add_user
-from warden.decisions.customer_holds import frozen_customers
+from warden.decisions.freezes import frozen_customers
 from warden.events.examples import EXAMPLES
 from warden.events.search_terms import reindex_all, search_terms
 from warden.settings import Settings

@@ -2,7 +2,7 @@
 force on the customer until it is released through its own four-eyes step (one person asks, a senior who is
 not that person approves). Both steps are on the case's timeline and the audit log.
 
-The table belongs to the decisions stage (`warden.decisions.customer_holds`), whose engine holds the withdrawals
+The table belongs to the decisions stage (`warden.decisions.freezes`), whose engine holds the withdrawals
 of frozen customers; this module makes the changes, with their four eyes.
 """
 
@@ -18,7 +18,7 @@ from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.audit.log import append_audit
 from warden.cases.errors import CaseError, Conflict, Forbidden, NotFound
 from warden.cases.records import as_utc, record_event, utcnow
-from warden.decisions.customer_holds import IN_FORCE, customer_holds
+from warden.decisions.freezes import IN_FORCE, customer_holds
 
 
 def place_freeze(

@@ -17,7 +17,7 @@ from warden.cases.tables import cases
 from warden.console.auth import console_router, console_user
 from warden.console.case_queries import pending_proposals, queue_counts
 from warden.console.templating import TEMPLATES
-from warden.decisions.customer_holds import customer_holds
+from warden.decisions.freezes import customer_holds
 from warden.reporting.sar import list_reports
 
 router = console_router(*REVIEWER_ROLES)

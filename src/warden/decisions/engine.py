@@ -47,7 +47,7 @@ def screening_features(screener: NameScreener, event: AnyEvent) -> dict[str, Any
 
 
 class Freezes(Protocol):
-    """Customer freezes as the engine reads them (see warden.decisions.customer_holds)."""
+    """Customer freezes as the engine reads them (see warden.decisions.freezes)."""
 
     def frozen_by(self, customer_id: str) -> str | None:
         """The hold freezing the customer, or None."""

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from warden.decisions.customer_holds import HoldsGate
 from warden.decisions.engine import DecisionEngine, Scorer
+from warden.decisions.freezes import FreezeGate
 from warden.decisions.policy import DEFAULT_POLICIES
 from warden.decisions.rebuild import rebuild_from_decisions
 from warden.decisions.rulesets import load_published
@@ -72,7 +72,7 @@ def build_engine(settings: Settings, ruleset_path: Path | None = None, store: St
         model=active_model(settings),
         shadow=shadow_ruleset(store),
         screener=open_screener(settings.data_dir),
-        freezes=None if store is None else HoldsGate(store.engine),
+        freezes=None if store is None else FreezeGate(store.engine),
     )
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from warden.decisions.customer_holds import HoldsGate, customer_holds
 from warden.decisions.factory import build_engine
+from warden.decisions.freezes import FreezeGate, customer_holds
 from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER
 from warden.settings import Settings
@@ -33,7 +33,7 @@ def test_withdrawals_of_a_frozen_customer_are_held_until_released(settings: Sett
             )
         )
     gate = engine.freezes
-    assert isinstance(gate, HoldsGate)
+    assert isinstance(gate, FreezeGate)
     gate.refresh()  # (the gate re-reads on its own every few seconds)
     again = EVENT_ADAPTER.validate_python({**EXAMPLES["withdrawal"], "event_id": "evt-w2"})
     held = engine.decide(again)

@@ -1,8 +1,9 @@
-"""Customer holds in force, as the decision engine reads them: a customer frozen on a case (four eyes, see
-`warden.cases.holds`) has every withdrawal held until the freeze is released (again four eyes).
+"""Customer freezes in force (table `customer_holds`), as the decision engine reads them: a customer frozen on a
+case (four eyes, see `warden.cases.holds`) has every withdrawal held until the freeze is released (again four
+eyes). Not to be confused with `holds.py`, the short memory that a held withdrawal's customer stays held.
 
 The table lives here, in the decisions stage, because the engine acts on it; the review stage writes it.
-`HoldsGate` keeps the set of frozen customers in memory and re-reads it every few seconds, so the hot path
+`FreezeGate` keeps the set of frozen customers in memory and re-reads it every few seconds, so the hot path
 pays a set lookup; a freeze or release takes effect within `REFRESH_SECONDS` in every worker.
 """
 
@@ -48,7 +49,7 @@ def frozen_customers(conn: sa.Connection) -> dict[str, str]:
     return {customer: hold for customer, hold in conn.execute(query)}
 
 
-class HoldsGate:
+class FreezeGate:
     """Which customers are frozen, for the engine: read from the store, refreshed when older than `refresh_s`."""
 
     def __init__(self, engine: sa.Engine, refresh_s: float = REFRESH_SECONDS) -> None:
