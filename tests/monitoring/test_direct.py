@@ -43,10 +43,12 @@ def _con(tmp_path: Path, ev: Events) -> duckdb.DuckDBPyConnection:
 
 def test_structuring_piles_up_under_a_threshold_not_around_it(tmp_path: Path) -> None:
     ev = Events()
-    for i, usd in enumerate([905, 968, 880, 941]):  # just under 1,000, by card
+    for i, usd in enumerate([905, 968, 880, 941]):  # just under 1,000, by card, 20 hours apart
         _row(ev, "deposit", "s1", 10 + 20 * i, usd, channel="card", to_address="d1")
-    for i, usd in enumerate([9_100, 9_650, 9_900]):  # just under 10,000
-        ev.deposit("s2", 5 + 30 * i, usd)
+    for hours, usd in [(5, 9_100), (20, 9_650), (65, 9_900)]:  # just under 10,000, two in one day
+        ev.deposit("s2", hours, usd)
+    for i, usd in enumerate([962, 948, 990, 931, 975, 958]):  # a card's daily limit: one purchase a day near it
+        _row(ev, "deposit", "card", 8 + 30 * i, usd, channel="card", to_address="d2")
     for i, usd in enumerate([920, 1_050, 990, 1_080, 960, 1_010]):  # around 1,000: no pile under it
         ev.deposit("a1", 5 + 30 * i, usd)
     for i, usd in enumerate([900, 950, 960]):  # under 1,000, but most of the money comes otherwise

@@ -13,6 +13,7 @@ the most recall the budget allows. What carries over to the scored window is the
 flagged there (`flag_share`): a score threshold fitted on fold models does not transfer to the final model
 (its scores on new data sit elsewhere), while a share of the population does. A scored window flags its
 top `flag_share` customers whose score is at least `min_score` (the balanced classifier's boundary).
+Customers next to a flagged one and ranked within the top `join_share` join its ring (`ring_join`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from warden.monitoring.customer_features import (
     window_features,
 )
 from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel
+from warden.monitoring.ring_join import choose_join_share, joiners, neighbours, rank_shares
 
 CUSTOMER_MODEL_VERSION = "aml-customer-lgbm-1"
 
@@ -50,6 +52,7 @@ class CustomerModelParams:
     budget_per_1000_per_30d: float = 10.0
     ring_size: int = 12  # a reviewer's alert covers at most this many customers: a bigger ring counts as several
     folds: int = 5
+    join_precision: float = 0.7  # neighbours join a flagged ring only where they were this often dirty
     n_estimators: int = 300
     learning_rate: float = 0.05
     num_leaves: int = 15
@@ -81,6 +84,7 @@ class CustomerModel:
     params: CustomerModelParams
     flag_share: float = 0.0
     min_score: float = 0.5
+    join_share: float = 0.0  # neighbours of a flagged customer ranked in the window's top share join its ring
     kept_detectors: list[str] = field(default_factory=list)  # detectors precise enough on the learn period
     trained: dict[str, Any] = field(default_factory=dict)
 
@@ -98,6 +102,7 @@ class CustomerModel:
             "threshold": self.threshold,
             "flag_share": self.flag_share,
             "min_score": self.min_score,
+            "join_share": self.join_share,
             "kept_detectors": self.kept_detectors,
             "params": self.params.__dict__,
             "trained": self.trained,
@@ -115,6 +120,7 @@ class CustomerModel:
             threshold=float(doc["threshold"]),
             flag_share=float(doc.get("flag_share", 0.0)),
             min_score=float(doc.get("min_score", 0.5)),
+            join_share=float(doc.get("join_share", 0.0)),
             kept_detectors=list(doc.get("kept_detectors", [])),
             params=CustomerModelParams(**doc["params"]),
             trained=doc.get("trained", {}),
@@ -212,7 +218,8 @@ def _alerts_per_1000_30d(n_alerts: float, customers: int, days: float) -> float:
 def choose_threshold(
     windows: list[_Window], scores: list[NDArray[np.float64]], customers: int, p: CustomerModelParams
 ) -> tuple[float, dict[str, Any]]:
-    """Lowest threshold whose mean ring alerts per window fit the budget; recall of positives there."""
+    """Lowest threshold whose mean ring alerts per window fit the budget, each threshold judged with the
+    neighbours that would join its rings (`_join_at`); recall of positives there."""
     pooled = np.concatenate([s[w.keep] for s, w in zip(scores, windows, strict=True)])
     if pooled.size == 0:
         return 1.0, {}
@@ -221,12 +228,17 @@ def choose_threshold(
         float(candidates[0]) if candidates.size else 1.0,
         {"recall": 0.0, "alerts_per_1000_per_30d": 0.0},
     )
+    shares = [rank_shares(s) for s in scores]
+    nbrs = [neighbours(w.edges) for w in windows]
     for thr in candidates:
+        flagged = [_at_least(w.wf.customers, s, thr) for s, w in zip(scores, windows, strict=True)]
+        join_share, join_at = _join_at(windows, flagged, shares, nbrs, p)
         n_alerts, hit, pos = 0, 0, 0
-        for s, w in zip(scores, windows, strict=True):
-            flagged = {c for c, v in zip(w.wf.customers, s, strict=True) if v >= thr}
-            n_alerts += sum(-(-len(r) // p.ring_size) for r in rings(flagged, w.edges))
-            hit += int(((s >= thr) & (w.y == 1) & w.keep).sum())
+        for w, f, sh, nb in zip(windows, flagged, shares, nbrs, strict=True):
+            named = f | joiners(f, w.wf.customers, sh, nb, join_share)
+            n_alerts += sum(-(-len(r) // p.ring_size) for r in rings(named, w.edges))
+            is_named = np.array([c in named for c in w.wf.customers], dtype=bool)
+            hit += int((is_named & (w.y == 1) & w.keep).sum())
             pos += int(((w.y == 1) & w.keep).sum())
         rate = _alerts_per_1000_30d(n_alerts / len(windows), customers, p.window_days)
         if rate > p.budget_per_1000_per_30d:
@@ -238,9 +250,31 @@ def choose_threshold(
                 "recall": hit / pos if pos else 0.0,
                 "alerts_per_1000_per_30d": round(rate, 3),
                 "flag_share": share,
+                "ring_join": {**join_at, "join_share": join_share},
             },
         )
     return best
+
+
+def _at_least(customers: list[str], scores: NDArray[np.float64], threshold: float) -> set[str]:
+    return {c for c, v in zip(customers, scores, strict=True) if v >= threshold}
+
+
+def _join_at(
+    windows: list[_Window],
+    flagged: list[set[str]],
+    shares: list[NDArray[np.float64]],
+    nbrs: list[dict[str, set[str]]],
+    p: CustomerModelParams,
+) -> tuple[float, dict[str, float]]:
+    """How far down the ranking the flagged customers' neighbours may join their rings (`ring_join`)."""
+    candidates: list[tuple[float, bool]] = []
+    for w, f, sh, nb in zip(windows, flagged, shares, nbrs, strict=True):
+        near = {n for c in f for n in nb.get(c, ()) if n not in f}
+        for i, c in enumerate(w.wf.customers):
+            if c in near and w.keep[i]:
+                candidates.append((float(sh[i]), bool(w.y[i] == 1)))
+    return choose_join_share(candidates, p.join_precision)
 
 
 def train_customer_model(
@@ -290,6 +324,7 @@ def train_customer_model(
         hit = bool(((groups == c) & (y == 1) & (oof_all >= threshold)).any())
         by_typology.setdefault(labels[c].typology, []).append(int(hit))
     at["recall_by_typology"] = {t: f"{sum(v)}/{len(v)}" for t, v in sorted(by_typology.items())}
+    join_share = float(at.get("ring_join", {}).get("join_share", 0.0))
     booster = p.estimator().fit(x, y).booster_
     # The final model's scores are not the folds' scores: on the learn windows it may flag no larger share of
     # the negatives than the folds did at the threshold (ties at a low score would flag whole populations).
@@ -302,6 +337,7 @@ def train_customer_model(
         threshold=threshold,
         params=p,
         flag_share=flag_share,
+        join_share=join_share,
         trained={
             "from": f"{start:%Y-%m-%dT%H:%M:%SZ}",
             "cutoff": f"{cutoff:%Y-%m-%dT%H:%M:%SZ}",
@@ -327,11 +363,13 @@ def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datet
     wf = window_features(con, t0, t1)
     s = model.score(wf)
     score_of = dict(zip(wf.customers, s, strict=True))
+    edges = _edges(con, t0, t1)
     flagged = flag(model, wf.customers, s)
+    flagged |= joiners(flagged, wf.customers, rank_shares(s), neighbours(edges), model.join_share)
     ev_idx = {t: FEATURES.index(f"ev_{t}") for t in EVIDENCE_TYPOLOGIES}
     row = {c: i for i, c in enumerate(wf.customers)}
     out = []
-    for ring in rings(flagged, _edges(con, t0, t1)):
+    for ring in rings(flagged, edges):
         members = sorted(ring)
         seen = Counter(t for c in members for t, j in ev_idx.items() if wf.x[row[c], j] > 0)
         typology = seen.most_common(1)[0][0] if seen else "laundering_model"
@@ -353,7 +391,8 @@ def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datet
             last_at=f"{found[2] or t1:%Y-%m-%dT%H:%M:%SZ}",
             explanation=(
                 f"{len(members)} customer(s) scored as laundering or mule by the exchange's customer model "
-                f"(highest {top:.3f}; the top {model.flag_share:.2%} of the window's customers are flagged) "
+                f"(highest {top:.3f}; the top {model.flag_share:.2%} of the window's customers are flagged, and "
+                f"their counterparties in the top {model.join_share:.2%} join them) "
                 f"from {t0:%Y-%m-%d} to {t1:%Y-%m-%d}; "
                 f"joined by transfers or on-chain hops between them; detector evidence: {evidence}"
             ),
@@ -362,6 +401,7 @@ def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datet
                 "features": CUSTOMER_FEATURES_VERSION,
                 "flag_share": model.flag_share,
                 "min_score": model.min_score,
+                "join_share": model.join_share,
                 "window_days": model.params.window_days,
                 "scores": {c: round(score_of[c], 4) for c in members},
             },

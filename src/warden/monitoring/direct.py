@@ -7,9 +7,12 @@ deposits, and "not a service" is the population cap on customers per address tha
 
 - structuring: in the window, at least `min_deposits` deposits in [band_share x T, T) for one
   threshold T, making up at least `min_share` of the customer's deposits, and at least
-  `over_ratio` times as many as land in [T, T / band_share) (money piling up just under T, not around it).
-  Card deposits count too (structurers use cards); customers whose card limit caps their deposits look
-  alike, which is why the band must hold most of the customer's deposits and pile up under T, not at it.
+  `over_ratio` times as many as land in [T, T / band_share) (money piling up just under T, not around it),
+  and two of them within one day (`aggregate_s`): regulators add up a day's transactions against the
+  threshold (a US currency transaction report covers one business day), so structuring splits what would
+  have been one reportable day into pieces. Card deposits count too (structurers use cards); customers
+  whose card limit caps each purchase look alike, but a card's daily limit keeps them to one purchase near
+  it a day.
 - hack proceeds: customers who deposit from (or withdraw to) an address of a published incident in the
   window, the customers they pay (transfers and resolved hops) after it, and customers who deposit in the
   window from a personal-sized address a touched customer has deposited from: one alert per connected group.
@@ -36,6 +39,7 @@ class StructuringRule:
     min_deposits: int = 3
     min_share: float = 0.6
     over_ratio: float = 3.0
+    aggregate_s: int = 86_400  # the span regulators aggregate over: one (business) day
 
 
 def structuring_alerts(
@@ -50,6 +54,15 @@ def structuring_alerts(
           WHERE type = 'deposit' AND ts >= ? AND ts < ?
         ),
         n AS (SELECT c, count(*) AS n FROM d GROUP BY c),
+        band AS (
+          SELECT d.*, th.t,
+            epoch(d.ts) - lag(epoch(d.ts)) OVER (PARTITION BY d.c, th.t ORDER BY d.ts) AS gap_s
+          FROM d, (SELECT CAST(unnest([{ths}]) AS DOUBLE) AS t) th
+          WHERE d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t
+        ),
+        same_day AS (
+          SELECT c, t FROM band GROUP BY c, t HAVING min(gap_s) < {int(r.aggregate_s)}
+        ),
         per AS (
           SELECT d.c, th.t,
             count(*) FILTER (d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t) AS band,
@@ -60,7 +73,7 @@ def structuring_alerts(
             max(d.ts) FILTER (d.usd_f >= {r.band_share} * th.t AND d.usd_f < th.t) AS f1
           FROM d, (SELECT CAST(unnest([{ths}]) AS DOUBLE) AS t) th GROUP BY d.c, th.t
         )
-        SELECT per.*, n.n FROM per JOIN n USING (c)
+        SELECT per.*, n.n FROM per JOIN n USING (c) JOIN same_day USING (c, t)
         WHERE band >= {r.min_deposits} AND band >= {r.min_share} * n.n AND band >= {r.over_ratio} * over
         QUALIFY row_number() OVER (PARTITION BY per.c ORDER BY band DESC, per.t) = 1
         ORDER BY per.c
