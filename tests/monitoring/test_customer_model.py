@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
+import pytest
 from tests.monitoring.builders import Events
 from typer.testing import CliRunner
 
@@ -79,7 +81,8 @@ def test_model_learnt_before_the_cutoff_finds_the_next_ring_within_budget(tmp_pa
     assert [a.alert_id for a in apply_model(con, result, again, since=cutoff)] == [a.alert_id for a in alerts]
 
 
-def test_train_aml_events_cli_writes_a_model_monitor_uses(tmp_path: Path) -> None:
+def test_train_aml_events_cli_writes_a_model_monitor_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARDEN_DATA_DIR", str(tmp_path / "data"))
     events, labels = _exchange(tmp_path)
     runner = CliRunner()
     out = runner.invoke(
@@ -118,6 +121,36 @@ def test_train_aml_events_cli_writes_a_model_monitor_uses(tmp_path: Path) -> Non
     assert json.loads(out.output)["alerts"] >= 1
     both = runner.invoke(app, ["train", "aml", "--out", str(tmp_path / "x.json")])
     assert both.exit_code != 0 and "exactly one of" in both.output
+
+
+def test_the_trained_customer_model_is_active_and_monitoring_uses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARDEN_DATA_DIR", str(tmp_path / "data"))
+    events, labels = _exchange(tmp_path)
+    runner = CliRunner()
+    watch = ["monitor", "--events", str(events), "--out", str(tmp_path / "o"), "--json"]
+    before = runner.invoke(app, watch)
+    assert before.exit_code == 0, before.output
+    assert json.loads(before.output)["customer_model"] is None  # nothing trained yet: the detectors alone
+    trained = runner.invoke(app, ["train", "aml", "--events", str(events), "--labels", str(labels), "--json"])
+    assert trained.exit_code == 0, trained.output
+    version = json.loads(trained.output)["active_version"]
+    assert version and (tmp_path / "data" / "models" / "aml-customer" / "ACTIVE").read_text().strip() == version
+    after = runner.invoke(app, watch)
+    assert after.exit_code == 0, after.output
+    summary = json.loads(after.output)
+    assert summary["customer_model"] == version
+    # every ring found, each once (the fan-in detector was precise on this history, so it is kept beside
+    # the model, and the model's alert of the same ring folds into it)
+    hubs = sorted(c for a in _alerts(tmp_path / "o") for c in a["customer_ids"] if c.startswith("hub"))
+    assert hubs == [f"hub{r}" for r in range(8)]
+    raw = runner.invoke(app, [*watch, "--detectors-only"])
+    assert json.loads(raw.output)["customer_model"] is None
+
+
+def _alerts(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (out / "alerts.jsonl").read_text().splitlines()]
 
 
 def test_detectors_are_kept_only_when_precise_on_the_learn_period() -> None:

@@ -24,7 +24,9 @@ def _run(app: FastAPI, schedule: Schedule) -> dict[str, Any]:
     from warden.cases.sources import alerts_from_monitoring
 
     settings, engine = app.state.settings, app.state.store.engine
-    summary = run_once(settings.parquet_dir, settings.data_dir / "monitoring", engine, schedule.lookback)
+    summary = run_once(
+        settings.parquet_dir, settings.data_dir / "monitoring", engine, schedule.lookback, data_dir=settings.data_dir
+    )
     if summary.get("alerts"):
         with engine.begin() as conn:
             summary["cases"] = alerts_from_monitoring(conn)

@@ -30,48 +30,44 @@ def monitor_cmd(
     until: str | None = typer.Option(None, "--until", help="only events before this UTC time"),
     store: bool = typer.Option(True, "--store/--no-store", help="merge the alerts into the store"),
     context: Path | None = typer.Option(
-        None, "--context", help="the exchange's facts (context.json shape); default: context.json beside the events"
+        None,
+        "--context",
+        help="the exchange's facts (context.json shape); default: the facts in force (`warden exchange set`), "
+        "else context.json beside the events",
     ),
-    model: Path | None = typer.Option(None, "--model", help="customer model from `warden train aml --events`"),
+    model: Path | None = typer.Option(
+        None, "--model", help="customer model file; default: the active one from `warden train aml --events`"
+    ),
+    detectors_only: bool = typer.Option(False, "--detectors-only", help="the raw detectors, no customer model"),
     json_out: bool = typer.Option(False, "--json", help="print a machine-readable summary"),
 ) -> None:
-    """Batch transaction monitoring: typology detectors + anomaly scores -> DIR/alerts.jsonl."""
-    import duckdb
+    """Batch transaction monitoring: the exchange's customer model (when trained) and the typology detectors
+    -> DIR/alerts.jsonl."""
+    from warden.monitoring.configured import context_for, run_monitoring
+    from warden.monitoring.customer_model import CustomerModel
+    from warden.monitoring.model_registry import active_customer_model
+    from warden.monitoring.pipeline import write_outputs
+    from warden.store.db import open_store
 
-    from warden.monitoring.pipeline import monitor, write_outputs
-
-    if context is None and (events.parent / "context.json").is_file():
-        context = events.parent / "context.json"
-    con = duckdb.connect()
-    ctx = _context(context)
+    settings = settings_or_exit()
+    db = open_store(settings)
+    model_version = None
     try:
-        result = monitor(
-            events,
-            _when(since, "--since"),
-            _when(until, "--until"),
-            con=con,
-            context=ctx,
-        )
-        if model is not None:
-            from warden.monitoring.customer_model import CustomerModel
-            from warden.monitoring.learnt import apply_model
-
-            result.alerts = apply_model(
-                con,
-                result,
-                CustomerModel.load(model),
-                ctx,
-                loaded_activity_from=events,
-            )
+        ctx = context_for(events, context, db.engine)
+        chosen = None
+        if model is not None and not detectors_only:
+            chosen, model_version = CustomerModel.load(model), str(model)
+        elif not detectors_only and (active := active_customer_model(settings.data_dir)) is not None:
+            model_version, chosen = active
+        result = run_monitoring(events, ctx, chosen, _when(since, "--since"), _when(until, "--until"))
     except (InputError, ValueError, OSError) as exc:
         fail(str(exc))
     path = write_outputs(result, out)
-    summary = result.summary() | {"alerts_path": str(path)}
+    summary = result.summary() | {"alerts_path": str(path), "customer_model": model_version}
     if store:
         from warden.monitoring.repository import save_alerts
-        from warden.store.db import open_store
 
-        summary["store"] = save_alerts(open_store(settings_or_exit()).engine, result.alerts)
+        summary["store"] = save_alerts(db.engine, result.alerts)
     if json_out:
         print_json(summary)
     else:
@@ -264,7 +260,9 @@ def train_aml_cmd(
     context: Path | None = typer.Option(None, "--context", help="the exchange's facts; default: beside the events"),
     split_day: int | None = typer.Option(None, "--split-day", min=1, help="learn only on the first N days"),
     budget: float = typer.Option(10.0, "--budget", help="alerts per 1,000 customers per 30 days"),
-    out: Path = typer.Option(..., "--out", help="where to write the model"),
+    out: Path | None = typer.Option(
+        None, "--out", help="where to write the model (--events: default the data dir's registry, made active)"
+    ),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Fit the account model on an AMLSim sample (--path), or the customer model on an exchange (--events)."""
@@ -274,6 +272,8 @@ def train_aml_cmd(
         _train_customer_model(events, labels, context, split_day, budget, out, json_out)
         return
     assert path is not None
+    if out is None:
+        fail("--path needs --out: the AMLSim account model is a file for `warden eval aml`")
     from warden.monitoring.account_model import MODEL_VERSION, ModelParams
     from warden.monitoring.amlsim import load_amlsim
     from warden.monitoring.features import FEATURES_VERSION, account_features
@@ -297,23 +297,24 @@ def _train_customer_model(
     context: Path | None,
     split_day: int | None,
     budget: float,
-    out: Path,
+    out: Path | None,
     json_out: bool,
 ) -> None:
     from datetime import timedelta
 
     import duckdb
 
+    from warden.monitoring.configured import context_for
     from warden.monitoring.customer_features import CUSTOMER_FEATURES_VERSION
     from warden.monitoring.customer_model import CUSTOMER_MODEL_VERSION, CustomerModelParams
     from warden.monitoring.learnt import train_from_events
     from warden.monitoring.movements import load_movements
+    from warden.store.db import open_store
 
     labels = labels or events.parent / "labels.csv"
-    if context is None and (events.parent / "context.json").is_file():
-        context = events.parent / "context.json"
     cutoff = None
     try:
+        ctx = context_for(events, context, open_store(settings_or_exit()).engine)
         if split_day is not None:
             probe = duckdb.connect()
             load_movements(probe, events)
@@ -322,15 +323,23 @@ def _train_customer_model(
         model, _ = train_from_events(
             events,
             labels,
-            _context(context),
+            ctx,
             cutoff,
             CustomerModelParams(budget_per_1000_per_30d=budget),
         )
     except (InputError, ValueError) as exc:
         fail(str(exc))
-    model.save(out)
+    if out is None:
+        from warden.monitoring.model_registry import save_customer_model
+
+        version, folder = save_customer_model(model, settings_or_exit().data_dir)
+        out = folder
+    else:
+        version = None
+        model.save(out)
     summary = {
         "model": str(out),
+        "active_version": version,
         "threshold": round(model.threshold, 4),
         "trained": model.trained,
         "versions": {"model": CUSTOMER_MODEL_VERSION, "features": CUSTOMER_FEATURES_VERSION},

@@ -17,7 +17,9 @@ from warden.decisions.replay import load_events, replay
 from warden.decisions.repository import insert_decisions
 from warden.events.ingest import Ingestor
 from warden.events.labels import read_labels, store_labels
-from warden.monitoring.pipeline import monitor
+from warden.monitoring.configured import context_for, run_monitoring
+from warden.monitoring.model_registry import active_customer_model
+from warden.monitoring.pipeline import MonitorResult
 from warden.monitoring.repository import save_alerts
 from warden.settings import Settings
 from warden.store.db import Store, open_store
@@ -30,6 +32,14 @@ class BuiltCases:
     labels: int
     cases: int
     alerts: int
+
+
+def _monitoring(events_path: Path, settings: Settings, live_store: Store | None) -> MonitorResult:
+    """As the live flow monitors: the facts in force (else context.json beside the events) and the live
+    data dir's active customer model, when one was trained."""
+    context = context_for(events_path, None, live_store.engine if live_store is not None else None)
+    active = active_customer_model(settings.data_dir)
+    return run_monitoring(events_path, context, active[1] if active else None)
 
 
 def labels_beside(events_path: Path) -> Path:
@@ -45,7 +55,7 @@ def build_cases(
 ) -> BuiltCases:
     """Make the cases of `events_path` in a new SQLite store under `scratch_dir`.
 
-    Decisions use the live ruleset (`decide_with`'s file, else the one published in `live_store`, else the
+    Monitoring runs as the live flow's does (`_monitoring`). Decisions use the live ruleset (`decide_with`'s file, else the one published in `live_store`, else the
     starter pack) and the active fraud model, so the cases are the ones the live flow would open; online
     features stay in this process (never the live Redis). The labels (default: labels.csv beside the events)
     are stored for `simulated_dispositions`.
@@ -62,7 +72,7 @@ def build_cases(
     with store.engine.begin() as conn:
         added = store_labels(conn, labels, source="simulator")
         insert_decisions(conn, rows, [RollupOnCommit(conn.dialect.name, every_seconds=None)])
-    save_alerts(store.engine, monitor(events_path).alerts)
+    save_alerts(store.engine, _monitoring(events_path, decide_with, live_store).alerts)
     with store.engine.begin() as conn:
         made = alerts_from_decisions(conn, limit=10_000_000)
         from_monitoring = alerts_from_monitoring(conn)

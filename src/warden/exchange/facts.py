@@ -84,6 +84,10 @@ class ExchangeFacts(BaseModel):
             return False
         return canonical_address(address) in self._shared_memo()
 
+    def shared_memo_addresses(self) -> frozenset[str]:
+        """Addresses that credit by memo: the exchange's own and other services' (given or learned)."""
+        return self._shared_memo()
+
     def exchange_addresses(self) -> frozenset[str]:
         """The exchange's own hot wallets, shared memo deposit addresses and listed deposit addresses."""
         return self._own()

@@ -546,9 +546,12 @@ def consolidate(alerts: list[Alert]) -> list[Alert]:
             members_of.append(members)
             continue
         target = kept[home]
-        if alert.typology != target.typology and alert.typology not in target.also_matched:
-            target.also_matched = sorted([*target.also_matched, alert.typology])
         folded_events.setdefault(home, set()).update(alert.event_ids)
+        target.first_at, target.last_at = min(target.first_at, alert.first_at), max(target.last_at, alert.last_at)
+        if alert.typology == target.typology:
+            continue  # the same ring seen again (another window): its evidence joins, its words are the same
+        if alert.typology not in target.also_matched:
+            target.also_matched = sorted([*target.also_matched, alert.typology])
         target.explanation += f"; also {alert.typology}: {alert.explanation}"
     for home, events in folded_events.items():
         kept[home].event_ids = sorted(set(kept[home].event_ids) | events)

@@ -22,6 +22,8 @@ from typing import Any
 
 import duckdb
 
+from warden.chain.addresses import canonical_address
+from warden.exchange.facts import ExchangeFacts
 from warden.monitoring.sql import run
 
 DAY = 86400
@@ -59,6 +61,18 @@ class HopContext:
             memo_networks=frozenset(str(n).lower() for n in data.get("memo_networks", []) or []),
             shared_memo_addresses=memo_addresses | frozenset(values(data.get("service_memo_addresses", {}))),
             hack_addresses=hacks,
+        )
+
+    @classmethod
+    def from_facts(cls, facts: ExchangeFacts) -> HopContext:
+        """From the facts in force (`warden exchange set`), with the service addresses Warden learnt."""
+        memo = frozenset(canonical_address(a) for a in facts.exchange_memo_addresses.values())
+        return cls(
+            own_deposit_addresses=memo | frozenset(canonical_address(a) for a in facts.exchange_deposit_addresses),
+            hot_wallets=frozenset(canonical_address(a) for a in facts.exchange_hot_wallets.values()),
+            memo_networks=frozenset(facts.memo_networks),
+            shared_memo_addresses=facts.shared_memo_addresses(),
+            hack_addresses=facts.hack_addresses(),
         )
 
     @classmethod

@@ -123,6 +123,20 @@ def _customers(con: duckdb.DuckDBPyConnection) -> int:
     )
 
 
+def scoring_windows(
+    first: datetime, end: datetime, window_days: int, since: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
+    """The run from `since` (or the first movement) to `end` in windows of about `window_days` (between 2/3 and
+    3/2 of it: the customer model was trained on windows that long), the last one ending at `end`."""
+    start = max(first, since) if since is not None else first
+    span = end - start
+    if span <= timedelta(0):
+        return []
+    n = max(1, int(span / timedelta(days=window_days) + 0.5))
+    step = span / n
+    return [(end - step * (n - i), end - step * (n - i - 1)) for i in range(n)]
+
+
 def apply_model(
     con: duckdb.DuckDBPyConnection,
     result: MonitorResult,
@@ -131,34 +145,34 @@ def apply_model(
     since: datetime | None = None,
     loaded_activity_from: Path | None = None,
 ) -> list[Alert]:
-    """Alerts for the last `window_days` of the loaded history (not before `since`)."""
+    """Alerts for the loaded history (not before `since`), window by window (`scoring_windows`)."""
+    from warden.monitoring.detectors import consolidate
+
     if loaded_activity_from is not None:
         load_activity(con, loaded_activity_from)
     prepare(con, result.alerts, (context or HopContext()).hack_addresses)
-    t_max = con.execute("SELECT max(ts) FROM mv").fetchall()[0][0]
+    t_min, t_max = con.execute("SELECT min(ts), max(ts) FROM mv").fetchall()[0]
     if t_max is None:
         return []
-    t1 = t_max + timedelta(seconds=1)
-    t0 = t1 - timedelta(days=model.params.window_days)
-    if since is not None and since > t0:
-        t0 = since
-    lo = f"{t0:%Y-%m-%dT%H:%M:%SZ}"
-    kept = [a for a in result.alerts if a.typology in model.kept_detectors and a.last_at >= lo]
-    return with_direct_alerts(con, model_alerts(con, model, t0, t1) + kept, t0, t1, context, result)
+    windows = scoring_windows(t_min, t_max + timedelta(seconds=1), model.params.window_days, since)
+    if not windows:
+        return []
+    lo = f"{windows[0][0]:%Y-%m-%dT%H:%M:%SZ}"
+    alerts = [a for a in result.alerts if a.typology in model.kept_detectors and a.last_at >= lo]
+    for t0, t1 in windows:
+        alerts += model_alerts(con, model, t0, t1) + direct_alerts(con, t0, t1, context, result)
+    return consolidate(alerts)
 
 
-def with_direct_alerts(
+def direct_alerts(
     con: duckdb.DuckDBPyConnection,
-    alerts: list[Alert],
     t0: datetime,
     t1: datetime,
     context: HopContext | None,
     result: MonitorResult,
 ) -> list[Alert]:
-    """Add structuring and hack-proceeds alerts of the window; a ring found twice is shown once."""
-    from warden.monitoring.detectors import consolidate
+    """Structuring and hack-proceeds alerts of the window."""
     from warden.monitoring.direct import hack_alerts, structuring_alerts
 
     cap = result.hops.personal_cap if result.hops else 2
-    extra = structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, (context or HopContext()).hack_addresses, cap)
-    return consolidate(alerts + extra)
+    return structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, (context or HopContext()).hack_addresses, cap)

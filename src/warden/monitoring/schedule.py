@@ -17,8 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from warden.monitoring.configured import facts_in_force, run_monitoring
 from warden.monitoring.errors import InputError
-from warden.monitoring.pipeline import monitor, write_outputs
+from warden.monitoring.model_registry import active_customer_model
+from warden.monitoring.pipeline import write_outputs
 from warden.monitoring.repository import save_alerts
 
 
@@ -45,9 +47,16 @@ class Schedule:
 
 
 def run_once(
-    events_dir: Path, out_dir: Path, engine: sa.Engine, lookback: timedelta, now: datetime | None = None
+    events_dir: Path,
+    out_dir: Path,
+    engine: sa.Engine,
+    lookback: timedelta,
+    now: datetime | None = None,
+    data_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """One scheduled run; returns (and writes to out_dir/last_run.json) its summary."""
+    """One scheduled run with the facts in force and the active customer model of `data_dir` (read each
+    run, so a newly trained model is used without a restart); returns (and writes to
+    out_dir/last_run.json) its summary."""
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     since = now - lookback
     summary: dict[str, Any] = {"started_at": f"{now:%Y-%m-%dT%H:%M:%SZ}", "since": f"{since:%Y-%m-%dT%H:%M:%SZ}"}
@@ -55,8 +64,11 @@ def run_once(
         summary["skipped"] = f"no event history under {events_dir}"
     else:
         try:
-            result = monitor(events_dir, since=since, until=now)
-        except InputError as exc:
+            active = active_customer_model(data_dir) if data_dir is not None else None
+            summary["customer_model"] = active[0] if active else None
+            model = active[1] if active else None
+            result = run_monitoring(events_dir, facts_in_force(engine), model, since=since, until=now)
+        except (InputError, ValueError) as exc:
             summary["error"] = str(exc)
         else:
             summary |= result.summary()
