@@ -74,6 +74,12 @@ def test_written_files_are_byte_identical_per_seed(tmp_path) -> None:  # type: i
     manifest = json.loads((tmp_path / "a" / "simulation.json").read_text())
     assert manifest["seed"] == 9 and manifest["events"] == len(a[0].read_bytes().splitlines())
     assert (tmp_path / "a" / "simulation.json").read_bytes() == (tmp_path / "b" / "simulation.json").read_bytes()
+    # the exchange's facts, in the shape `warden exchange set` takes, name the memo deposit addresses used
+    context = json.loads((tmp_path / "a" / "context.json").read_text())
+    memo_addresses = set(context["exchange_memo_addresses"].values())
+    deposits = [json.loads(line) for line in a[0].read_bytes().splitlines()]
+    on_memo = [e for e in deposits if e["type"] == "deposit" and e.get("network") in context["memo_networks"]]
+    assert on_memo and all(e["to_address"] in memo_addresses for e in on_memo)
 
 
 def test_activity_stays_inside_the_window(small_run: Run) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import orjson
 
 from warden.sim import normal, population
-from warden.sim.assets import PriceBook
+from warden.sim.assets import MEMO_NETWORKS, PriceBook
 from warden.sim.config import SimConfig
 from warden.sim.log import EventLog, LabelRow, assign_ids
 from warden.sim.scenarios import SCENARIOS
@@ -27,6 +29,7 @@ class SimulationResult:
     labels: list[LabelRow]
     counts: Counter[str] = field(default_factory=Counter)  # events per type
     version: str = SIMULATOR_VERSION
+    context: dict[str, Any] = field(default_factory=dict)  # what the exchange knows: `context.json`
 
     @property
     def events(self) -> int:
@@ -80,7 +83,35 @@ def _finalize(world: World, report: Progress) -> SimulationResult:
     labels: list[LabelRow] = [("event", ids[i], label, typ, sc) for i, label, typ, sc in log.event_labels]
     labels.extend(dict.fromkeys(log.entity_labels))  # an address shared by victims is labelled once per scenario
     labels.sort()
-    return SimulationResult(world.config, lines, labels, counts)
+    return SimulationResult(world.config, lines, labels, counts, context=exchange_context(world))
+
+
+def exchange_context(world: World) -> dict[str, Any]:
+    """The exchange's own facts in the shape of `context.json`: its window, memo networks and shared memo
+    deposit addresses, and the hacks it has read about (each hack scenario's source addresses, published
+    the day it starts, as incident reports are)."""
+    start = datetime.fromtimestamp(world.start, UTC)
+    incidents: dict[str, list[str]] = {}
+    for entity, value, label, _typology, scenario in world.log.entity_labels:
+        if entity == "address" and label == "hack_proceeds":
+            incidents.setdefault(scenario, []).append(value)
+    return {
+        "description": "Facts the simulated exchange knows about itself (warden simulate).",
+        "window": {
+            "start": f"{start:%Y-%m-%dT%H:%M:%SZ}",
+            "end": f"{start + timedelta(days=world.config.days):%Y-%m-%dT%H:%M:%SZ}",
+        },
+        "memo_networks": sorted(MEMO_NETWORKS),
+        "exchange_memo_addresses": dict(sorted(world.exchange_addresses.items())),
+        "hack_incidents": [
+            {
+                "incident_id": scenario,
+                "summary": "published heist / exploit addresses",
+                "addresses": sorted(set(addresses)),
+            }
+            for scenario, addresses in sorted(incidents.items())
+        ],
+    }
 
 
 def _order(times: np.ndarray, ids: list[str]) -> list[int]:

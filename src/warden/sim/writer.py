@@ -14,10 +14,12 @@ LABEL_COLUMNS = ("entity_type", "entity_id", "label", "typology", "scenario_id")
 
 
 def write(result: SimulationResult, out_dir: Path) -> tuple[Path, Path]:
-    """Write both files; returns their paths. Bytes depend only on the result (so on the seed)."""
+    """Write both files (and `context.json`, the exchange's facts); returns their paths. Bytes depend only on
+    the result (so on the seed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     events_path, labels_path = out_dir / "events.jsonl", out_dir / "labels.csv"
     _write_manifest(result, out_dir / "simulation.json")
+    (out_dir / "context.json").write_bytes(orjson.dumps(result.context, option=orjson.OPT_INDENT_2) + b"\n")
     with open(events_path, "wb") as handle:
         chunk = 50_000
         for start in range(0, len(result.lines), chunk):
