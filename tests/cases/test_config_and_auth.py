@@ -54,13 +54,18 @@ def test_missing_queue_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_priority_orders_by_severity_then_amount_score_and_age() -> None:
-    def value(severity: str, amount: str = "0", score: float = 0.0, age_h: float = 0.0) -> float:
-        case = PriorityInput(severity, Decimal(amount), score, NOW - timedelta(hours=age_h))
+    def value(severity: str, amount: str = "0", score: float = 0.0, age_h: float = 0.0, overdue: bool = False) -> float:
+        case = PriorityInput(severity, Decimal(amount), score, NOW - timedelta(hours=age_h), overdue=overdue)
         return rule_priority(case, NOW).value
 
-    # same amount and score: severity decides; a million-dollar, sure-fire high case may outrank a bare critical
+    # same amount and score: severity decides
     assert value("critical", "1000", 0.5) > value("high", "1000", 0.5) > value("medium", "1000", 0.5)
-    assert value("high", "1000000", 1.0) > value("critical") > value("high", "5000", 0.5)
+    # urgency floors: a critical case (a freeze, a strong sanctions hit) or a breached SLA comes before any
+    # routine case, however large; within a tier the amount at stake counts
+    assert value("critical") > value("high", "1000000", 1.0, age_h=1000)
+    assert value("low", overdue=True) > value("high", "1000000", 1.0, age_h=1000)
+    assert value("critical", "50000") > value("critical", "500")
+    assert "floor" in rule_priority(PriorityInput("critical", Decimal(1), 0.5, NOW), NOW).reasons
     assert value("low", age_h=10) > value("low")
     assert value("low", age_h=1000) == value("low", age_h=48)  # age is capped
     reasons = rule_priority(PriorityInput("high", Decimal(1), 0.5, NOW), NOW).reasons

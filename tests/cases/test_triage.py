@@ -3,6 +3,7 @@ the registry, the queue metrics, and the sweep scoring with it; on SQLite and Po
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -147,10 +148,22 @@ def test_reviewed_dispositions_train_the_model_and_it_orders_the_open_queue(stor
     ordered = [truth[q["subject_customer"]] for q in queue]
     # The bad customers sit in the upper half of the open queue far more often than not.
     assert sum(ordered[:15]) > sum(ordered[15:])
-    # A sweep without the model (e.g. from a caller that has no data dir) keeps the model's scores.
+    # A sweep without the model (e.g. from a caller that has no data dir) keeps the model's scores; only the
+    # urgency floor moves them (a breached SLA puts a case above every routine one).
     with store.engine.begin() as conn:
-        assert sweep(conn, now=NOW)["reprioritised"] == 0
-        assert list_cases(conn, open_only=True, limit=1)[0]["priority_reasons"]["version"] == top["version"]
+        swept = sweep(conn, now=NOW)
+        after = list_cases(conn, open_only=True, limit=100)
+    assert all(q["priority_reasons"]["version"] == top["version"] for q in after)
+    lifted = [q for q in after if "floor" in q["priority_reasons"]]
+    assert swept["reprioritised"] == len(lifted) and len(lifted) == swept["flagged_overdue"] + sum(
+        1 for q in queue if q["severity"] == "critical"
+    )
+    before = {q["case_id"]: q["priority"] for q in queue}
+    for q in after:
+        assert (
+            abs(q["priority"] - before[q["case_id"]] - (1000.0 if q in lifted and q["severity"] != "critical" else 0.0))
+            < 0.01
+        )
 
 
 def test_an_alert_joining_a_model_scored_case_keeps_the_model_score(store: Store) -> None:
@@ -160,4 +173,6 @@ def test_an_alert_joining_a_model_scored_case_keeps_the_model_score(store: Store
         conn.execute(sa.update(cases).where(cases.c.case_id == case_id).values(priority=90.0, priority_reasons=reasons))
         add_alert(conn, CaseAlert("t:2", "decision", "r2", ["cx"], 0.9, "critical"))
         row = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).one()
-    assert row.priority == 90.0 and row.severity == "critical"
+    # the model's score is kept, lifted above the routine cases now that the case is critical
+    assert row.priority == 1090.0 and row.severity == "critical"
+    assert json.loads(row.priority_reasons)["version"] == "triage@t1" and "floor" in json.loads(row.priority_reasons)

@@ -17,7 +17,14 @@ import sqlalchemy as sa
 
 from warden.cases.errors import CaseError
 from warden.cases.model import OPEN_STATES, SLA, check_severity, stronger_severity
-from warden.cases.priority import Prioritiser, Priority, PriorityInput, rule_priority
+from warden.cases.priority import (
+    Prioritiser,
+    Priority,
+    PriorityInput,
+    rule_priority,
+    with_urgency_floor,
+    without_urgency_floor,
+)
 from warden.cases.queues import QueueConfig, default_queue_config
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.tables import case_alerts, cases
@@ -175,11 +182,14 @@ def _join_case(
     amount = Decimal(case.amount_usd) + alert.amount_usd
     score = max(float(case.max_alert_score), alert.score)
     created = as_utc(case.created_at)
-    priority = prioritiser(PriorityInput(severity, amount, score, created), now)
+    given = PriorityInput(severity, amount, score, created, overdue=bool(case.overdue))
+    priority = prioritiser(given, now)
     if prioritiser is rule_priority and _scored_by_model(case):
         # Keep the triage model's score (same scale as the rest of the queue) until batch scoring re-scores
-        # the grown case (`warden cases from-decisions`, `sweep` with the model), rather than mixing scales.
-        priority = Priority(float(case.priority), json.loads(case.priority_reasons))
+        # the grown case (`warden cases from-decisions`, `sweep` with the model), rather than mixing scales;
+        # a severity that became critical still lifts it above the routine cases.
+        stored = Priority(float(case.priority), json.loads(case.priority_reasons))
+        priority = with_urgency_floor(given, without_urgency_floor(stored))
     # A stronger severity can only pull the deadline in, never push it out.
     due = min(as_utc(case.sla_due_at), created + SLA[severity])
     conn.execute(

@@ -21,7 +21,15 @@ from warden.access.roles import Actor
 from warden.access.users import User, get_user
 from warden.cases.errors import Conflict, Forbidden
 from warden.cases.model import OPEN_STATES
-from warden.cases.priority import Prioritiser, Priority, PriorityInput, ScoresCaseFeatures, rule_priority
+from warden.cases.priority import (
+    Prioritiser,
+    Priority,
+    PriorityInput,
+    ScoresCaseFeatures,
+    rule_priority,
+    with_urgency_floor,
+    without_urgency_floor,
+)
 from warden.cases.records import as_utc, dumps, record_event, utcnow
 from warden.cases.repository import load_case_row
 from warden.cases.tables import cases
@@ -162,9 +170,11 @@ def sweep(
             as_utc(row.created_at),
             case_id=row.case_id,
             features=features.get(row.case_id),
+            overdue=bool(row.overdue or values.get("overdue")),
         )
         if prioritiser is None and str(json.loads(row.priority_reasons).get("version", "")).startswith("triage@"):
-            priority = Priority(row.priority, {})
+            stored = Priority(row.priority, json.loads(row.priority_reasons))  # the triage model's score stays
+            priority = with_urgency_floor(given, without_urgency_floor(stored))
         else:
             priority = (prioritiser or rule_priority)(given, now)
         if priority.value != row.priority:

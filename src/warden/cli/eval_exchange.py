@@ -21,6 +21,8 @@ def _events_in(folder: Path) -> Path:
 
 
 def register(app: typer.Typer) -> None:
+    register_decisions(app)
+
     @eval_app.command("exchange")
     def eval_exchange_cmd(
         train: Path | None = typer.Option(None, "--train", exists=True, help="labelled exchange to learn on"),
@@ -71,6 +73,49 @@ def register(app: typer.Typer) -> None:
         except (EventsInputError, OSError, ValueError) as exc:
             fail(str(exc), 1)
         emit({"source": source, **report}, as_json)
+
+
+def register_decisions(app: typer.Typer) -> None:
+    @eval_app.command("decisions")
+    def eval_decisions_cmd(
+        decisions: Path = typer.Option(..., "--decisions", exists=True, dir_okay=False, help="`warden decide --out`"),
+        events: Path = typer.Option(..., "--events", exists=True, help="the events that were decided"),
+        labels: Path | None = typer.Option(None, "--labels", help="labels.csv (default: beside the events)"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """A decision run against labels: hold and review rates per withdrawal group, benign look-alikes."""
+        from warden.exchange.evaluate import decision_figures
+        from warden.exchange.history import read_history
+        from warden.exchange.labels import read_labels
+        from warden.rules.events_io import EventsInputError
+
+        try:
+            decided = _read_decisions(decisions)
+            report = decision_figures(read_history(events), decided, read_labels(labels or _labels(events)))
+        except (EventsInputError, OSError, ValueError) as exc:
+            fail(str(exc), 1)
+        emit({"decisions": str(decisions), "events": str(events), **report}, as_json)
+
+
+def _read_decisions(path: Path) -> dict[str, str]:
+    """event id -> outcome name from `warden decide --out` lines; a bad line stops with its position."""
+    import orjson
+
+    from warden.rules.outcome import Outcome
+
+    decided: dict[str, str] = {}
+    with path.open("rb") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+                outcome = str(row["outcome"])
+                Outcome[outcome.upper()]
+                decided[str(row["event_id"])] = outcome
+            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{line_no}: not a decision line ({exc!r})") from None
+    return decided
 
 
 def _labels(path: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -142,6 +143,9 @@ def eval_monitor_cmd(
     budget: float = typer.Option(
         10.0, "--budget", help="alerts per 1,000 customers per 30 days (model operating point)"
     ),
+    alerts_file: Path | None = typer.Option(
+        None, "--alerts", exists=True, dir_okay=False, help="judge these alerts (`warden monitor --out`) instead"
+    ),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Detector quality on a labelled exchange: per-typology customer recall, precision, alert rate."""
@@ -153,6 +157,9 @@ def eval_monitor_cmd(
     labels = labels or events.parent / "labels.csv"
     if context is None and (events.parent / "context.json").is_file():
         context = events.parent / "context.json"
+    if alerts_file is not None:
+        _eval_alerts_file(events, labels, alerts_file, split_day or 0, json_out)
+        return
     if split_day is not None:
         _eval_monitor_split(events, labels, split_day, json_out, context, detectors_only, budget)
         return
@@ -191,6 +198,37 @@ def _context(path: Path | None) -> HopContext | None:
         return HopContext.from_file(path)
     except (OSError, ValueError) as exc:
         fail(f"{path}: {exc}")
+
+
+def _eval_alerts_file(events: Path, labels: Path, alerts_file: Path, split_day: int, json_out: bool) -> None:
+    """Alerts a run wrote, judged like the split evaluation: those ending after day `split_day` (0: all)."""
+    import duckdb
+
+    from warden.monitoring.alerts import read_jsonl
+    from warden.monitoring.holdout import read_labels, score_holdout, split_of
+    from warden.monitoring.movements import load_movements
+
+    con = duckdb.connect()
+    try:
+        truth, event_scenarios = read_labels(labels)
+        load_movements(con, events)
+        split = split_of(con, split_day, event_scenarios)
+        alerts = read_jsonl(alerts_file)
+    except (InputError, ValueError) as exc:
+        fail(str(exc))
+    report = score_holdout(alerts, truth, split, _customer_count(con, events)) | {"alerts_file": str(alerts_file)}
+    _print_holdout(report, json_out)
+
+
+def _print_holdout(report: dict[str, Any], json_out: bool) -> None:
+    if json_out:
+        print_json(report)
+        return
+    for typology, row in report["per_typology"].items():
+        typer.echo(f"{typology:16} recall {row['recall']}  ({row['found']}/{row['customers']})")
+    for group, row in report["benign_share_flagged"].items():
+        typer.echo(f"{group:28} flagged {row['share_flagged']}")
+    typer.echo(f"precision {report['precision']}  alerts/1000/30d {report['alerts_per_1000_customers_per_30_days']}")
 
 
 def _eval_monitor_split(
@@ -243,14 +281,7 @@ def _eval_monitor_split(
     )
     report["model"] = model_info
     report["seconds"] = round(time.perf_counter() - started, 2)
-    if json_out:
-        print_json(report)
-        return
-    for typology, row in report["per_typology"].items():
-        typer.echo(f"{typology:16} recall {row['recall']}  ({row['found']}/{row['customers']})")
-    for group, row in report["benign_share_flagged"].items():
-        typer.echo(f"{group:28} flagged {row['share_flagged']}")
-    typer.echo(f"precision {report['precision']}  alerts/1000/30d {report['alerts_per_1000_customers_per_30_days']}")
+    _print_holdout(report, json_out)
 
 
 def train_aml_cmd(

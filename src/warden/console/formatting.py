@@ -62,7 +62,9 @@ def priority_words(reasons: Any, severity: str = "", amount_usd: Any = None) -> 
     for key, value in sorted(reasons.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         if key == "version" or value in (None, "", 0, 0.0):  # terms that added nothing are not reasons
             continue
-        if key == "severity" and severity:
+        if key == "floor":
+            parts.insert(0, f"urgent, above every routine case ({value})")
+        elif key == "severity" and severity:
             parts.append(f"{severity} severity +{readable_number(float(value))}")
         elif key == "amount" and amount_usd is not None:
             parts.append(f"{usd(amount_usd)} at stake +{readable_number(float(value))}")

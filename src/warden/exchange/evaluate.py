@@ -190,3 +190,12 @@ def run_exchange_eval(
         report["after_unlabelled_recalibration"] = figures(test.frame, test.labels, redecided.final)
         report["unlabelled_recalibration"] = again.report
     return monitoring_hook(report, None, None)
+
+
+def decision_figures(history: pl.DataFrame, decided: dict[str, str], labels: pl.DataFrame) -> dict[str, Any]:
+    """`figures` for a decision run (`warden decide --out`): event id -> outcome name. Withdrawals the run
+    did not decide are counted and left out."""
+    withdrawals = history.filter(pl.col("type") == "withdrawal").select("event_id", "customer_id", "type")
+    known = withdrawals.filter(pl.col("event_id").is_in(list(decided)))
+    outcome = np.array([int(Outcome[decided[e].upper()]) for e in known["event_id"].to_list()], dtype=np.int64)
+    return {**figures(known, labels, outcome), "withdrawals_not_decided": withdrawals.height - known.height}

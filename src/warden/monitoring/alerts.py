@@ -62,3 +62,20 @@ def write_jsonl(alerts: list[Alert], path: Path) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for alert in sorted(alerts, key=lambda a: (-a.score, a.alert_id)):
             handle.write(json.dumps(alert.to_dict(), sort_keys=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[Alert]:
+    """Alerts written by `write_jsonl` (`warden monitor --out`); a bad line stops with its position."""
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                row.pop("alert_id", None)
+                row["amount_usd"] = Decimal(row["amount_usd"])
+                out.append(Alert(**row))
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                raise ValueError(f"{path}:{line_no}: not an alert ({exc!r})") from None
+    return out

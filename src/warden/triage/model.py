@@ -25,7 +25,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from warden.cases.model import OPEN_STATES
-from warden.cases.priority import Priority, PriorityInput, rule_priority
+from warden.cases.priority import Priority, PriorityInput, rule_priority, urgency, with_urgency_floor
 from warden.cases.records import dumps, utcnow
 from warden.cases.tables import cases
 from warden.models.registry import active_version, kind_dir, set_active
@@ -257,7 +257,7 @@ class TriagePrioritiser:
         }
         for item in self.model.reasons(features):
             reasons[f"contribution:{item['feature']}"] = item["contribution"]
-        return Priority(round(100.0 * probability, 3), reasons)
+        return with_urgency_floor(case, Priority(round(100.0 * probability, 3), reasons))
 
 
 def load_prioritiser(data_dir: Path) -> TriagePrioritiser:
@@ -294,6 +294,7 @@ def reprioritise(
             row.created_at,
             case_id=row.case_id,
             features=features.get(row.case_id),
+            overdue=bool(row.overdue),
         )
         priority = prioritiser(given, now)
         if priority.value != row.priority or dumps(priority.reasons) != row.priority_reasons:
@@ -307,12 +308,31 @@ def reprioritise(
 
 
 def evaluate_triage(conn: sa.Connection, model: TriageModel, labels: dict[str, int]) -> dict[str, Any]:
-    """Captured true positives in the top 10/20/50 % of the queue ordered by the model, against ordering by
-    the raw alert score (the case's strongest alert)."""
+    """Captured true positives in the top 10/20/50 % of the queue as the queue orders it (the model's score
+    within the urgency floors), against ordering by the raw alert score (the case's strongest alert); and how
+    many urgent cases each ordering puts behind a routine one."""
     case_ids = sorted(labels)
     rows = case_features(conn, case_ids, model.vocabulary)
-    scores = model.probabilities([rows[c] for c in case_ids]).tolist()
+    probabilities = model.probabilities([rows[c] for c in case_ids]).tolist()
+    facts = {r.case_id: r for r in conn.execute(sa.select(cases).where(cases.c.case_id.in_(case_ids)))}
+    given = [
+        PriorityInput(facts[c].severity, facts[c].amount_usd, 0.0, facts[c].created_at, overdue=bool(facts[c].overdue))
+        for c in case_ids
+    ]
+    scores = [with_urgency_floor(g, Priority(100.0 * p, {})).value for g, p in zip(given, probabilities, strict=True)]
     baseline = [rows[c]["max_score"] for c in case_ids]
     result = queue_metrics(scores, [labels[c] for c in case_ids], baseline)
+    urgent = [bool(urgency(g)) for g in given]
+    result["urgent_cases"] = sum(urgent)
+    result["urgent_behind_routine"] = behind(scores, urgent)
+    result["baseline_urgent_behind_routine"] = behind(baseline, urgent)
     result["model"] = f"triage@{model.version}"
     return result
+
+
+def behind(scores: list[float], urgent: list[bool]) -> int:
+    """Urgent cases that a routine case outranks in a queue ordered by `scores`."""
+    routine_top = max((s for s, u in zip(scores, urgent, strict=True) if not u), default=None)
+    if routine_top is None:
+        return 0
+    return sum(1 for s, u in zip(scores, urgent, strict=True) if u and s < routine_top)
