@@ -39,7 +39,13 @@ def test_eval_exchange_learns_on_the_first_days_and_decides_the_rest(sim: Path, 
     # 4 test days of 300 customers: a few dozen normal withdrawals, so the bound is loose
     assert after["normal"]["reviewed"] <= 0.2 and after["normal"]["reviewed"] < before["normal"]["reviewed"]
     assert set(after) >= {"account_takeover", "coached_scam", "normal", "benign_groups"}
-    assert report["monitoring"].startswith("not run here")
+    # the rest of the loop on the last 4 days: monitoring with the customer model learnt on the first 6,
+    # cases, and triage trained on the cases before the split
+    monitoring = report["monitoring"]
+    assert set(monitoring["per_typology"]) >= {"fan_in", "cycle", "structuring"}
+    assert monitoring["split"]["evaluate_from"].endswith("T00:00:00Z") and monitoring["model"]["trained"]["rows"] > 0
+    assert report["cases"]["customers"] > 250 and report["cases"]["cases_per_1000_customers"] > 0
+    assert "urgent_behind_routine" in report["triage"] or "not trained" in report["triage"]["trained_on"]
     assert not report["unlabelled_recalibration"]["labelled"]
     assert report["after_unlabelled_recalibration"]["normal"]["withdrawals"] == after["normal"]["withdrawals"]
     missing = CliRunner().invoke(app, ["eval", "exchange", "--json"], env=env)

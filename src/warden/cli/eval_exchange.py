@@ -4,11 +4,16 @@ on another (or the days after); hold and review rates per group, benign look-ali
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from warden.cli.common import emit, fail
 from warden.cli.groups import eval_app
+
+if TYPE_CHECKING:
+    from warden.exchange.evaluate import LoopHook
+    from warden.models.fraud import FraudModel
 
 
 def _events_in(folder: Path) -> Path:
@@ -37,9 +42,13 @@ def register(app: typer.Typer) -> None:
         recalibrate: bool = typer.Option(
             False, "--recalibrate-unlabelled", help="also calibrate again on the test side's own traffic, no labels"
         ),
+        decisions_only: bool = typer.Option(
+            False, "--decisions-only", help="skip monitoring, cases and triage (minutes on a large exchange)"
+        ),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Figures per withdrawal group before (starter pack, packaged model) and after learning."""
+        """Figures per withdrawal group before (starter pack, packaged model) and after learning; then
+        monitoring per typology and benign group, cases per 1,000 customers and triage on the second."""
         from warden.exchange.calibrate import Budgets
         from warden.exchange.evaluate import Period, run_exchange_eval, split_by_day
         from warden.exchange.run import customers_of, featured_period
@@ -61,6 +70,14 @@ def register(app: typer.Typer) -> None:
             else:
                 fail("give --train DIR --test DIR, or --events PATH [--split-day N]")
             content = (ruleset or starter_pack_path()).read_text(encoding="utf-8")
+            if events is not None:
+                pair = (_events_in(events), _labels(events))
+                hook = _loop_hook(pair, pair, split_day, decisions_only)
+            else:
+                assert train is not None and test is not None
+                hook = _loop_hook(
+                    (_events_in(train), _labels(train)), (_events_in(test), _labels(test)), None, decisions_only
+                )
             report = run_exchange_eval(
                 first,
                 second,
@@ -69,6 +86,7 @@ def register(app: typer.Typer) -> None:
                 baseline_model=load_fraud_model(None),
                 seed=seed,
                 unlabelled_second_pass=recalibrate,
+                loop_hook=hook,
             )
         except (EventsInputError, OSError, ValueError) as exc:
             fail(str(exc), 1)
@@ -95,6 +113,20 @@ def register_decisions(app: typer.Typer) -> None:
         except (EventsInputError, OSError, ValueError) as exc:
             fail(str(exc), 1)
         emit({"decisions": str(decisions), "events": str(events), **report}, as_json)
+
+
+def _loop_hook(train: tuple[Path, Path], test: tuple[Path, Path], split_day: int | None, skip: bool) -> LoopHook:
+    from warden.exchange.evaluate import without_monitoring
+
+    if skip:
+        return without_monitoring
+
+    def hook(report: dict[str, Any], ruleset_content: str, model: FraudModel | None) -> dict[str, Any]:
+        from warden.demo.exchange_loop import monitoring_cases_and_triage
+
+        return report | monitoring_cases_and_triage(train, test, ruleset_content, model, split_day)
+
+    return hook
 
 
 def _read_decisions(path: Path) -> dict[str, str]:

@@ -112,5 +112,5 @@ def register(app: typer.Typer) -> None:
                 result = evaluate_triage(conn, model, simulated_dispositions(conn))
             built.store.dispose()
         live.dispose()
-        result.update(events=str(events), alerts=built.alerts, trained_on=model.meta.get("trained_on"))
+        result.update(events=str(events), trained_on=model.meta.get("trained_on"), volume=built.volume())
         emit(result, as_json)

@@ -57,7 +57,7 @@ def priority_words(reasons: Any, severity: str = "", amount_usd: Any = None) -> 
     """How a case's priority was reached, in words: "high severity +45, $1,171.38 at stake +6.2, ..."."""
     if not isinstance(reasons, dict):
         return str(reasons)
-    parts = []
+    parts: list[str] = []
     order = list(_PRIORITY_TERMS)
     for key, value in sorted(reasons.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         if key == "version" or value in (None, "", 0, 0.0):  # terms that added nothing are not reasons

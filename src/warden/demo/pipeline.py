@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
 from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_engine
@@ -17,6 +19,7 @@ from warden.decisions.replay import load_events, replay
 from warden.decisions.repository import insert_decisions
 from warden.events.ingest import Ingestor
 from warden.events.labels import read_labels, store_labels
+from warden.events.tables import events
 from warden.monitoring.configured import context_for, run_monitoring
 from warden.monitoring.model_registry import active_customer_model
 from warden.monitoring.pipeline import MonitorResult
@@ -32,6 +35,18 @@ class BuiltCases:
     labels: int
     cases: int
     alerts: int
+    customers: int = 0
+    by_source: dict[str, dict[str, int]] | None = None  # source -> alerts, cases they opened
+
+    def volume(self) -> dict[str, object]:
+        """Alerts and cases per 1,000 customers, by source: what the reviewers would face."""
+        per = 1000.0 / self.customers if self.customers else 0.0
+        return {
+            "customers": self.customers,
+            "alerts_per_1000_customers": round(self.alerts * per, 1),
+            "cases_per_1000_customers": round(self.cases * per, 1),
+            "by_source": self.by_source or {},
+        }
 
 
 def _monitoring(events_path: Path, settings: Settings, live_store: Store | None) -> MonitorResult:
@@ -76,10 +91,16 @@ def build_cases(
     with store.engine.begin() as conn:
         made = alerts_from_decisions(conn, limit=10_000_000)
         from_monitoring = alerts_from_monitoring(conn)
+        customers = conn.execute(sa.select(sa.func.count(sa.distinct(events.c.customer_id)))).scalar_one()
     return BuiltCases(
         store=store,
         events=summary.total("stored"),
         labels=added,
         cases=made["new_cases"] + from_monitoring["new_cases"],
         alerts=made["alerts"] + from_monitoring["alerts"],
+        customers=int(customers),
+        by_source={
+            "decisions": {"alerts": made["alerts"], "cases": made["new_cases"]},
+            "monitoring": {"alerts": from_monitoring["alerts"], "cases": from_monitoring["new_cases"]},
+        },
     )

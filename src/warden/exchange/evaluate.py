@@ -2,8 +2,8 @@
 
 The loop an exchange runs: train the fraud model on its labelled history, calibrate the ruleset (thresholds
 and model operating points) within its budgets, then decide the next period. Figures per withdrawal group
-(labels.py) and per benign look-alike group. `add_monitoring` is the hook where monitoring's per-typology
-recall and precision, alerts and cases per 1,000 customers and the triage figures join the same report.
+(labels.py) and per benign look-alike group. `loop_hook` is where monitoring's per-typology recall and
+precision, alerts and cases per 1,000 customers and the triage figures join the same report.
 """
 
 from __future__ import annotations
@@ -118,15 +118,14 @@ def _share(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-MonitoringHook = Callable[[dict[str, Any], Any, Any], dict[str, Any]]
+LoopHook = Callable[[dict[str, Any], str, FraudModel | None], dict[str, Any]]
 
 
-def add_monitoring(report: dict[str, Any], monitoring: Any = None, triage: Any = None) -> dict[str, Any]:
-    """Where monitoring's per-typology recall and precision, alerts and cases per 1,000 customers and the
-    triage figures join the report. `monitoring` and `triage` are those commands' JSON results (None: left
-    out, and said so)."""
-    report["monitoring"] = monitoring if monitoring is not None else "not run here (warden eval monitor)"
-    report["triage"] = triage if triage is not None else "not run here (warden eval triage)"
+def without_monitoring(report: dict[str, Any], ruleset_content: str, model: FraudModel | None) -> dict[str, Any]:
+    """The default end of the loop: decisions only. `warden eval exchange` passes the hook that monitors,
+    opens cases and triages the second exchange with the calibrated ruleset and the learnt model (a stage
+    above this one: `warden.demo.exchange_loop`)."""
+    report["monitoring"] = "not run here (warden eval exchange runs it)"
     return report
 
 
@@ -161,7 +160,7 @@ def run_exchange_eval(
     budgets: Budgets = Budgets(),
     baseline_model: FraudModel | None = None,
     seed: int = 7,
-    monitoring_hook: MonitoringHook = add_monitoring,
+    loop_hook: LoopHook = without_monitoring,
     unlabelled_second_pass: bool = False,
 ) -> dict[str, Any]:
     """Train and calibrate on `train`, decide `test`; the starting point (ruleset as given, `baseline_model`)
@@ -189,7 +188,7 @@ def run_exchange_eval(
         redecided = decide_frame(load_ruleset(again.content), test.frame, test_risk)
         report["after_unlabelled_recalibration"] = figures(test.frame, test.labels, redecided.final)
         report["unlabelled_recalibration"] = again.report
-    return monitoring_hook(report, None, None)
+    return loop_hook(report, calibrated.content, model)
 
 
 def decision_figures(history: pl.DataFrame, decided: dict[str, str], labels: pl.DataFrame) -> dict[str, Any]:
