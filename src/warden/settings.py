@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="sent as a Bearer token to llm_url")
     llm_timeout_s: float = Field(30.0, gt=0, description="how long a narrative rewrite may take")
     kyc_retention_days: int = Field(90, ge=1, le=3650, description="days KYC images are kept after upload")
+    # The exchange's budgets (issue 13): what `warden calibrate` fits to and the dashboard watches live.
+    budget_hold_share: float = Field(0.01, gt=0, le=1, description="withdrawals held or stronger, at most")
+    budget_review_share: float = Field(0.05, gt=0, le=1, description="withdrawals sent to review, at most")
+    budget_alerts_per_1000: float = Field(
+        10.0, gt=0, description="monitoring alerts per 1,000 customers per 30 days, at most"
+    )
     # Input bounds (see events/bounds.py): events outside them are refused at the API and rejected by ingest.
     max_amount: Decimal = Field(
         Decimal("1000000000000000000"), gt=0, lt=Decimal(10) ** 20, description="largest amount or amount_usd"

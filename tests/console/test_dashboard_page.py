@@ -94,6 +94,12 @@ def test_dashboard_shows_the_stores_open_overdue_and_closed_cases(app: Any, stor
     assert cell(html, r'data-reviewer="sam">.*?class="num closed">(\d+)<') == "2"
     assert cell(html, r'id="closed-total">([\d,]+)<') == "2"
     assert "<svg" in html and 'aria-label="true-positive rate per rule"' in html
+    # the budgets table: no decision yet, so the withdrawal rates have nothing to measure
+    assert cell(html, r'data-budget="withdrawals held or stronger">.*?class="num">([^<]+)<') == "—"
+    assert (
+        cell(html, r'data-budget="withdrawals sent to review">.*?class="num">[^<]+</td>\s*<td class="num">([^<]+)<')
+        == "5.00 %"
+    )
 
 
 def test_who_may_see_the_dashboard(app: Any) -> None:

@@ -18,8 +18,11 @@ from warden.api.session import require_role
 from warden.cases.alerts import CaseAlert, add_alert
 from warden.cases.assignment import assign, sweep, take_next
 from warden.cases.proposals import decide_proposal, propose
+from warden.cases.queues import default_queue_config
+from warden.cases.records import utcnow
 from warden.cases.repository import add_note, get_case, list_cases, set_tags, transition
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
+from warden.reporting.budgets import Budgets, budget_lines, raise_breaches
 from warden.triage.model import load_prioritiser, rescore_with_active_model
 from warden.web.errors import domain_errors
 
@@ -131,11 +134,18 @@ def from_monitoring(request: Request, _: Actor = Depends(admins_or_machines)) ->
         return counts
 
 
-@router.post("/sweep", summary="Flag cases past SLA, refresh priorities (the triage model when trained)")
+@router.post(
+    "/sweep", summary="Flag cases past SLA, refresh priorities (the triage model when trained), check the budgets"
+)
 def sla_sweep(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[str, int]:
-    prioritiser = load_prioritiser(request.app.state.settings.data_dir)
+    settings = request.app.state.settings
+    prioritiser = load_prioritiser(settings.data_dir)
     with domain_errors(), _engine(request).begin() as conn:
-        return sweep(conn, prioritiser=prioritiser)
+        counts = sweep(conn, prioritiser=prioritiser)
+        now = utcnow()
+        lines = budget_lines(conn, now, Budgets.from_settings(settings), default_queue_config())
+        counts["budgets_breached_now"] = raise_breaches(conn, lines, now)
+        return counts
 
 
 @router.post("/take-next", summary="Lock the highest-priority open case of your queues to you (204 when none)")

@@ -27,6 +27,7 @@ class Queue:
     description: str = ""
     escalates_to: str | None = None
     senior_only: bool = False
+    capacity_per_day: int | None = None  # cases the queue's reviewers can take a day (the budget it is watched on)
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,17 @@ def parse_queue_config(text: str, path: str) -> QueueConfig:
         if name == "__line__":
             continue
         spec = spec or {}
+        capacity = spec.get("capacity_per_day")
+        if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1):
+            raise CaseError(
+                f"{path}:{spec.get('__line__', '?')}: queue {name}: capacity_per_day must be a whole number >= 1"
+            )
         queues[name] = Queue(
             name=name,
             description=str(spec.get("description", "")),
             escalates_to=spec.get("escalates_to"),
             senior_only=bool(spec.get("senior_only", False)),
+            capacity_per_day=capacity,
         )
     for queue in queues.values():
         if queue.escalates_to is not None and queue.escalates_to not in queues:

@@ -152,12 +152,20 @@ def _rescore(store: Store) -> int:
 
 @cases_app.command("sweep")
 def cases_sweep(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Flag open cases past their SLA and refresh priorities (the triage model when trained, else rules)."""
+    """Flag open cases past their SLA, refresh priorities (the triage model when trained, else rules) and
+    check the budgets (a breach goes on the audit log once a day)."""
+    from warden.cases.queues import default_queue_config
+    from warden.cases.records import utcnow
+    from warden.reporting.budgets import Budgets, budget_lines, raise_breaches
     from warden.triage.model import load_prioritiser
 
-    prioritiser = load_prioritiser(settings_or_exit().data_dir)
+    settings = settings_or_exit()
+    prioritiser = load_prioritiser(settings.data_dir)
     with _store().engine.begin() as conn:
         counts = sweep(conn, prioritiser=prioritiser)
+        now = utcnow()
+        lines = budget_lines(conn, now, Budgets.from_settings(settings), default_queue_config())
+        counts["budgets_breached_now"] = raise_breaches(conn, lines, now)
     if as_json:
         print_json(counts)
     else:

@@ -6,10 +6,12 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
 from warden.cases.model import DISPOSITIONS
+from warden.cases.queues import default_queue_config
 from warden.console.auth import console_router
 from warden.console.dashboard_charts import daily_columns, rate_bars, stacked_hbars
 from warden.console.rules_quality import RULE_QUALITY_ROLES
 from warden.console.templating import TEMPLATES
+from warden.reporting.budgets import Budgets, budget_lines
 from warden.reporting.dashboard import AGE_LABELS, THROUGHPUT_WINDOWS, build_dashboard
 from warden.triage.feedback import rule_precision
 
@@ -31,6 +33,9 @@ def dashboard_page(request: Request, days: int = Query(7)) -> HTMLResponse:
     with request.app.state.store.engine.connect() as conn:
         board = build_dashboard(conn, days=days)
         precision = [p for p in rule_precision(conn) if p.precision is not None]
+        budgets = budget_lines(
+            conn, board.now, Budgets.from_settings(request.app.state.settings), default_queue_config()
+        )
     precision.sort(key=lambda p: (p.precision or 0.0, -p.closed_cases, p.rule))
     charts = {
         "age": stacked_hbars(
@@ -64,6 +69,7 @@ def dashboard_page(request: Request, days: int = Query(7)) -> HTMLResponse:
     }
     context = {
         "b": board,
+        "budgets": budgets,
         "charts": charts,
         "windows": THROUGHPUT_WINDOWS,
         "precision": precision,
