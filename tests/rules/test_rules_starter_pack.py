@@ -182,7 +182,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"action": "remove"},
     ),
     "sanctioned_jurisdiction_login": ({"type": "login", "country": "KP"}, {"country": "KR"}),
-    "high_risk_geography_login": ({"type": "login", "country": "NG"}, {"country": "IR"}),  # IR: the sanctions rule
+    "high_risk_geography_login": (
+        {"type": "login", "country": "NG", "is_new_country": True},
+        {"is_new_country": False},  # a resident's everyday login (and IR: the sanctions rule)
+    ),
     "kyc_name_on_sanctions_list": (
         {"type": "kyc_submission", "sanctions_name_score": 0.91, "sanctions_name_match": "X (ofac-sdn 1)"},
         {"sanctions_name_score": 0.84},
