@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def _labelled_customers(run: Run) -> set[str]:
-    return {r["entity_id"] for r in run.labels if r["entity_type"] == "customer"}
+    """Customers in a scenario (benign look-alikes, labelled normal, behave as customers do)."""
+    return {r["entity_id"] for r in run.labels if r["entity_type"] == "customer" and r["label"] != "normal"}
 
 
 def test_withdrawals_go_to_addresses_saved_before_them(small_run: Run) -> None:
@@ -32,7 +33,9 @@ def test_withdrawals_go_to_addresses_saved_before_them(small_run: Run) -> None:
             if event["customer_id"] not in labelled:
                 age_days.append((when - saved_at[key]).total_seconds() / 86_400)
     ages = np.array(age_days)
-    assert (ages >= 1).mean() > 0.6, (ages >= 1).mean()  # mostly long-known addresses
+    # mostly long-known addresses (at 300 customers the share moves a few points with the world drawn:
+    # above 0.6 before the payroll, P2P and other-exchange look-alikes joined the draws, 0.59 after)
+    assert (ages >= 1).mean() > 0.55, (ages >= 1).mean()
     assert 0.02 < (ages < 1 / 24).mean() < 0.4  # a minority saved within the hour before
 
 

@@ -129,8 +129,14 @@ def test_identity_rings_share_identifiers_but_not_names(small_run: Run) -> None:
         assert len({m["nationality"] for m in members}) == 1
 
 
-def test_benign_lookalikes_exist_unlabelled(small_run: Run) -> None:
-    labelled = {r["entity_id"] for r in small_run.labels if r["entity_type"] == "customer"}
+def benign_customers(run: Run, typology: str) -> set[str]:
+    return {r["entity_id"] for r in run.labels if r["entity_type"] == "customer" and r["typology"] == typology}
+
+
+def test_benign_lookalikes_exist_labelled_normal(small_run: Run) -> None:
+    labelled = {r["entity_id"] for r in small_run.labels if r["entity_type"] == "customer" and r["label"] != "normal"}
+    benign = {r["typology"] for r in small_run.labels if r["label"] == "normal"}
+    assert {"benign_household", "benign_payroll_fan_out", "benign_p2p_trader", "benign_other_exchange"} <= benign
     kyc = [e for e in small_run.events if e["type"] == "kyc_submission" and e["customer_id"] not in labelled]
     by_device: dict[str, list[dict]] = defaultdict(list)  # type: ignore[type-arg]
     for e in kyc:
@@ -146,3 +152,13 @@ def test_benign_lookalikes_exist_unlabelled(small_run: Run) -> None:
     below = [e for e in events.values() if e["type"] == "deposit" and 8_000 <= float(e["amount_usd"]) < 10_000
              and e["customer_id"] not in labelled]  # fmt: skip
     assert below, "legitimate deposits just below the threshold exist"
+    # withdrawals to another exchange's shared deposit address, each customer with their own memo there
+    shared = defaultdict(set)
+    for e in events.values():
+        if (
+            e["type"] == "withdrawal"
+            and e.get("memo")
+            and e["customer_id"] in benign_customers(small_run, "benign_other_exchange")
+        ):
+            shared[e["to_address"]].add(e["memo"])
+    assert shared and max(len(memos) for memos in shared.values()) >= 2

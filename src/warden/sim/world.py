@@ -65,6 +65,7 @@ class World:
     customers: list[Customer] = field(default_factory=list)
     ip_prefixes: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     exchange_addresses: dict[str, str] = field(default_factory=dict)  # shared addresses of memo networks
+    other_exchanges: dict[str, str] = field(default_factory=dict)  # another exchange's shared memo address per network
     scenario_counter: int = 0
 
     @property

@@ -9,7 +9,15 @@
 - arbitrage: deposit, trades, withdrawal to a saved address within hours (pass_through)
 - friend_cycle: friends pass small sums around a circle (cycle)
 - bsc_usdt: USDT on BSC to the customer's own EVM deposit address, which the exchange supports (wrong_network)
+- payroll: an employer pays ten to twenty staff (other customers) on one day (fan_out)
+- p2p_trader: buys from and sells to a dozen customers a week, each a small sum (fan_in, fan_out, pass-through)
+- other_exchange: withdrawals to another exchange's shared deposit address, each with the customer's own
+  memo there; many customers pay the same address ("an address many customers send to")
 Merchants (many small incoming transfers) and OTC desks (many outgoing) already mimic fan_in and fan_out.
+
+Each look-alike is labelled `normal` with a `benign_<kind>` typology in labels.csv (as the partner sample
+labels its decoys), so a false-positive rate can be measured per group; nothing in Warden reads them except
+the evaluations.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from warden.sim import actions
-from warden.sim.assets import random_address
+from warden.sim.assets import memo_for, random_address
 from warden.sim.identity import make_person, mrz_for
 from warden.sim.population import ip_in, new_device
 from warden.sim.scenarios.common import (
@@ -34,7 +42,12 @@ from warden.sim.world import DAY, HOUR, Customer, Device, World
 KINDS = {  # kind -> (per 10,000 customers, minimum)
     "traveller": (25, 3), "credential_then_withdraw": (30, 3), "new_phone": (25, 3), "household": (30, 2),
     "growing_saver": (15, 2), "below_threshold": (25, 3), "arbitrage": (15, 3), "friend_cycle": (10, 2),
-    "bsc_usdt": (20, 3),
+    "bsc_usdt": (20, 3), "payroll": (5, 1), "p2p_trader": (10, 2), "other_exchange": (40, 4),
+}  # fmt: skip
+BENIGN_TYPOLOGY = {  # the partner sample's names where one fits
+    "traveller": "benign_travel", "new_phone": "benign_device_change", "household": "benign_household",
+    "arbitrage": "benign_fast_in_out", "payroll": "benign_payroll_fan_out", "p2p_trader": "benign_p2p_trader",
+    "below_threshold": "benign_below_threshold", "other_exchange": "benign_other_exchange",
 }  # fmt: skip
 
 
@@ -60,6 +73,9 @@ def plan(world: World) -> LookalikePlan:
 def inject(world: World, plan: LookalikePlan) -> None:
     rng = world.rng
     for kind, actors in plan.actors.items():
+        for n, c in enumerate(actors):
+            scenario = f"decoy-{kind}-{n:04d}"
+            world.log.label_customer(c.customer_id, "normal", BENIGN_TYPOLOGY.get(kind, f"benign_{kind}"), scenario)
         if kind == "household":
             for a, b in zip(actors[::2], actors[1::2], strict=False):
                 _household(world, a, b)
@@ -128,6 +144,63 @@ def inject(world: World, plan: LookalikePlan) -> None:
                 _friend_cycle(world, c, ts)
             elif kind == "bsc_usdt":
                 actions.crypto_deposit(world, c, ts, "USDT", "bsc", lognormal(world, 700, 1.0))
+            elif kind == "payroll":
+                _payroll(world, c, ts)
+            elif kind == "p2p_trader":
+                _p2p_trader(world, c)
+            elif kind == "other_exchange":
+                _other_exchange(world, c, ts)
+
+
+def _payroll(world: World, employer: Customer, ts: int) -> None:
+    staff = world.free(("retail",))[: int(world.rng.integers(10, 21))]
+    wage = lognormal(world, 1_500, 0.3)
+    actions.fiat_deposit(world, employer, ts, wage * len(staff) * 1.1)
+    payday = later(world, ts, 2 * HOUR, DAY)
+    for person in staff:
+        actions.transfer(
+            world,
+            employer,
+            person,
+            later(world, payday, 0, 2 * HOUR),
+            "USDT",
+            wage * float(world.rng.uniform(0.8, 1.3)),
+        )
+
+
+def _p2p_trader(world: World, trader: Customer) -> None:
+    """Buys crypto from some customers and sells to others, a small margin each, through the week."""
+    peers = world.free(("retail", "trader"))
+    picks = world.rng.choice(len(peers), size=min(len(peers), 24), replace=False)
+    ts = window_start(world, 7 * DAY, trader)
+    for i, index in enumerate(picks.tolist()):
+        peer, usd = peers[int(index)], lognormal(world, 250, 0.6)
+        at = ts + int(i * 7 * DAY / max(len(picks), 1))
+        if i % 2:
+            actions.transfer(world, peer, trader, at, "USDT", usd)
+        else:
+            actions.transfer(world, trader, peer, at, "USDT", usd * 1.02)
+
+
+def _other_exchange(world: World, c: Customer, ts: int) -> None:
+    """A withdrawal to another exchange's shared deposit address with the customer's own memo there."""
+    network = "ripple" if world.rng.random() < 0.6 else "cosmos"
+    address = other_exchange_address(world, network)
+    device, ip = home(world, c)
+    asset = "XRP" if network == "ripple" else "ATOM"
+    memo = memo_for(network, int(world.rng.integers(10_000, 99_999_999)))
+    usd = min(lognormal(world, 400, 0.8), drainable(world, c, ts))
+    if address not in c.address_book.get(network, []):  # saved with its memo once, used since
+        saved = ts - int(world.rng.integers(1, 60)) * DAY  # often before the window, as address books are
+        actions.address_add(world, c, saved, network, address, device, ip)
+    actions.withdrawal(world, c, later(world, ts, HOUR, DAY), asset, network, usd, address, device, ip, memo=memo)
+
+
+def other_exchange_address(world: World, network: str) -> str:
+    """The one shared deposit address another exchange uses on `network` (made on first use)."""
+    if network not in world.other_exchanges:
+        world.other_exchanges[network] = random_address(world.rng, network)
+    return world.other_exchanges[network]
 
 
 def _saved_address(
