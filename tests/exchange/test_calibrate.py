@@ -121,3 +121,43 @@ def test_policy_outcome_matches_the_engine() -> None:
     risk = np.array([0.1, 0.45, 0.7, 0.95])
     out = policy_outcome(risk, {"hold": 0.9, "review": 0.6, "challenge": 0.4})
     assert out.tolist() == [0, int(Outcome.CHALLENGE), int(Outcome.REVIEW), int(Outcome.HOLD)]
+
+
+def test_rules_on_other_events_are_held_to_the_review_budget_of_their_own_events() -> None:
+    withdrawals, _ = _frame(400)
+    rng = np.random.default_rng(5)
+    n = 2000
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    transfers = pl.DataFrame(
+        {
+            "event_id": [f"t{i}" for i in range(n)],
+            "type": ["transfer"] * n,
+            "customer_id": [f"p2p{i % 40}" for i in range(n)],
+            "occurred_at": [start + timedelta(minutes=7 * i) for i in range(n)],
+            # P2P traders: many transfers in a day is their normal, so "five in 24 h" flags a third of them
+            "customer_transfer_in_count_24h": rng.poisson(4, n),
+        }
+    )
+    frame = pl.concat([withdrawals, transfers], how="diagonal").sort("occurred_at")
+    content = (
+        RULESET
+        + """
+  - id: transfer_fan_in
+    version: 1
+    description: many transfers in, then one out
+    event_types: [transfer]
+    condition: customer_transfer_in_count_24h >= 5
+    outcome: review
+    score: 25
+    reason: "x"
+"""
+    )
+    flagged_before = float((transfers["customer_transfer_in_count_24h"] >= 5).mean())
+    assert flagged_before > 0.3
+    result = calibrate(content, frame, np.zeros(frame.height), None, Budgets(hold=0.01, review=0.05))
+    (other,) = result.report["other_events"]
+    assert other["rule_id"] == "transfer_fan_in" and other["events"] == n
+    assert other["share_flagged"] is not None and other["share_flagged"] <= 0.05
+    rule = next(r for r in yaml.safe_load(result.content)["rules"] if r["id"] == "transfer_fan_in")
+    threshold = thresholds_of(rule["condition"])[0].value
+    assert threshold > 5 and float((transfers["customer_transfer_in_count_24h"] >= threshold).mean()) <= 0.05

@@ -25,7 +25,15 @@ import polars as pl
 import yaml
 
 from warden.decisions.holds import follow_holds
-from warden.exchange.knobs import Knob, build_knobs, dump, variant_id, variants_document, with_thresholds
+from warden.exchange.knobs import (
+    Knob,
+    build_event_knobs,
+    build_knobs,
+    dump,
+    variant_id,
+    variants_document,
+    with_thresholds,
+)
 from warden.exchange.outcomes import policy_outcome
 from warden.rules.frame import evaluate_frame
 from warden.rules.loader import load_ruleset
@@ -201,7 +209,11 @@ def calibrate(
         steps.append(move)
     after = measure(levels, hi, ri)
 
-    new_document = _apply(document, knobs, levels, hold_grid[hi], review_grid[ri], state.challenge, version)
+    event_knobs = build_event_knobs(document, frame)
+    event_levels, event_report = _calibrate_other_events(document, event_knobs, frame, budgets.review)
+    new_document = _apply(
+        document, knobs + event_knobs, levels + event_levels, hold_grid[hi], review_grid[ri], state.challenge, version
+    )
     text = dump(new_document)
     load_ruleset(text)  # refuse to hand back anything that does not check
     changed = [
@@ -221,11 +233,42 @@ def calibrate(
         "model_policy": new_document["model_policy"],
         "rules_changed": changed,
         "steps": len(steps),
+        "other_events": event_report,
     }  # fmt: skip
     return Calibration(new_document, text, report)
 
 
 RARE_SHARE = 0.1  # of the budget: a rule flagging less than this is not what breaks it
+
+
+def _calibrate_other_events(
+    document: dict[str, Any], knobs: list[Knob], frame: pl.DataFrame, review_share: float
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Each rule on other event types that opens cases: its least strict setting that sends at most
+    `review_share` of its own events (transfers, logins, ...) to review or stronger, else its strictest one.
+    Every case costs a reviewer the same, whatever the event; without this a count threshold written for one
+    exchange (five transfers in a day) sends a P2P trader's every transfer to review at another."""
+    if not knobs:
+        return [], []
+    hits = evaluate_frame(load_ruleset(dump(variants_document(document, knobs))), frame)
+    levels, report = [], []
+    for knob in knobs:
+        rows = frame["type"].is_in(list(knob.event_types)).to_numpy()
+        first: dict[tuple[float, ...], int] = {}
+        chosen, share = len(knob.rungs) - 1, None
+        for i, rung in enumerate(knob.rungs):
+            first.setdefault(rung.values, i)
+            fired = hits[variant_id(knob.rule_id, first[rung.values])].to_numpy()[rows]
+            flagged = float(fired.mean()) if fired.size and rung.outcome >= Outcome.REVIEW else 0.0
+            if flagged <= review_share:
+                chosen, share = i, flagged
+                break
+        levels.append(chosen)
+        report.append(
+            {"rule_id": knob.rule_id, "events": int(rows.sum()), "setting": knob.rungs[chosen].label,
+             "outcome": knob.rungs[chosen].outcome.label, "share_flagged": share}
+        )  # fmt: skip
+    return levels, report
 
 
 def _rare(

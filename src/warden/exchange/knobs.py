@@ -120,40 +120,56 @@ def _nice(value: float, direction: int, integer: bool) -> float:
 def build_knobs(document: dict[str, Any], frame: pl.DataFrame) -> list[Knob]:
     """A ladder of rungs for every rule on withdrawals that has a population-dependent threshold or acts at
     review or stronger (those can at least be weakened)."""
+    return [
+        _knob(rule, frame)
+        for rule in document.get("rules", [])
+        if "withdrawal" in rule.get("event_types", []) and Outcome.parse(rule["outcome"]) >= Outcome.REVIEW
+    ]
+
+
+def build_event_knobs(document: dict[str, Any], frame: pl.DataFrame) -> list[Knob]:
+    """The same for rules on other event types (transfers, logins, deposits, ...) that open cases (review or
+    stronger) on a population-dependent threshold: calibrated against the review budget of their own events."""
     knobs = []
     for rule in document.get("rules", []):
-        types = tuple(rule.get("event_types", []))
-        outcome = Outcome.parse(rule["outcome"])
-        if "withdrawal" not in types or outcome < Outcome.REVIEW:
+        if "withdrawal" in rule.get("event_types", []) or Outcome.parse(rule["outcome"]) < Outcome.REVIEW:
             continue
-        fixed = bool(FIXED_TAGS & set(rule.get("tags", [])))
-        thresholds = [] if fixed else thresholds_of(rule["condition"])
-        rows = frame.filter(pl.col("type").is_in(list(types)))
-        original = tuple(t.value for t in thresholds)
-        ladders: list[tuple[tuple[float, ...], str]] = [(original, "as written")]
-        for q in PERCENTILES:
-            values = []
-            for t in thresholds:
-                column = rows[t.feature].drop_nulls().cast(pl.Float64) if t.feature in rows.columns else None
-                if column is None or column.is_empty():
-                    values.append(t.value)
-                    continue
-                level = float(np.quantile(column.to_numpy(), q if t.direction > 0 else 1 - q))
-                level = _nice(level, t.direction, t.integer)
-                stricter = max(t.value, level) if t.direction > 0 else min(t.value, level)
-                values.append(stricter)
-            if tuple(values) != ladders[-1][0]:
-                ladders.append((tuple(values), f"p{q * 100:g}"))
-        rungs = [Rung(v, outcome, label) for v, label in ladders]
-        strictest = ladders[-1]
-        weaker = outcome
-        while weaker > Outcome.CHALLENGE:
-            weaker = Outcome(weaker - 1)
-            rungs.append(Rung(strictest[0], weaker, f"{strictest[1]}, {weaker.label}"))
-        if fixed and fixed_keeps_outcome(rule):
-            rungs = rungs[:1]
-        knobs.append(Knob(rule["id"], types, rule["condition"], thresholds, rungs))
+        if FIXED_TAGS & set(rule.get("tags", [])) or not thresholds_of(rule["condition"]):
+            continue
+        knobs.append(_knob(rule, frame))
     return knobs
+
+
+def _knob(rule: dict[str, Any], frame: pl.DataFrame) -> Knob:
+    types = tuple(rule.get("event_types", []))
+    outcome = Outcome.parse(rule["outcome"])
+    fixed = bool(FIXED_TAGS & set(rule.get("tags", [])))
+    thresholds = [] if fixed else thresholds_of(rule["condition"])
+    rows = frame.filter(pl.col("type").is_in(list(types)))
+    original = tuple(t.value for t in thresholds)
+    ladders: list[tuple[tuple[float, ...], str]] = [(original, "as written")]
+    for q in PERCENTILES:
+        values = []
+        for t in thresholds:
+            column = rows[t.feature].drop_nulls().cast(pl.Float64) if t.feature in rows.columns else None
+            if column is None or column.is_empty():
+                values.append(t.value)
+                continue
+            level = float(np.quantile(column.to_numpy(), q if t.direction > 0 else 1 - q))
+            level = _nice(level, t.direction, t.integer)
+            stricter = max(t.value, level) if t.direction > 0 else min(t.value, level)
+            values.append(stricter)
+        if tuple(values) != ladders[-1][0]:
+            ladders.append((tuple(values), f"p{q * 100:g}"))
+    rungs = [Rung(v, outcome, label) for v, label in ladders]
+    strictest = ladders[-1]
+    weaker = outcome
+    while weaker > Outcome.CHALLENGE:
+        weaker = Outcome(weaker - 1)
+        rungs.append(Rung(strictest[0], weaker, f"{strictest[1]}, {weaker.label}"))
+    if fixed and fixed_keeps_outcome(rule):
+        rungs = rungs[:1]
+    return Knob(rule["id"], types, rule["condition"], thresholds, rungs)
 
 
 def fixed_keeps_outcome(rule: dict[str, Any]) -> bool:
