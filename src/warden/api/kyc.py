@@ -21,9 +21,9 @@ from pydantic import BaseModel, Field
 
 from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.api.session import require_role
-from warden.cases.alerts import CaseAlert, add_alert
+from warden.cases import kyc_review
 from warden.kyc import repository, storage
-from warden.kyc.decision import SessionDecision
+from warden.kyc.session_checks import SessionChecks
 
 router = APIRouter(prefix="/v1/kyc", tags=["kyc"])
 
@@ -70,29 +70,17 @@ def _errors() -> Iterator[None]:
         raise _unprocessable(exc.field, str(exc)) from None
 
 
-def kyc_alert(conn: sa.Connection, session_id: str, customer_id: str, decision: SessionDecision) -> str | None:
-    """Route a session that needs a person to the `kyc` review queue, as a case alert."""
-    result = add_alert(
-        conn,
-        CaseAlert(
-            alert_id=f"kyc:{session_id}",
-            source="kyc",
-            typology="kyc_verification",
-            customer_ids=[customer_id],
-            score=0.5,
-            severity="medium",
-            evidence={"kyc_session": session_id, "reasons": decision.reasons},
-        ),
-        actor="system:kyc",
-    )
-    return result.case_id
+def _checks(request: Request) -> SessionChecks:
+    checks: SessionChecks = request.app.state.kyc_checks
+    return checks
 
 
 @router.post("/sessions", status_code=201, summary="Open a verification session; returns its liveness challenge")
 def session_open(body: SessionIn, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
     with _errors(), _engine(request).begin() as conn:
+        challenge = _checks(request).new_challenge(body.customer_id)
         opened = repository.open_session(
-            conn, body.customer_id, body.declared.model_dump(mode="json"), actor=actor.name
+            conn, body.customer_id, body.declared.model_dump(mode="json"), challenge, actor=actor.name
         )
     return opened.as_dict()
 
@@ -147,7 +135,7 @@ async def liveness_upload(session_id: str, request: Request, actor: Actor = Depe
 @router.post("/sessions/{session_id}/submit", summary="Run the checks and decide: approve, review or reject")
 def session_submit(session_id: str, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
     with _errors(), _engine(request).begin() as conn:
-        return repository.submit(conn, _data_dir(request), session_id, actor=actor.name, alert_sink=kyc_alert)
+        return kyc_review.submit_session(conn, _data_dir(request), session_id, _checks(request), actor=actor.name)
 
 
 @router.get("/sessions/{session_id}", summary="The session: state, outcome, reasons, evidence, versions")

@@ -17,14 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from warden.audit.log import append_audit
-from warden.kyc import ports, storage
-from warden.kyc.check import DocumentResult, check_document
+from warden.kyc import storage
 from warden.kyc.consistency import Declared
-from warden.kyc.decision import SessionDecision, decide
+from warden.kyc.decision import SessionDecision
+from warden.kyc.session_checks import SessionChecks
+from warden.kyc.session_run import run_checks
 from warden.kyc.tables import kyc_sessions, kyc_uploads
 
-CHALLENGE_STEPS = ("turn_left", "turn_right", "blink", "nod", "move_closer")
-CHALLENGE_TTL = dt.timedelta(minutes=10)
 SESSION_TTL = dt.timedelta(hours=24)
 PARTS = ("document_front", "document_back", "liveness")
 
@@ -63,20 +62,17 @@ class OpenedSession:
 
 
 def open_session(
-    conn: sa.Connection, customer_id: str, declared: dict[str, Any], *, actor: str, now: dt.datetime | None = None
+    conn: sa.Connection,
+    customer_id: str,
+    declared: dict[str, Any],
+    challenge: dict[str, Any],
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
 ) -> OpenedSession:
+    """Record a new session with the liveness challenge issued for it (`SessionChecks.new_challenge`)."""
     now = now or _now()
     session_id = "kyc_" + secrets.token_hex(12)
-    nonce = secrets.token_urlsafe(24)
-    steps = list(CHALLENGE_STEPS)
-    rng = secrets.SystemRandom()
-    rng.shuffle(steps)
-    challenge = {
-        "nonce": nonce,
-        "steps": steps[: rng.randint(3, 4)],
-        "issued_at": now.isoformat(),
-        "expires_at": (now + CHALLENGE_TTL).isoformat(),
-    }
     conn.execute(
         sa.insert(kyc_sessions).values(
             session_id=session_id,
@@ -84,7 +80,7 @@ def open_session(
             state="open",
             declared=json.dumps(declared, sort_keys=True, default=str),
             challenge=json.dumps(challenge, sort_keys=True),
-            nonce=nonce,
+            nonce=str(challenge["nonce"]),
             created_at=now,
             expires_at=now + SESSION_TTL,
         )
@@ -173,49 +169,28 @@ def submit(
     conn: sa.Connection,
     data_dir: Path,
     session_id: str,
+    checks: SessionChecks,
     *,
     actor: str,
     alert_sink: AlertSink | None = None,
     ocr: str = "rapidocr",
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Run the checks on what was uploaded and record the outcome (once: a decided session stays decided)."""
+    """Run the checks on what was uploaded and record the outcome (once: a decided session stays decided).
+    A session sent to review is handed to `alert_sink`, which returns the review case's id."""
     now = now or _now()
     row = _session(conn, session_id, lock=True)
     if row.state != "open":
         raise KycError(f"session {session_id} is already {row.state}", status=409)
     uploads = _uploads(conn, session_id)
-    not_performed: dict[str, str] = {}
-    document: DocumentResult | None = None
     pages = {
         side: storage.read_upload(data_dir, uploads[f"document_{side}"].path)
         for side in ("front", "back")
         if f"document_{side}" in uploads
     }
-    if "front" in pages or "back" in pages:
-        document = check_document(pages, declared_from(json.loads(row.declared)), today=now.date(), ocr=ocr)
-    face = None
-    matcher = ports.face_matcher()
-    if matcher is None:
-        not_performed["face_match"] = "no face matcher registered"
-    elif "liveness" not in uploads or "front" not in pages:
-        not_performed["face_match"] = "no selfie or no document front uploaded"
-    else:
-        capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path))
-        selfie = bytes.fromhex(str(capture.get("selfie_hex", ""))) if capture.get("selfie_hex") else b""
-        face = matcher.match(selfie, pages["front"]) if selfie else None
-        if face is None:
-            not_performed["face_match"] = "the liveness capture carries no selfie"
-    liveness = None
-    verifier = ports.liveness_verifier()
-    if verifier is None:
-        not_performed["liveness"] = "no liveness verifier registered"
-    elif "liveness" not in uploads:
-        not_performed["liveness"] = "no liveness capture uploaded"
-    else:
-        capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path))
-        liveness = verifier.verify(json.loads(row.challenge), capture)
-    decision = decide(document, face, liveness, not_performed=not_performed)
+    capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path)) if "liveness" in uploads else None
+    declared = declared_from(json.loads(row.declared))
+    decision = run_checks(pages, capture, json.loads(row.challenge), declared, checks, today=now.date(), ocr=ocr)
     case_id = (
         alert_sink(conn, session_id, row.customer_id, decision) if alert_sink and decision.outcome == "review" else None
     )
