@@ -230,6 +230,7 @@ def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
         "session_id": row.session_id,
         "customer_id": row.customer_id,
         "state": row.state,
+        "kind": row.kind,
         "created_at": _aware(row.created_at).isoformat(),
         "expires_at": _aware(row.expires_at).isoformat(),
         "outcome": row.outcome,
@@ -248,6 +249,33 @@ def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
             for u in uploads
         ],
     }
+
+
+def session_declared(conn: sa.Connection, session_id: str) -> dict[str, Any]:
+    """The identity the customer declared when the session was opened (personal data: reviewers' pages)."""
+    declared: dict[str, Any] = json.loads(_session(conn, session_id).declared)
+    return declared
+
+
+def sessions_in_review(conn: sa.Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """Sessions the checks sent to a person and no reviewer has decided yet, oldest first (the queue's order)."""
+    rows = conn.execute(
+        sa.select(kyc_sessions)
+        .where(kyc_sessions.c.state == "decided", kyc_sessions.c.outcome == "review")
+        .order_by(kyc_sessions.c.decided_at)
+        .limit(limit)
+    )
+    return [
+        {
+            "session_id": r.session_id,
+            "customer_id": r.customer_id,
+            "kind": r.kind,
+            "reasons": json.loads(r.reasons or "[]"),
+            "decided_at": _aware(r.decided_at).isoformat(),
+            "case_id": r.case_id,
+        }
+        for r in rows
+    ]
 
 
 def read_image(conn: sa.Connection, data_dir: Path, session_id: str, part: str, *, actor: str) -> tuple[bytes, str]:
