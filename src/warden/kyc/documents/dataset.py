@@ -61,9 +61,11 @@ def genuine(seed: int, index: int) -> Sample:
     return Sample(f"g{index}", GENUINE, doc.kind, pages, doc.identity, doc)
 
 
-def attack(seed: int, index: int, species: str) -> Sample:
-    """The attack `species` made from genuine document `index`."""
+def attack(seed: int, index: int, species: str, *, with_face: bool = False) -> Sample:
+    """The attack `species` made from genuine document `index` (`with_face`: its portrait the sample face)."""
     rng, doc = document(seed, index)
+    if with_face:
+        doc = with_sample_face(doc)
     arng = random.Random(f"kyc-attack-{seed}-{index}-{species}")
     declared = doc.identity
     if species in ("mrz_tamper", "wrong_check_digit", "printed_copy"):
