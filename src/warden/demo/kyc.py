@@ -95,9 +95,7 @@ def run_kyc_demo(
     out: list[tuple[str, str, list[str]]] = []
 
     def run(label: str, sample: dataset.Sample, make_capture: Any) -> dict[str, Any]:
-        result = verify(
-            store, data_dir, checks, next(customers), sample, make_capture, retention_days=retention_days
-        )
+        result = verify(store, data_dir, checks, next(customers), sample, make_capture, retention_days=retention_days)
         out.append((label, result["outcome"], result["reasons"]))
         return result
 
