@@ -110,3 +110,38 @@ def test_stale_challenge_is_refused(settings: Settings, sqlite_store: Store, pas
     time.sleep(1.2)
     stale = backend.submit(opened["session_id"])
     assert stale["outcome"] == "reject" and "challenge_expired" in stale["reasons"]
+
+
+def test_step_up_selfie_releases_the_hold(settings: Settings, sqlite_store: Store, passport: Any) -> None:
+    app, key = kyc_app(settings, sqlite_store)
+    backend = Backend(app, key)
+    refused = backend.client.post(
+        "/v1/kyc/sessions", json={"customer_id": "c1", "kind": "step_up"}, headers=backend.headers
+    )
+    assert refused.status_code == 422 and "hold_ref" in refused.text
+
+    def step_up(make_capture: Any, seed: int) -> dict[str, Any]:
+        r = backend.client.post(
+            "/v1/kyc/sessions",
+            json={"customer_id": "c1", "kind": "step_up", "hold_ref": "evt-held"},
+            headers=backend.headers,
+        )
+        assert r.status_code == 201, r.text
+        opened = r.json()
+        backend.upload_capture(opened["session_id"], make_capture(opened["challenge"], seed=seed))
+        return backend.submit(opened["session_id"])
+
+    # no verified document yet: nothing to match the selfie against, a person looks
+    early = step_up(synth.genuine_capture, 20)
+    assert early["outcome"] == "review" and "face_match_not_performed" in early["reasons"]
+    assert not early["hold_released"]
+    assert _verify(backend, passport, seed=21)["outcome"] == "approve"  # onboarding, verified
+    passed = step_up(synth.genuine_capture, 22)
+    assert passed["kind"] == "step_up" and passed["outcome"] == "approve", passed["reasons"]
+    assert passed["hold_released"] and passed["hold_ref"] == "evt-held"
+    assert "document_not_performed" not in passed["reasons"] and passed["evidence"]["face_match"]["matched"]
+    photo = step_up(synth.photo_capture, 23)
+    assert photo["outcome"] == "reject" and not photo["hold_released"]
+    with sqlite_store.engine.connect() as conn:
+        released = [r for r in recent_records(conn, 30) if r.action == "kyc.step_up.release"]
+    assert [r.subject for r in released] == ["evt-held"]

@@ -72,15 +72,18 @@ def decide(
     liveness: LivenessResult | None,
     *,
     not_performed: dict[str, str] | None = None,
+    document_required: bool = True,
 ) -> SessionDecision:
-    """Combine the checks; `not_performed` says why a missing check is missing (check name -> reason)."""
+    """Combine the checks; `not_performed` says why a missing check is missing (check name -> reason). A step-up
+    session (`document_required=False`) proves only that the live face is the verified customer's."""
     not_performed = dict(not_performed or {})
     tally = _Tally()
     versions: dict[str, str] = {"decision": DECISION_VERSION}
     evidence: dict[str, object] = {"not_performed": not_performed}
     if document is None:
-        not_performed.setdefault("document", "no document uploaded")
-        tally.add("review", "document_not_performed")
+        if document_required:
+            not_performed.setdefault("document", "no document uploaded")
+            tally.add("review", "document_not_performed")
     else:
         evidence["document"] = document.as_dict()
         versions.update({f"document_{k}": v for k, v in document.versions.items()})

@@ -21,11 +21,12 @@ from warden.kyc import storage
 from warden.kyc.consistency import Declared
 from warden.kyc.decision import SessionDecision
 from warden.kyc.session_checks import SessionChecks
-from warden.kyc.session_run import run_checks
-from warden.kyc.tables import kyc_sessions, kyc_uploads
+from warden.kyc.session_run import run_checks, run_step_up
+from warden.kyc.tables import kyc_reviews, kyc_sessions, kyc_uploads
 
 SESSION_TTL = dt.timedelta(hours=24)
 PARTS = ("document_front", "document_back", "liveness")
+KINDS = ("onboarding", "step_up")
 
 
 class KycError(ValueError):
@@ -68,9 +69,16 @@ def open_session(
     challenge: dict[str, Any],
     *,
     actor: str,
+    kind: str = "onboarding",
+    hold_ref: str | None = None,
     now: dt.datetime | None = None,
 ) -> OpenedSession:
-    """Record a new session with the liveness challenge issued for it (`SessionChecks.new_challenge`)."""
+    """Record a new session with the liveness challenge issued for it (`SessionChecks.new_challenge`). A `step_up`
+    session (a new selfie demanded by a decision) names the held event it releases in `hold_ref`."""
+    if kind not in KINDS:
+        raise KycError(f"kind {kind!r}: one of {', '.join(KINDS)}", "kind")
+    if (kind == "step_up") != (hold_ref is not None):
+        raise KycError("a step_up session needs hold_ref (the held event's id); onboarding takes none", "hold_ref")
     now = now or _now()
     session_id = "kyc_" + secrets.token_hex(12)
     conn.execute(
@@ -78,6 +86,8 @@ def open_session(
             session_id=session_id,
             customer_id=customer_id,
             state="open",
+            kind=kind,
+            hold_ref=hold_ref,
             declared=json.dumps(declared, sort_keys=True, default=str),
             challenge=json.dumps(challenge, sort_keys=True),
             nonce=str(challenge["nonce"]),
@@ -85,7 +95,13 @@ def open_session(
             expires_at=now + SESSION_TTL,
         )
     )
-    append_audit(conn, actor=actor, action="kyc.session.open", subject=session_id, after={"customer_id": customer_id})
+    append_audit(
+        conn,
+        actor=actor,
+        action="kyc.session.open",
+        subject=session_id,
+        after={"customer_id": customer_id, "kind": kind, "hold_ref": hold_ref},
+    )
     return OpenedSession(session_id, customer_id, challenge, now + SESSION_TTL)
 
 
@@ -189,8 +205,12 @@ def submit(
         if f"document_{side}" in uploads
     }
     capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path)) if "liveness" in uploads else None
-    declared = declared_from(json.loads(row.declared))
-    decision = run_checks(pages, capture, json.loads(row.challenge), declared, checks, today=now.date(), ocr=ocr)
+    challenge = json.loads(row.challenge)
+    if row.kind == "step_up":
+        decision = run_step_up(reference_portrait(conn, data_dir, row.customer_id), capture, challenge, checks)
+    else:
+        declared = declared_from(json.loads(row.declared))
+        decision = run_checks(pages, capture, challenge, declared, checks, today=now.date(), ocr=ocr)
     case_id = (
         alert_sink(conn, session_id, row.customer_id, decision) if alert_sink and decision.outcome == "review" else None
     )
@@ -234,6 +254,8 @@ def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
         "created_at": _aware(row.created_at).isoformat(),
         "expires_at": _aware(row.expires_at).isoformat(),
         "outcome": row.outcome,
+        "hold_ref": row.hold_ref,
+        "hold_released": row.kind == "step_up" and row.outcome == "approve",
         "reasons": json.loads(row.reasons) if row.reasons else [],
         "evidence": result["evidence"] if result else None,
         "versions": result["versions"] if result else None,
@@ -249,6 +271,26 @@ def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
             for u in uploads
         ],
     }
+
+
+def reference_portrait(conn: sa.Connection, data_dir: Path, customer_id: str) -> bytes | None:
+    """The front page of the customer's latest verified document (an onboarding session approved by the checks or
+    by a reviewer) still kept under its retention; a step-up selfie is matched against its portrait."""
+    reviewed = sa.select(kyc_reviews.c.session_id).where(kyc_reviews.c.verdict == "approve")
+    row = conn.execute(
+        sa.select(kyc_uploads.c.path)
+        .join(kyc_sessions, kyc_sessions.c.session_id == kyc_uploads.c.session_id)
+        .where(
+            kyc_sessions.c.customer_id == customer_id,
+            kyc_sessions.c.kind == "onboarding",
+            sa.or_(kyc_sessions.c.outcome == "approve", kyc_sessions.c.session_id.in_(reviewed)),
+            kyc_uploads.c.part == "document_front",
+            kyc_uploads.c.path.is_not(None),
+        )
+        .order_by(kyc_sessions.c.decided_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else storage.read_upload(data_dir, row.path)
 
 
 def session_declared(conn: sa.Connection, session_id: str) -> dict[str, Any]:

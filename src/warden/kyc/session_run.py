@@ -15,17 +15,17 @@ from warden.kyc.selfie import selfie_from_capture
 from warden.kyc.session_checks import SessionChecks
 
 
-def _face(pages: dict[str, bytes], capture: dict[str, Any] | None, checks: SessionChecks) -> FaceMatch | str:
+def _face(portrait: bytes | None, capture: dict[str, Any] | None, checks: SessionChecks) -> FaceMatch | str:
     if checks.face_matcher is None:
         return "no face matcher registered"
     if capture is None:
         return "no liveness capture uploaded (the selfie is a frame of it)"
-    if "front" not in pages:
-        return "no document front uploaded"
+    if portrait is None:
+        return "no document portrait to match: no document front uploaded (step-up: none verified and kept)"
     selfie = selfie_from_capture(capture)
     if selfie is None:
         return "the liveness capture has no frame to take the selfie from"
-    return checks.face_matcher.match(selfie, pages["front"])
+    return checks.face_matcher.match(selfie, portrait)
 
 
 def _liveness(challenge: dict[str, Any], capture: dict[str, Any] | None, checks: SessionChecks) -> LivenessResult | str:
@@ -46,9 +46,10 @@ def run_checks(
     today: dt.date,
     ocr: str = "rapidocr",
 ) -> SessionDecision:
+    """An onboarding session: the document, the selfie against its portrait, the liveness capture."""
     not_performed: dict[str, str] = {}
     document: DocumentResult | None = check_document(pages, declared, today=today, ocr=ocr) if pages else None
-    face = _face(pages, capture, checks)
+    face = _face(pages.get("front"), capture, checks)
     if isinstance(face, str):
         not_performed["face_match"] = face
     liveness = _liveness(challenge, capture, checks)
@@ -59,4 +60,24 @@ def run_checks(
         face if isinstance(face, FaceMatch) else None,
         liveness if isinstance(liveness, LivenessResult) else None,
         not_performed=not_performed,
+    )
+
+
+def run_step_up(
+    portrait: bytes | None, capture: dict[str, Any] | None, challenge: dict[str, Any], checks: SessionChecks
+) -> SessionDecision:
+    """A step-up session: a new live selfie against the portrait of the customer's verified document."""
+    not_performed: dict[str, str] = {}
+    face = _face(portrait, capture, checks)
+    if isinstance(face, str):
+        not_performed["face_match"] = face
+    liveness = _liveness(challenge, capture, checks)
+    if isinstance(liveness, str):
+        not_performed["liveness"] = liveness
+    return decide(
+        None,
+        face if isinstance(face, FaceMatch) else None,
+        liveness if isinstance(liveness, LivenessResult) else None,
+        not_performed=not_performed,
+        document_required=False,
     )
