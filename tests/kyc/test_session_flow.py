@@ -4,13 +4,17 @@ document portrait, and liveness against the challenge the session issued, decide
 from __future__ import annotations
 
 import dataclasses
+import os
+import secrets
 import time
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import service_unavailable
 from tests.kyc.session_client import Backend, kyc_app
 
+from warden.api.app import create_app
 from warden.audit.log import recent_records
 from warden.cases.tables import cases
 from warden.kyc.documents import dataset
@@ -145,3 +149,25 @@ def test_step_up_selfie_releases_the_hold(settings: Settings, sqlite_store: Stor
     with sqlite_store.engine.connect() as conn:
         released = [r for r in recent_records(conn, 30) if r.action == "kyc.step_up.release"]
     assert [r.subject for r in released] == ["evt-held"]
+
+
+def test_two_workers_share_the_replay_guard_through_redis(
+    settings: Settings, sqlite_store: Store, passport: Any
+) -> None:
+    url = os.environ.get("WARDEN_TEST_REDIS_URL")
+    if not url:
+        service_unavailable("WARDEN_TEST_REDIS_URL is not set")
+    first_app, key = kyc_app(settings, sqlite_store, redis_url=url)
+    second_app = create_app(first_app.state.settings, sqlite_store)  # another worker: its own memory, same Redis
+    first, second = Backend(first_app, key), Backend(second_app, key)
+    opened = first.open(passport)
+    # frames are remembered for 90 days in Redis: fresh sensor noise each run, or a rerun would be a replay
+    capture = synth.genuine_capture(opened["challenge"], seed=secrets.randbelow(2**31))
+    first.upload_document(opened["session_id"], passport)
+    first.upload_capture(opened["session_id"], capture)
+    assert first.submit(opened["session_id"])["outcome"] == "approve"
+    again = second.open(passport)
+    second.upload_document(again["session_id"], passport)
+    second.upload_capture(again["session_id"], {**capture, "nonce": again["challenge"]["nonce"]})
+    replayed = second.submit(again["session_id"])
+    assert replayed["outcome"] == "reject" and any(r.startswith("frames_replayed") for r in replayed["reasons"])
