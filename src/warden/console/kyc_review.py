@@ -19,7 +19,7 @@ from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.kyc_view import session_page_context
 from warden.console.templating import TEMPLATES
 from warden.kyc import repository
-from warden.kyc.reviews import VERDICTS, record_verdict
+from warden.kyc.reviews import VERDICTS, record_verdict, sessions_in_review
 
 router = console_router("model_risk_officer", *REVIEWER_ROLES)
 reviewer = console_user(*REVIEWER_ROLES)
@@ -34,7 +34,7 @@ def _engine(request: Request) -> sa.Engine:
 @router.get("/kyc", response_class=HTMLResponse)
 def kyc_queue(request: Request) -> Response:
     with _engine(request).connect() as conn:
-        rows = repository.sessions_in_review(conn)
+        rows = sessions_in_review(conn)
     return TEMPLATES.TemplateResponse(request, "kyc_sessions.html", {"rows": rows})
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from warden.access.pii import mask_value
 from warden.kyc import repository
-from warden.kyc.reviews import get_review
+from warden.kyc.reviews import get_review, session_declared
 from warden.kyc.session_links import linked_sessions
 
 TAMPER_CODES = ("editing_software", "error_level_hotspot", "noise_inconsistency", "copy_move", "screen_recapture")
@@ -40,7 +40,7 @@ def _tamper(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def session_page_context(conn: sa.Connection, session_id: str, pii: bool) -> dict[str, Any]:
     session = repository.get_session(conn, session_id)
-    declared = repository.session_declared(conn, session_id)
+    declared = session_declared(conn, session_id)
     evidence = session["evidence"] or {}
     document = evidence.get("document") or {}
     mrz = document.get("mrz") or {}

@@ -42,7 +42,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
+def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive datetimes
 
 
@@ -105,7 +105,7 @@ def open_session(
     return OpenedSession(session_id, customer_id, challenge, now + SESSION_TTL)
 
 
-def _session(conn: sa.Connection, session_id: str, *, lock: bool = False) -> sa.Row[Any]:
+def session_row(conn: sa.Connection, session_id: str, *, lock: bool = False) -> sa.Row[Any]:
     query = sa.select(kyc_sessions).where(kyc_sessions.c.session_id == session_id)
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -130,11 +130,11 @@ def add_upload(
     now = now or _now()
     if part not in PARTS:
         raise KycError(f"unknown part {part!r}: one of {', '.join(PARTS)}", "part")
-    row = _session(conn, session_id, lock=True)
+    row = session_row(conn, session_id, lock=True)
     if row.state != "open":
         raise KycError(f"session {session_id} is {row.state}; uploads are closed", status=409)
-    if _aware(row.expires_at) < now:
-        raise KycError(f"session {session_id} expired at {_aware(row.expires_at).isoformat()}", status=409)
+    if aware(row.expires_at) < now:
+        raise KycError(f"session {session_id} expired at {aware(row.expires_at).isoformat()}", status=409)
     suffix = ".json" if part == "liveness" else ".png" if content_type == "image/png" else ".jpg"
     rel, digest = storage.write_upload(data_dir, session_id, part, data, suffix)
     values = dict(
@@ -195,7 +195,7 @@ def submit(
     """Run the checks on what was uploaded and record the outcome (once: a decided session stays decided).
     A session sent to review is handed to `alert_sink`, which returns the review case's id."""
     now = now or _now()
-    row = _session(conn, session_id, lock=True)
+    row = session_row(conn, session_id, lock=True)
     if row.state != "open":
         raise KycError(f"session {session_id} is already {row.state}", status=409)
     uploads = _uploads(conn, session_id)
@@ -243,7 +243,7 @@ def submit(
 
 
 def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
-    row = _session(conn, session_id)
+    row = session_row(conn, session_id)
     uploads = conn.execute(sa.select(kyc_uploads).where(kyc_uploads.c.session_id == session_id)).all()
     result = json.loads(row.result) if row.result else None
     return {
@@ -251,8 +251,8 @@ def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
         "customer_id": row.customer_id,
         "state": row.state,
         "kind": row.kind,
-        "created_at": _aware(row.created_at).isoformat(),
-        "expires_at": _aware(row.expires_at).isoformat(),
+        "created_at": aware(row.created_at).isoformat(),
+        "expires_at": aware(row.expires_at).isoformat(),
         "outcome": row.outcome,
         "hold_ref": row.hold_ref,
         "hold_released": row.kind == "step_up" and row.outcome == "approve",
@@ -293,36 +293,9 @@ def reference_portrait(conn: sa.Connection, data_dir: Path, customer_id: str) ->
     return None if row is None else storage.read_upload(data_dir, row.path)
 
 
-def session_declared(conn: sa.Connection, session_id: str) -> dict[str, Any]:
-    """The identity the customer declared when the session was opened (personal data: reviewers' pages)."""
-    declared: dict[str, Any] = json.loads(_session(conn, session_id).declared)
-    return declared
-
-
-def sessions_in_review(conn: sa.Connection, limit: int = 100) -> list[dict[str, Any]]:
-    """Sessions the checks sent to a person and no reviewer has decided yet, oldest first (the queue's order)."""
-    rows = conn.execute(
-        sa.select(kyc_sessions)
-        .where(kyc_sessions.c.state == "decided", kyc_sessions.c.outcome == "review")
-        .order_by(kyc_sessions.c.decided_at)
-        .limit(limit)
-    )
-    return [
-        {
-            "session_id": r.session_id,
-            "customer_id": r.customer_id,
-            "kind": r.kind,
-            "reasons": json.loads(r.reasons or "[]"),
-            "decided_at": _aware(r.decided_at).isoformat(),
-            "case_id": r.case_id,
-        }
-        for r in rows
-    ]
-
-
 def read_image(conn: sa.Connection, data_dir: Path, session_id: str, part: str, *, actor: str) -> tuple[bytes, str]:
     """An uploaded image, for a reviewer; the read itself is audited (who looked at whose document)."""
-    _session(conn, session_id)
+    session_row(conn, session_id)
     row = conn.execute(
         sa.select(kyc_uploads).where(kyc_uploads.c.session_id == session_id, kyc_uploads.c.part == part)
     ).first()

@@ -1,4 +1,5 @@
-"""Reviewers' verdicts on KYC sessions the checks sent to review, kept as labels for the next version.
+"""Reviewers' verdicts on KYC sessions the checks sent to review, kept as labels for the next version, and the
+sessions waiting for one.
 
 A verdict (approve or reject, with a reason) is recorded once per session, with what the checks had decided,
 their reasons and the versions of every check and model involved: `review_labels` hands these to whoever
@@ -13,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from warden.audit.log import append_audit
-from warden.kyc.repository import KycError
+from warden.kyc.repository import KycError, aware, session_row
 from warden.kyc.tables import kyc_reviews, kyc_sessions
 
 VERDICTS = ("approve", "reject")
@@ -60,6 +61,33 @@ def record_verdict(
         after={"verdict": verdict, "reason": values["reason"]},
     )
     return get_review(conn, session_id) or {}
+
+
+def session_declared(conn: sa.Connection, session_id: str) -> dict[str, Any]:
+    """The identity the customer declared when the session was opened (personal data: reviewers' pages)."""
+    declared: dict[str, Any] = json.loads(session_row(conn, session_id).declared)
+    return declared
+
+
+def sessions_in_review(conn: sa.Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """Sessions the checks sent to a person and no reviewer has decided yet, oldest first (the queue's order)."""
+    rows = conn.execute(
+        sa.select(kyc_sessions)
+        .where(kyc_sessions.c.state == "decided", kyc_sessions.c.outcome == "review")
+        .order_by(kyc_sessions.c.decided_at)
+        .limit(limit)
+    )
+    return [
+        {
+            "session_id": r.session_id,
+            "customer_id": r.customer_id,
+            "kind": r.kind,
+            "reasons": json.loads(r.reasons or "[]"),
+            "decided_at": aware(r.decided_at).isoformat(),
+            "case_id": r.case_id,
+        }
+        for r in rows
+    ]
 
 
 def get_review(conn: sa.Connection, session_id: str) -> dict[str, Any] | None:
