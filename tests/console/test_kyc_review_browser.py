@@ -15,6 +15,7 @@ from tests.kyc.session_client import PASSWORD, kyc_app
 from warden.demo.kyc import verify
 from warden.kyc.documents import dataset
 from warden.kyc.liveness import synth
+from warden.kyc.session_checks import build_session_checks
 from warden.settings import Settings
 from warden.store.db import open_store
 
@@ -27,7 +28,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     app, _ = kyc_app(settings, store)
     sample = dataset.genuine_with_face(7, 0)
     result = verify(
-        store, settings.data_dir, app.state.kyc_checks, "cus-kyc", sample,
+        store, settings.data_dir, build_session_checks(app.state.settings), "cus-kyc", sample,
         lambda ch: synth.virtual_camera_capture(ch, 31), retention_days=90,
     )  # fmt: skip
     assert result["outcome"] == "review"

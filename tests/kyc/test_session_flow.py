@@ -19,6 +19,7 @@ from warden.audit.log import recent_records
 from warden.cases.tables import cases
 from warden.kyc.documents import dataset
 from warden.kyc.liveness import synth
+from warden.kyc.session_checks import build_session_checks
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -107,7 +108,7 @@ def test_heuristic_and_uncomparable_faces_go_to_review(settings: Settings, sqlit
 
 def test_stale_challenge_is_refused(settings: Settings, sqlite_store: Store, passport: Any) -> None:
     app, key = kyc_app(settings, sqlite_store)
-    app.state.kyc_checks = dataclasses.replace(app.state.kyc_checks, challenge_ttl_s=1)
+    app.state.kyc_checks = dataclasses.replace(build_session_checks(app.state.settings), challenge_ttl_s=1)
     backend = Backend(app, key)
     opened = backend.open(passport)
     backend.upload_capture(opened["session_id"], synth.genuine_capture(opened["challenge"], seed=3))

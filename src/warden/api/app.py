@@ -49,7 +49,6 @@ from warden.console import screening as console_screening
 from warden.customer_scores.rollup import RollupOnCommit
 from warden.decisions.factory import build_service
 from warden.events.bounds import bounds_from, configure_bounds
-from warden.kyc.session_checks import build_session_checks
 from warden.settings import Settings, get_settings
 from warden.store.db import Store, open_store
 from warden.web.headers import API_HEADERS, API_HEADERS_HSTS, SecurityHeaders
@@ -150,7 +149,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     configure_bounds(bounds_from(settings.max_amount, settings.event_max_age_days, settings.event_max_future_s))
     app.state.store = store or open_store(settings)
     app.state.api_keys = ApiKeyVerifier(app.state.store.engine)
-    app.state.kyc_checks = build_session_checks(settings)  # face models load on the first session submitted
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)

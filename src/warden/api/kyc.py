@@ -23,7 +23,7 @@ from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.api.session import require_role
 from warden.cases import kyc_review
 from warden.kyc import repository, storage
-from warden.kyc.session_checks import SessionChecks
+from warden.kyc.session_checks import SessionChecks, build_session_checks
 
 router = APIRouter(prefix="/v1/kyc", tags=["kyc"])
 
@@ -81,7 +81,11 @@ def _errors() -> Iterator[None]:
 
 
 def _checks(request: Request) -> SessionChecks:
-    checks: SessionChecks = request.app.state.kyc_checks
+    """The app's session checks, built on the first KYC request (the face models load on the first submit)."""
+    state = request.app.state
+    checks: SessionChecks | None = getattr(state, "kyc_checks", None)
+    if checks is None:
+        checks = state.kyc_checks = build_session_checks(state.settings)
     return checks
 
 
