@@ -38,6 +38,7 @@ from warden.console import dashboard as console_dashboard
 from warden.console import decisions as console_decisions
 from warden.console import error_pages as console_error_pages
 from warden.console import home as console_home
+from warden.console import kyc_review as console_kyc_review
 from warden.console import models_page as console_models
 from warden.console import monitoring as console_monitoring
 from warden.console import reports as console_reports
@@ -80,6 +81,7 @@ ROUTERS = [
     console_home.router,
     console_rules_workbench.router,
     console_models.router,
+    console_kyc_review.router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "console" / "static"

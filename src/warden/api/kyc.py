@@ -13,17 +13,17 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.api.session import require_role
-from warden.cases.alerts import CaseAlert, add_alert
+from warden.cases import kyc_review
 from warden.kyc import repository, storage
-from warden.kyc.decision import SessionDecision
+from warden.kyc.session_checks import SessionChecks, build_session_checks
 
 router = APIRouter(prefix="/v1/kyc", tags=["kyc"])
 
@@ -42,7 +42,17 @@ class DeclaredIn(BaseModel):
 
 class SessionIn(BaseModel):
     customer_id: str = Field(..., min_length=1, max_length=128)
-    declared: DeclaredIn
+    kind: Literal["onboarding", "step_up"] = "onboarding"
+    declared: DeclaredIn | None = None  # onboarding: required
+    hold_ref: str | None = Field(None, min_length=1, max_length=128)  # step_up: the held event's id
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> SessionIn:
+        if self.kind == "onboarding" and self.declared is None:
+            raise ValueError("an onboarding session needs the declared identity")
+        if self.kind == "step_up" and self.hold_ref is None:
+            raise ValueError("a step_up session needs hold_ref: the id of the held event it releases")
+        return self
 
 
 def _engine(request: Request) -> sa.Engine:
@@ -70,29 +80,22 @@ def _errors() -> Iterator[None]:
         raise _unprocessable(exc.field, str(exc)) from None
 
 
-def kyc_alert(conn: sa.Connection, session_id: str, customer_id: str, decision: SessionDecision) -> str | None:
-    """Route a session that needs a person to the `kyc` review queue, as a case alert."""
-    result = add_alert(
-        conn,
-        CaseAlert(
-            alert_id=f"kyc:{session_id}",
-            source="kyc",
-            typology="kyc_verification",
-            customer_ids=[customer_id],
-            score=0.5,
-            severity="medium",
-            evidence={"kyc_session": session_id, "reasons": decision.reasons},
-        ),
-        actor="system:kyc",
-    )
-    return result.case_id
+def _checks(request: Request) -> SessionChecks:
+    """The app's session checks, built on the first KYC request (the face models load on the first submit)."""
+    state = request.app.state
+    checks: SessionChecks | None = getattr(state, "kyc_checks", None)
+    if checks is None:
+        checks = state.kyc_checks = build_session_checks(state.settings)
+    return checks
 
 
 @router.post("/sessions", status_code=201, summary="Open a verification session; returns its liveness challenge")
 def session_open(body: SessionIn, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
     with _errors(), _engine(request).begin() as conn:
+        challenge = _checks(request).new_challenge(body.customer_id)
+        declared = body.declared.model_dump(mode="json") if body.declared else {}
         opened = repository.open_session(
-            conn, body.customer_id, body.declared.model_dump(mode="json"), actor=actor.name
+            conn, body.customer_id, declared, challenge, actor=actor.name, kind=body.kind, hold_ref=body.hold_ref
         )
     return opened.as_dict()
 
@@ -147,7 +150,11 @@ async def liveness_upload(session_id: str, request: Request, actor: Actor = Depe
 @router.post("/sessions/{session_id}/submit", summary="Run the checks and decide: approve, review or reject")
 def session_submit(session_id: str, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
     with _errors(), _engine(request).begin() as conn:
-        return repository.submit(conn, _data_dir(request), session_id, actor=actor.name, alert_sink=kyc_alert)
+        result = kyc_review.submit_session(conn, _data_dir(request), session_id, _checks(request), actor=actor.name)
+    decisions = getattr(request.app.state, "decisions", None)  # set when the app has started (lifespan)
+    if result["hold_released"] and decisions is not None and decisions.engine.holds is not None:
+        decisions.engine.holds.forget(result["customer_id"])  # the customer's next withdrawals: on their own again
+    return result
 
 
 @router.get("/sessions/{session_id}", summary="The session: state, outcome, reasons, evidence, versions")

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from warden import __version__
 from warden.decisions.holds import HoldMemory
 from warden.decisions.record import Decision, ModelResult
+from warden.decisions.step_up import step_up_demanded, step_up_reason
 from warden.events.models import AnyEvent, KycSubmission
 from warden.features.facts import to_micros
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
@@ -157,6 +158,8 @@ class DecisionEngine:
             outcome = self._follow_hold(event, outcome, reasons)
         if self.freezes is not None and event.type == "withdrawal":
             outcome, reasons = self._frozen(event.customer_id, outcome, reasons)
+        if hits and step_up_demanded(self.ruleset, event.type, outcome, hits):
+            reasons = [*reasons, step_up_reason(event.event_id)]
         shadow = self._shadow(fields, features)
         if fold:
             self.features.update(event)

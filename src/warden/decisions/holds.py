@@ -33,6 +33,11 @@ class HoldMemory:
     def remember(self, customer: str, ts: int) -> None:
         self._last[customer] = ts
 
+    def forget(self, customer: str) -> None:
+        """The customer's hold was lifted (a step-up verification passed): their next withdrawals are decided
+        on their own again."""
+        self._last.pop(customer, None)
+
 
 def follow_holds(customers: np.ndarray, ts: np.ndarray, is_withdrawal: np.ndarray, outcome: np.ndarray) -> np.ndarray:
     """The engine's rule over a whole history at once: a withdrawal within the window after one of the same

@@ -165,6 +165,19 @@ def backlog_step(ctx: DemoContext) -> str:
     return f"backlog worked by {', '.join(DEMO_ANALYSTS)} with {DEMO_SENIOR}: {work.summary()}"
 
 
+def kyc_step(ctx: DemoContext) -> str:
+    """A few customers verified end to end (document, face, liveness), one attack of each kind refused; the
+    sessions sent to review wait in the console's KYC review (/kyc)."""
+    from warden.demo.kyc import run_kyc_demo, summary
+    from warden.kyc.session_checks import build_session_checks
+
+    checks = build_session_checks(ctx.settings)
+    results = run_kyc_demo(
+        ctx.store, ctx.settings.data_dir, checks, seed=ctx.seed, retention_days=ctx.settings.kyc_retention_days
+    )
+    return summary(results)
+
+
 # Capabilities append their step here, in flow order.
 DEMO_STEPS: list[DemoStep] = [
     simulate_step,
@@ -174,6 +187,7 @@ DEMO_STEPS: list[DemoStep] = [
     cases_step,
     triage_step,
     backlog_step,
+    kyc_step,
 ]
 
 

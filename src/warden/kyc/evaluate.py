@@ -132,8 +132,8 @@ def evaluate(
     out["attacks_auto_approved"] = sum(r["outcome"] == "approve" for rows in attack_rows.values() for r in rows)
     out["wrong_check_digit_accepted"] = sum(r["mrz_accepted"] for r in attack_rows.get("wrong_check_digit", []))
     out["scope"] = (
-        "document check only: auto_decided_share is the document stage on genuine photos; a session also needs "
-        "face match and liveness, which are not plugged in here, so every session would go to review"
+        "document check only: auto_decided_share is the document stage on genuine photos; a session also runs "
+        "face match and liveness (docs/kyc.md), whose rates on generated captures are `warden kyc liveness-eval`"
     )
     out["samples"] = {"genuine": len(bona), **{sp: len(rows) for sp, rows in attack_rows.items()}}
     out["data"] = f"operator manifest {manifest}" if manifest else f"rendered set, seed {seed}"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from warden.kyc.mrz import MrzError, MrzRecord, parse_mrz
+from warden.kyc.mrz_refit import refit_number
 from warden.kyc.ocr import TextLine
 
 LENGTHS = (30, 36, 44)
@@ -77,7 +78,8 @@ def find_mrz(lines: list[TextLine]) -> MrzReading:
                 continue
             zone = tuple(fit_length(t, target) for _, _, t in group)
             try:
-                return MrzReading(parse_mrz(list(zone), correct=True), zone)
+                record = refit_number(parse_mrz(list(zone), correct=True))
+                return MrzReading(record, zone)
             except MrzError as exc:
                 if last_error is None or exc.code == "mrz_check_digit":
                     last_error = MrzReading(None, zone, exc.code, str(exc))

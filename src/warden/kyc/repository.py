@@ -17,16 +17,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from warden.audit.log import append_audit
-from warden.kyc import ports, storage
-from warden.kyc.check import DocumentResult, check_document
+from warden.kyc import storage
 from warden.kyc.consistency import Declared
-from warden.kyc.decision import SessionDecision, decide
-from warden.kyc.tables import kyc_sessions, kyc_uploads
+from warden.kyc.decision import SessionDecision
+from warden.kyc.session_checks import SessionChecks
+from warden.kyc.session_run import run_checks, run_step_up
+from warden.kyc.tables import kyc_reviews, kyc_sessions, kyc_uploads
 
-CHALLENGE_STEPS = ("turn_left", "turn_right", "blink", "nod", "move_closer")
-CHALLENGE_TTL = dt.timedelta(minutes=10)
 SESSION_TTL = dt.timedelta(hours=24)
 PARTS = ("document_front", "document_back", "liveness")
+KINDS = ("onboarding", "step_up")
 
 
 class KycError(ValueError):
@@ -42,7 +42,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
+def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive datetimes
 
 
@@ -63,37 +63,49 @@ class OpenedSession:
 
 
 def open_session(
-    conn: sa.Connection, customer_id: str, declared: dict[str, Any], *, actor: str, now: dt.datetime | None = None
+    conn: sa.Connection,
+    customer_id: str,
+    declared: dict[str, Any],
+    challenge: dict[str, Any],
+    *,
+    actor: str,
+    kind: str = "onboarding",
+    hold_ref: str | None = None,
+    now: dt.datetime | None = None,
 ) -> OpenedSession:
+    """Record a new session with the liveness challenge issued for it (`SessionChecks.new_challenge`). A `step_up`
+    session (a new selfie demanded by a decision) names the held event it releases in `hold_ref`."""
+    if kind not in KINDS:
+        raise KycError(f"kind {kind!r}: one of {', '.join(KINDS)}", "kind")
+    if (kind == "step_up") != (hold_ref is not None):
+        raise KycError("a step_up session needs hold_ref (the held event's id); onboarding takes none", "hold_ref")
     now = now or _now()
     session_id = "kyc_" + secrets.token_hex(12)
-    nonce = secrets.token_urlsafe(24)
-    steps = list(CHALLENGE_STEPS)
-    rng = secrets.SystemRandom()
-    rng.shuffle(steps)
-    challenge = {
-        "nonce": nonce,
-        "steps": steps[: rng.randint(3, 4)],
-        "issued_at": now.isoformat(),
-        "expires_at": (now + CHALLENGE_TTL).isoformat(),
-    }
     conn.execute(
         sa.insert(kyc_sessions).values(
             session_id=session_id,
             customer_id=customer_id,
             state="open",
+            kind=kind,
+            hold_ref=hold_ref,
             declared=json.dumps(declared, sort_keys=True, default=str),
             challenge=json.dumps(challenge, sort_keys=True),
-            nonce=nonce,
+            nonce=str(challenge["nonce"]),
             created_at=now,
             expires_at=now + SESSION_TTL,
         )
     )
-    append_audit(conn, actor=actor, action="kyc.session.open", subject=session_id, after={"customer_id": customer_id})
+    append_audit(
+        conn,
+        actor=actor,
+        action="kyc.session.open",
+        subject=session_id,
+        after={"customer_id": customer_id, "kind": kind, "hold_ref": hold_ref},
+    )
     return OpenedSession(session_id, customer_id, challenge, now + SESSION_TTL)
 
 
-def _session(conn: sa.Connection, session_id: str, *, lock: bool = False) -> sa.Row[Any]:
+def session_row(conn: sa.Connection, session_id: str, *, lock: bool = False) -> sa.Row[Any]:
     query = sa.select(kyc_sessions).where(kyc_sessions.c.session_id == session_id)
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -118,11 +130,11 @@ def add_upload(
     now = now or _now()
     if part not in PARTS:
         raise KycError(f"unknown part {part!r}: one of {', '.join(PARTS)}", "part")
-    row = _session(conn, session_id, lock=True)
+    row = session_row(conn, session_id, lock=True)
     if row.state != "open":
         raise KycError(f"session {session_id} is {row.state}; uploads are closed", status=409)
-    if _aware(row.expires_at) < now:
-        raise KycError(f"session {session_id} expired at {_aware(row.expires_at).isoformat()}", status=409)
+    if aware(row.expires_at) < now:
+        raise KycError(f"session {session_id} expired at {aware(row.expires_at).isoformat()}", status=409)
     suffix = ".json" if part == "liveness" else ".png" if content_type == "image/png" else ".jpg"
     rel, digest = storage.write_upload(data_dir, session_id, part, data, suffix)
     values = dict(
@@ -173,49 +185,32 @@ def submit(
     conn: sa.Connection,
     data_dir: Path,
     session_id: str,
+    checks: SessionChecks,
     *,
     actor: str,
     alert_sink: AlertSink | None = None,
     ocr: str = "rapidocr",
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Run the checks on what was uploaded and record the outcome (once: a decided session stays decided)."""
+    """Run the checks on what was uploaded and record the outcome (once: a decided session stays decided).
+    A session sent to review is handed to `alert_sink`, which returns the review case's id."""
     now = now or _now()
-    row = _session(conn, session_id, lock=True)
+    row = session_row(conn, session_id, lock=True)
     if row.state != "open":
         raise KycError(f"session {session_id} is already {row.state}", status=409)
     uploads = _uploads(conn, session_id)
-    not_performed: dict[str, str] = {}
-    document: DocumentResult | None = None
     pages = {
         side: storage.read_upload(data_dir, uploads[f"document_{side}"].path)
         for side in ("front", "back")
         if f"document_{side}" in uploads
     }
-    if "front" in pages or "back" in pages:
-        document = check_document(pages, declared_from(json.loads(row.declared)), today=now.date(), ocr=ocr)
-    face = None
-    matcher = ports.face_matcher()
-    if matcher is None:
-        not_performed["face_match"] = "no face matcher registered"
-    elif "liveness" not in uploads or "front" not in pages:
-        not_performed["face_match"] = "no selfie or no document front uploaded"
+    capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path)) if "liveness" in uploads else None
+    challenge = json.loads(row.challenge)
+    if row.kind == "step_up":
+        decision = run_step_up(reference_portrait(conn, data_dir, row.customer_id), capture, challenge, checks)
     else:
-        capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path))
-        selfie = bytes.fromhex(str(capture.get("selfie_hex", ""))) if capture.get("selfie_hex") else b""
-        face = matcher.match(selfie, pages["front"]) if selfie else None
-        if face is None:
-            not_performed["face_match"] = "the liveness capture carries no selfie"
-    liveness = None
-    verifier = ports.liveness_verifier()
-    if verifier is None:
-        not_performed["liveness"] = "no liveness verifier registered"
-    elif "liveness" not in uploads:
-        not_performed["liveness"] = "no liveness capture uploaded"
-    else:
-        capture = json.loads(storage.read_upload(data_dir, uploads["liveness"].path))
-        liveness = verifier.verify(json.loads(row.challenge), capture)
-    decision = decide(document, face, liveness, not_performed=not_performed)
+        declared = declared_from(json.loads(row.declared))
+        decision = run_checks(pages, capture, challenge, declared, checks, today=now.date(), ocr=ocr)
     case_id = (
         alert_sink(conn, session_id, row.customer_id, decision) if alert_sink and decision.outcome == "review" else None
     )
@@ -248,16 +243,19 @@ def submit(
 
 
 def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
-    row = _session(conn, session_id)
+    row = session_row(conn, session_id)
     uploads = conn.execute(sa.select(kyc_uploads).where(kyc_uploads.c.session_id == session_id)).all()
     result = json.loads(row.result) if row.result else None
     return {
         "session_id": row.session_id,
         "customer_id": row.customer_id,
         "state": row.state,
-        "created_at": _aware(row.created_at).isoformat(),
-        "expires_at": _aware(row.expires_at).isoformat(),
+        "kind": row.kind,
+        "created_at": aware(row.created_at).isoformat(),
+        "expires_at": aware(row.expires_at).isoformat(),
         "outcome": row.outcome,
+        "hold_ref": row.hold_ref,
+        "hold_released": row.kind == "step_up" and row.outcome == "approve",
         "reasons": json.loads(row.reasons) if row.reasons else [],
         "evidence": result["evidence"] if result else None,
         "versions": result["versions"] if result else None,
@@ -275,9 +273,29 @@ def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:
     }
 
 
+def reference_portrait(conn: sa.Connection, data_dir: Path, customer_id: str) -> bytes | None:
+    """The front page of the customer's latest verified document (an onboarding session approved by the checks or
+    by a reviewer) still kept under its retention; a step-up selfie is matched against its portrait."""
+    reviewed = sa.select(kyc_reviews.c.session_id).where(kyc_reviews.c.verdict == "approve")
+    row = conn.execute(
+        sa.select(kyc_uploads.c.path)
+        .join(kyc_sessions, kyc_sessions.c.session_id == kyc_uploads.c.session_id)
+        .where(
+            kyc_sessions.c.customer_id == customer_id,
+            kyc_sessions.c.kind == "onboarding",
+            sa.or_(kyc_sessions.c.outcome == "approve", kyc_sessions.c.session_id.in_(reviewed)),
+            kyc_uploads.c.part == "document_front",
+            kyc_uploads.c.path.is_not(None),
+        )
+        .order_by(kyc_sessions.c.decided_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else storage.read_upload(data_dir, row.path)
+
+
 def read_image(conn: sa.Connection, data_dir: Path, session_id: str, part: str, *, actor: str) -> tuple[bytes, str]:
     """An uploaded image, for a reviewer; the read itself is audited (who looked at whose document)."""
-    _session(conn, session_id)
+    session_row(conn, session_id)
     row = conn.execute(
         sa.select(kyc_uploads).where(kyc_uploads.c.session_id == session_id, kyc_uploads.c.part == part)
     ).first()

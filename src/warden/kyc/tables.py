@@ -1,6 +1,6 @@
 """Tables of identity-verification sessions and their uploads, on the store's shared MetaData.
 
-The schema is created by the Alembic revision `0009_kyc`. Images themselves are files under the data
+The schema is created by the Alembic revisions `0009_kyc` and `0015_kyc_review` (reviews, session kinds). Images themselves are files under the data
 directory (warden.kyc.storage); the table holds their path, digest and when they must be deleted.
 """
 
@@ -15,7 +15,11 @@ kyc_sessions = sa.Table(
     metadata,
     sa.Column("session_id", sa.String(40), primary_key=True),
     sa.Column("customer_id", sa.String(128), nullable=False, index=True),
-    sa.Column("state", sa.String(16), nullable=False, doc="open, decided, expired"),
+    sa.Column("state", sa.String(16), nullable=False, doc="open, decided, reviewed"),
+    sa.Column(
+        "kind", sa.String(16), nullable=False, server_default="onboarding", doc="onboarding, or step_up (a new selfie)"
+    ),
+    sa.Column("hold_ref", sa.String(128), nullable=True, doc="step_up: the held event it releases when passed"),
     sa.Column("declared", sa.Text, nullable=False, doc="JSON: the customer's declared identity"),
     sa.Column("challenge", sa.Text, nullable=False, doc="JSON: liveness challenge with the server nonce"),
     sa.Column("nonce", sa.String(64), nullable=False, unique=True),
@@ -39,4 +43,17 @@ kyc_uploads = sa.Table(
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("purge_after", sa.DateTime(timezone=True), nullable=False),
+)
+
+kyc_reviews = sa.Table(
+    "kyc_reviews",
+    metadata,
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("kyc_sessions.session_id"), primary_key=True),
+    sa.Column("reviewer", sa.String(64), nullable=False),
+    sa.Column("verdict", sa.String(16), nullable=False, doc="approve or reject: the label for the next version"),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("machine_outcome", sa.String(16), nullable=False, doc="what the checks decided"),
+    sa.Column("machine_reasons", sa.Text, nullable=False, doc="JSON list: the reasons the checks gave"),
+    sa.Column("versions", sa.Text, nullable=False, doc="JSON: the check and model versions that were reviewed"),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
 )

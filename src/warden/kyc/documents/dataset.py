@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from PIL import Image
 
 from warden.kyc.documents import attacks
 from warden.kyc.documents.photo import photograph
 from warden.kyc.documents.render import Identity, RenderedDocument, make_identity, render_document
+from warden.kyc.faces.bench import SAMPLE_FACE
 
 GENUINE = "genuine"
 
@@ -34,6 +37,23 @@ def _shoot(doc: RenderedDocument, rng: random.Random) -> dict[str, object]:
     return {name: photograph(page, rng) for name, page in doc.pages.items()}
 
 
+def with_sample_face(doc: RenderedDocument) -> RenderedDocument:
+    """The document with the shipped public-domain sample face as its portrait instead of the drawn avatar:
+    the only face Warden may ship, so that a selfie (a liveness capture of the same face) can match it."""
+    x0, y0, x1, y1 = doc.portrait_box
+    front = doc.pages["front"].copy()
+    front.paste(Image.open(SAMPLE_FACE).convert("RGB").resize((x1 - x0, y1 - y0)), (x0, y0))
+    return replace(doc, pages={**doc.pages, "front": front})
+
+
+def genuine_with_face(seed: int, index: int) -> Sample:
+    """A genuine document photo whose portrait is the sample face (for whole sessions: document, face, liveness)."""
+    rng, doc = document(seed, index)
+    doc = with_sample_face(doc)
+    pages = {name: shot.jpeg for name, shot in _shoot(doc, rng).items()}  # type: ignore[attr-defined]
+    return Sample(f"gf{index}", GENUINE, doc.kind, pages, doc.identity, doc)
+
+
 def genuine(seed: int, index: int) -> Sample:
     rng, doc = document(seed, index)
     shots = _shoot(doc, rng)
@@ -41,9 +61,11 @@ def genuine(seed: int, index: int) -> Sample:
     return Sample(f"g{index}", GENUINE, doc.kind, pages, doc.identity, doc)
 
 
-def attack(seed: int, index: int, species: str) -> Sample:
-    """The attack `species` made from genuine document `index`."""
+def attack(seed: int, index: int, species: str, *, with_face: bool = False) -> Sample:
+    """The attack `species` made from genuine document `index` (`with_face`: its portrait the sample face)."""
     rng, doc = document(seed, index)
+    if with_face:
+        doc = with_sample_face(doc)
     arng = random.Random(f"kyc-attack-{seed}-{index}-{species}")
     declared = doc.identity
     if species in ("mrz_tamper", "wrong_check_digit", "printed_copy"):

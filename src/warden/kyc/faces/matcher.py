@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from warden.kyc.faces.embed import BadImage, FaceEmbedding, embed_bytes
+from warden.kyc.faces.embed import DETECT_SIDE, PORTRAIT_DETECT_SIDE, BadImage, FaceEmbedding, embed_bytes
 from warden.kyc.faces.models import FaceModels, load_models
 from warden.kyc.ports import FaceMatch
 
@@ -33,17 +33,17 @@ class DlibFaceMatcher:
     def version(self) -> str:
         return (self.models or load_models()).version
 
-    def _side(self, data: bytes, side: str) -> tuple[FaceEmbedding | None, list[str]]:
+    def _side(self, data: bytes, side: str, detect_side: int) -> tuple[FaceEmbedding | None, list[str]]:
         try:
-            face = embed_bytes(data, self.models)
+            face = embed_bytes(data, self.models, detect_side)
         except BadImage:
             return None, [f"{side}_unreadable"]
         return face, [f"{side}_{r}" for r in face.reasons]
 
     def match(self, selfie: bytes, portrait: bytes) -> FaceMatch:
         models = self.models or load_models()
-        a, reasons_a = self._side(selfie, "selfie")
-        b, reasons_b = self._side(portrait, "portrait")
+        a, reasons_a = self._side(selfie, "selfie", DETECT_SIDE)
+        b, reasons_b = self._side(portrait, "portrait", PORTRAIT_DETECT_SIDE)  # the portrait in a document photo
         reasons = [*reasons_a, *reasons_b]
         if a is None or b is None or a.vector is None or b.vector is None:
             return FaceMatch(0.0, False, self.threshold, models.version, tuple(reasons))

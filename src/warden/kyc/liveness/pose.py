@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from warden.kyc.faces.embed import _detect
+from warden.kyc.faces.embed import DETECT_SIDE, _detect
 from warden.kyc.faces.models import FaceModels
 
 
@@ -45,7 +45,7 @@ def frame_pose(models: FaceModels, rgb: NDArray[np.uint8]) -> FramePose | None:
     import dlib
 
     with models.lock:
-        boxes = _detect(models, rgb)
+        boxes = _detect(models, rgb, DETECT_SIDE)
         if not boxes:
             return None
         box = max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
