@@ -33,9 +33,10 @@ from warden.demo.pipeline import build_cases
 from warden.models.fraud import FraudModel
 from warden.models.registry import save as save_fraud_model
 from warden.monitoring.configured import context_for, run_monitoring
+from warden.monitoring.customer_features import load_activity
 from warden.monitoring.customer_model import CustomerModelParams
 from warden.monitoring.holdout import read_labels, score_holdout, split_of
-from warden.monitoring.learnt import apply_model, train_from_events
+from warden.monitoring.learnt import apply_model, customer_count, train_from_events
 from warden.monitoring.model_registry import save_customer_model
 from warden.monitoring.movements import load_movements
 from warden.settings import Settings
@@ -101,7 +102,9 @@ def _monitoring(
         _, split = _split_time(test[0], test[1], 0)
     save_customer_model(model, settings.data_dir)
     truth, _ = read_labels(test[1])
-    customers = int(con.execute("SELECT count(DISTINCT customer_id) FROM mv").fetchall()[0][0])
+    if split_day is None:
+        load_activity(con, test[0])
+    customers = customer_count(con)
     con.close()
     return {
         **score_holdout(alerts, truth, split, customers),

@@ -68,7 +68,7 @@ def train_from_events(
     result = monitor(events, con=con, context=context)
     load_activity(con, events)
     prepare(con, result.alerts, (context or HopContext()).hack_addresses)
-    customers = _customers(con)
+    customers = customer_count(con)
     p = params or CustomerModelParams()
     quality = precise_detectors(result.alerts, truth, cutoff)
     kept = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
@@ -115,7 +115,8 @@ def direct_alert_rate(
     return 1000.0 * n / len(windows) / max(customers, 1) * 30.0 / p.window_days
 
 
-def _customers(con: duckdb.DuckDBPyConnection) -> int:
+def customer_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Customers with any event loaded (money movements and activity): the per-1,000 denominator."""
     return int(
         con.execute(
             "SELECT count(DISTINCT c) FROM (SELECT customer_id AS c FROM mv UNION SELECT c FROM act)"
