@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
         from warden.exchange.calibrate import Budgets
         from warden.exchange.run import labels_beside, run_calibration
         from warden.exchange.run import publish as publish_content
-        from warden.models.registry import RegistryError, load_fraud_model, save
+        from warden.models.approvals import save_for_approval
+        from warden.models.registry import RegistryError, load_fraud_model
         from warden.rules.errors import RulesetError
         from warden.rules.events_io import EventsInputError
         from warden.rules.loader import starter_pack_path
@@ -59,7 +60,8 @@ def register(app: typer.Typer) -> None:
         except (RulesetError, EventsInputError, RegistryError, OSError, ValueError) as exc:
             fail(str(exc), 1)
         if fitted is not None and fitted is not model:
-            report["model_saved"] = str(save(fitted, settings.data_dir, activate=True))
+            report["model_saved"] = str(save_for_approval(store.engine, fitted, settings.data_dir, actor))
+            report["model_approval"] = "pending: a model-risk officer approves it on the console's Models page"
         if out is not None:
             out.write_text(result.content, encoding="utf-8")
             report["out"] = str(out)
