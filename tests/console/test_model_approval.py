@@ -55,6 +55,8 @@ def test_a_new_version_serves_only_after_a_second_person_approves_it(
         assert service.engine.model.version == packaged
 
         mo, sam, root = _client(app, "mo"), _client(app, "sam"), _client(app, "root")
+        home = root.get("/").text  # the admin's home lists it among the approvals waiting
+        assert 'id="home-approvals">1<' in home and "serve fraud model" in home and "2026.12.1" in home
         page = mo.get("/models").text
         assert "waiting for approval" in page and "you trained it" in page and "approve-model" not in page
         token = form_token(mo, "/models")

@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """A new ruleset version fitted to the exchange's own distribution; published to shadow by default."""
+        from warden.cases.rule_routes import RoutingError, queue_check
         from warden.decisions.factory import live_ruleset
         from warden.decisions.rulesets import PublishError, current
         from warden.exchange.calibrate import Budgets
@@ -68,7 +69,7 @@ def register(app: typer.Typer) -> None:
         if publish != "none":
             try:
                 with store.engine.begin() as conn:
-                    report["published"] = publish_content(conn, result.content, publish, actor)
-            except (RulesetError, PublishError) as exc:
+                    report["published"] = publish_content(conn, result.content, publish, actor, [queue_check()])
+            except (RulesetError, PublishError, RoutingError) as exc:
                 fail(str(exc), 1)
         emit(report, as_json)
