@@ -1,4 +1,5 @@
-"""model approval: each trained model version waits for a model-risk officer's approval before it serves
+"""model approval: each trained model version waits for a model-risk officer's approval before it serves;
+an index of each customer's events by type and time (the customer view's latest KYC, logins, money events)
 
 Revision ID: 0014_model_approval
 Revises: 0013_workspace
@@ -14,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_events_customer_type_time", "events", ["customer_id", "type", "occurred_at"])
     op.create_table(
         "model_versions",
         sa.Column("kind", sa.String(32), nullable=False),
@@ -30,3 +32,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("model_versions")
+    op.drop_index("ix_events_customer_type_time", table_name="events")
