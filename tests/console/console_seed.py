@@ -120,10 +120,12 @@ def _password_hash() -> str:
 
 
 def _add_users(conn: sa.Connection) -> None:
-    """ana (analyst), sam (senior analyst), root (admin): users.add_user's rows, hashing the password once per
+    """ana (analyst), sam (senior analyst), rita (rule author), mo (model-risk officer), root (admin):
+    users.add_user's rows, hashing the password once per
     test run instead of three times per test (argon2 is slow on purpose)."""
     config = default_queue_config()
-    for name, role in (("ana", "analyst"), ("sam", "senior_analyst"), ("root", "admin")):
+    people = [("ana", "analyst"), ("sam", "senior_analyst"), ("rita", "rule_author"), ("mo", "model_risk_officer")]
+    for name, role in [*people, ("root", "admin")]:
         conn.execute(
             sa.insert(users).values(
                 username=name,

@@ -185,9 +185,9 @@ def test_a_proposal_is_decided_on_its_own_case_only(store: Store, settings: Sett
 def test_admins_manage_users(sqlite_store: Store, settings: Settings, sqlite_ids: dict[str, str]) -> None:
     root, ana = _client(settings, sqlite_store, "root"), _client(settings, sqlite_store, "ana")
     assert ana.get("/admin/users").status_code == 403
-    form = {"username": "rita", "role": "rule_author", "password": "long-enough-pw", "csrf_token": _token(root)}
+    form = {"username": "ruth", "role": "rule_author", "password": "long-enough-pw", "csrf_token": _token(root)}
     assert root.post("/admin/users", data=form).status_code == 303
-    assert "<td>rita</td><td>rule_author</td>" in root.get("/admin/users").text
+    assert "<td>ruth</td><td>rule_author</td>" in root.get("/admin/users").text
     short = root.post("/admin/users", data={**form, "username": "rob", "password": "short"})
     assert short.status_code == 422 and "at least 10 characters" in short.text
     assert root.post("/admin/users", data=form).status_code == 409

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from console_seed import form_token, seed, signed_in
+from fastapi.testclient import TestClient
 
+from warden.access.api_keys import create_api_key
+from warden.api.app import create_app
 from warden.decisions.rulesets import current
 from warden.events.tables import labels
 from warden.rules.loader import starter_pack_path
@@ -71,3 +74,25 @@ def test_rule_definition_check_backtest_and_four_eyes_publication(
         ("root", "ruleset.publication_approved"),
         ("sam, approved by root", "ruleset.publish.shadow"),
     ]
+
+
+def test_a_ruleset_that_routes_a_kyc_rule_to_fraud_is_refused_as_typed_asked_and_published(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    text = starter_pack_path().read_text().replace("id: high_risk_nationality_kyc", "id: risky_nationality", 1)
+    rita = signed_in(settings, store, "rita")
+    token = form_token(rita, "/rules/editor")
+    checked = rita.post("/rules/check", data={"text": text, "csrf_token": token}).text
+    assert 'id="check-problems"' in checked and "rule risky_nationality is tagged kyc but routes to fraud" in checked
+    asked = rita.post("/rules/request", data={"text": text, "target": "shadow", "csrf_token": token})
+    assert asked.status_code == 422 and "risky_nationality" in asked.text
+    with store.engine.begin() as conn:
+        _, secret = create_api_key(conn, "backend", {"rules"}, actor="test")
+    with TestClient(create_app(settings, store)) as api:
+        published = api.post("/v1/rulesets?status=shadow", content=text, headers={"X-API-Key": secret})
+    assert published.status_code == 422, published.text
+    problems = published.json()["detail"][0]["ctx"]["problems"]
+    wrong = r"line \d+: rule risky_nationality is tagged kyc but routes to fraud \(routing rule at queues.yaml:\d+ -> fraud\)"
+    assert len(problems) == 1 and re.fullmatch(wrong, problems[0])  # no server path in it
+    with store.engine.connect() as conn:
+        assert current(conn, "shadow") is None

@@ -100,10 +100,7 @@ def _signed_in(app: Any, user: str) -> TestClient:
 def test_personal_data_is_masked_for_roles_that_do_not_investigate(
     settings: Settings, store: Store, tmp_path: Path
 ) -> None:
-    ids = seed(store, settings, tmp_path)
-    with store.engine.begin() as conn:
-        add_user(conn, "rita", "rule_author", PASSWORD)
-        add_user(conn, "mo", "model_risk_officer", PASSWORD)
+    ids = seed(store, settings, tmp_path)  # rita (rule author) and mo (model-risk officer) among its users
     app = create_app(settings, store)
     page = f"/cases/{ids['main']}"
     narrative = f"/v1/cases/{ids['main']}/narrative"

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from console_seed import PASSWORD, SOURCE_ADDRESS, WITHDRAWAL_ADDRESS, form_token, seed, signed_in
+from console_seed import SOURCE_ADDRESS, WITHDRAWAL_ADDRESS, form_token, seed, signed_in
 from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
-from warden.cases.staffing import add_user
 from warden.decisions.freezes import frozen_customers
 from warden.events.examples import EXAMPLES
+from warden.events.labels import Label, store_labels
 from warden.events.search_terms import reindex_all, search_terms
 from warden.settings import Settings
 from warden.store.db import Store
@@ -90,8 +90,6 @@ def test_customer_view_shows_everything_on_one_time_line(store: Store, settings:
 def test_the_customer_view_masks_personal_data_for_roles_that_do_not_investigate(
     store: Store, settings: Settings, ids: dict[str, str]
 ) -> None:
-    with store.engine.begin() as conn:
-        add_user(conn, "rita", "rule_author", PASSWORD)
     investigator = signed_in(settings, store, "ana").get("/customers/cus-42").text
     assert "anna.schmidt@example.org" in investigator and "C01X00T47" in investigator
     page = signed_in(settings, store, "rita").get("/customers/cus-42").text
@@ -261,12 +259,28 @@ def test_reviewer_home_shows_my_cases_approvals_and_queues(
     ana.post(f"{case}/claim", data={"csrf_token": token})
     ana.post(f"{case}/transition", data={"to": "closed", "disposition": "true_positive_action_taken",
                                          "action": "freeze", "reason": "mule", "csrf_token": token})  # fmt: skip
-    page = ana.get("/home").text
+    assert ana.get("/home").headers["location"] == "/"  # the old address
+    page = ana.get("/").text  # the landing page is the operational home
     assert 'id="home-mine">1<' in page and f'href="/cases/{ids["main"]}"' in page
     assert 'id="home-approvals"' not in page  # an analyst approves nothing
-    page = sam.get("/home").text
+    page = sam.get("/").text
     assert 'id="home-approvals">1<' in page and "close with action (freeze)" in page
     assert 'href="/cases?queue=fraud"' in page  # sam works the fraud queue among others
+    assert "Labelled scenarios" not in page and 'id="nav-demo"' not in page  # no simulator labels: not the demo
+    assert signed_in(settings, store, "rita").get("/").headers["location"] == "/rules/editor"
+    assert signed_in(settings, store, "mo").get("/").headers["location"] == "/models"
+
+
+def test_the_demo_overview_is_linked_only_on_the_demos_store(
+    store: Store, settings: Settings, ids: dict[str, str]
+) -> None:
+    with store.engine.begin() as conn:
+        store_labels(conn, [Label("customer", "cus-42", "fraud", "fan_out", "scn-1")], source="simulator")
+    ana = signed_in(settings, store, "ana")
+    home = ana.get("/").text
+    assert 'id="nav-demo" href="/demo/overview"' in home or '<a href="/demo/overview" id="nav-demo">' in home
+    page = ana.get("/demo/overview").text
+    assert "Labelled scenarios" in page and "fan_out" in page
 
 
 def test_models_page_lists_the_serving_model_with_its_metrics(

@@ -1,4 +1,4 @@
-"""The API skeleton, the console overview, settings errors and the foundation's commands."""
+"""The API skeleton, the console overview (the demo's page), settings errors and the foundation's commands."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def test_overview_shows_counts_scenarios_and_audit_status(
     client = TestClient(create_app(settings, sqlite_store))
     assert client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"  # console needs sign-in
     client.post("/v1/session/login", json={"username": "viewer", "password": "viewer-password"})
-    page = client.get("/").text
+    assert "Good to see you, viewer" in client.get("/").text  # a reviewer lands on the operational home
+    page = client.get("/demo/overview").text  # the overview is the demo's own page
     assert 'id="total-events">8<' in page
     assert 'id="audit-status">intact<' in page
     assert "<svg" in page and "withdrawal" in page

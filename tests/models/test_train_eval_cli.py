@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from warden.access.roles import Actor
 from warden.cli import app
+from warden.errors import Forbidden
+from warden.models.approvals import decide_version, version_records
 from warden.models.registry import active_version, load_fraud_model
+from warden.settings import load_settings
+from warden.store.db import open_store
 
 from .conftest import write_dataset
 
@@ -21,12 +27,22 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_train_saves_activates_and_eval_reports(dataset: Path, fresh_dataset: Path, data_dir: Path) -> None:
+def test_train_saves_for_approval_and_eval_reports(dataset: Path, fresh_dataset: Path, data_dir: Path) -> None:
     runner = CliRunner()
-    trained = runner.invoke(app, ["train", "fraud", "--events", str(dataset), "--json"])
+    trained = runner.invoke(app, ["train", "fraud", "--events", str(dataset), "--actor", "tina", "--json"])
     assert trained.exit_code == 0, trained.output
     summary = json.loads(trained.stdout)
     version = summary["version"]
+    assert summary["approval"] == "pending" and active_version(data_dir) is None  # it does not serve yet
+    store = open_store(load_settings())
+    try:
+        with store.engine.begin() as conn:
+            assert version_records(conn)[version]["trained_by"] == "tina"
+            with pytest.raises(Forbidden, match="four eyes"):
+                decide_version(conn, data_dir, version, Actor("tina", "admin"), True, "mine", datetime.now(UTC))
+            decide_version(conn, data_dir, version, Actor("mo", "model_risk_officer"), True, "ok", datetime.now(UTC))
+    finally:
+        store.dispose()
     assert active_version(data_dir) == version
     folder = data_dir / "models" / "fraud" / version
     meta = json.loads((folder / "meta.json").read_text())

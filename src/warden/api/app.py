@@ -36,13 +36,13 @@ from warden.console import cases as console_cases
 from warden.console import customers as console_customers
 from warden.console import dashboard as console_dashboard
 from warden.console import decisions as console_decisions
+from warden.console import demo_overview as console_demo_overview
 from warden.console import error_pages as console_error_pages
 from warden.console import home as console_home
 from warden.console import kyc_review as console_kyc_review
 from warden.console import models_page as console_models
 from warden.console import monitoring as console_monitoring
 from warden.console import reports as console_reports
-from warden.console import routes as console_routes
 from warden.console import rules_quality as console_rules_quality
 from warden.console import rules_workbench as console_rules_workbench
 from warden.console import screening as console_screening
@@ -67,7 +67,7 @@ ROUTERS = [
     api_monitoring.router,
     api_kyc.router,
     console_auth.router,
-    console_routes.router,
+    console_demo_overview.router,
     console_decisions.router,
     console_screening.router,
     console_cases.router,
@@ -93,7 +93,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     rollup = RollupOnCommit(app.state.store.dialect)  # the fund-flow graph's customer scores, beside the records
     app.state.decisions = await asyncio.to_thread(build_service, app.state.settings, app.state.store, [rollup])
     # Every rule's alerts must reach the queue it is tagged for; a routing slip stops the start, not a case later.
-    check_rule_queues(app.state.decisions.engine.ruleset, default_queue_config())
+    engine = app.state.decisions.engine
+    for ruleset in (engine.ruleset, engine.shadow):
+        if ruleset is not None:
+            check_rule_queues(ruleset, default_queue_config())
     thresholds = collector.settle_for_serving()  # the engine's state is long-lived (see api/collector.py)
     try:
         yield

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from warden.access.api_keys import ApiKey
+from warden.cases.rule_routes import RoutingError, queue_check
 from warden.decisions.rulesets import PublishError, list_rulesets, publish_ruleset, shadow_report
 from warden.rules.errors import RulesetError
 from warden.web.api_keys import require_scope
@@ -34,7 +35,9 @@ async def publish(
     content = (await request.body()).decode("utf-8", "replace")
     try:
         with request.app.state.store.engine.begin() as conn:
-            published = publish_ruleset(conn, content, f"api-key:{key.key_id}", status)
+            published = publish_ruleset(conn, content, f"api-key:{key.key_id}", status, [queue_check()])
+    except RoutingError as exc:
+        raise HTTPException(422, {"message": "the ruleset routes wrongly", "problems": exc.problems}) from None
     except RulesetError as exc:
         problems = [{"line": p.line, "column": p.column, "rule_id": p.rule_id, "msg": p.message} for p in exc.problems]
         raise HTTPException(422, {"message": "the ruleset does not check", "problems": problems}) from None

@@ -22,6 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from warden.cases.records import as_utc
@@ -102,14 +103,16 @@ def customer_profile(conn: sa.Connection, customer_id: str) -> dict[str, Any]:
     ).all()
     if not by_type:
         return {"customer_id": customer_id, "events": 0}
-    logins = conn.execute(
-        sa.select(events.c.payload).where(events.c.customer_id == customer_id, events.c.type == "login")
-    ).scalars()
+    logins = (
+        conn.execute(sa.select(events.c.payload).where(events.c.customer_id == customer_id, events.c.type == "login"))
+        .scalars()
+        .all()
+    )  # fetched at once: row by row costs more than the parsing
     countries: Counter[str] = Counter()
     devices: set[str] = set()
     failed = 0
-    for payload_json in logins:
-        payload = json.loads(payload_json)
+    for payload_json in logins:  # orjson: a customer's thousands of logins parse in a third of json's time
+        payload = orjson.loads(payload_json)
         countries[str(payload.get("country", "?"))] += 1
         devices.add(str(payload.get("device_id", "")))
         failed += not payload.get("success", True)

@@ -28,12 +28,14 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """A new ruleset version fitted to the exchange's own distribution; published to shadow by default."""
+        from warden.cases.rule_routes import RoutingError, queue_check
         from warden.decisions.factory import live_ruleset
         from warden.decisions.rulesets import PublishError, current
         from warden.exchange.calibrate import Budgets
         from warden.exchange.run import labels_beside, run_calibration
         from warden.exchange.run import publish as publish_content
-        from warden.models.registry import RegistryError, load_fraud_model, save
+        from warden.models.approvals import save_for_approval
+        from warden.models.registry import RegistryError, load_fraud_model
         from warden.rules.errors import RulesetError
         from warden.rules.events_io import EventsInputError
         from warden.rules.loader import starter_pack_path
@@ -59,14 +61,15 @@ def register(app: typer.Typer) -> None:
         except (RulesetError, EventsInputError, RegistryError, OSError, ValueError) as exc:
             fail(str(exc), 1)
         if fitted is not None and fitted is not model:
-            report["model_saved"] = str(save(fitted, settings.data_dir, activate=True))
+            report["model_saved"] = str(save_for_approval(store.engine, fitted, settings.data_dir, actor))
+            report["model_approval"] = "pending: a model-risk officer approves it on the console's Models page"
         if out is not None:
             out.write_text(result.content, encoding="utf-8")
             report["out"] = str(out)
         if publish != "none":
             try:
                 with store.engine.begin() as conn:
-                    report["published"] = publish_content(conn, result.content, publish, actor)
-            except (RulesetError, PublishError) as exc:
+                    report["published"] = publish_content(conn, result.content, publish, actor, [queue_check()])
+            except (RulesetError, PublishError, RoutingError) as exc:
                 fail(str(exc), 1)
         emit(report, as_json)

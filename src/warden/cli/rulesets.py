@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from warden.cases.rule_routes import RoutingError, queue_check
 from warden.cli.common import fail, print_json, settings_or_exit
 from warden.cli.groups import rules_app
 from warden.decisions.rulesets import PublishError, list_rulesets, publish_ruleset, retire_shadow, shadow_report
@@ -25,8 +26,9 @@ def register(app: typer.Typer) -> None:
         store = open_store(settings_or_exit())
         try:
             with store.engine.begin() as conn:
-                published = publish_ruleset(conn, file.read_text(), actor, "shadow" if shadow else "live")
-        except (RulesetError, PublishError) as exc:
+                status = "shadow" if shadow else "live"
+                published = publish_ruleset(conn, file.read_text(), actor, status, [queue_check()])
+        except (RulesetError, PublishError, RoutingError) as exc:
             fail(str(exc), 1)
         if as_json:
             print_json(published.summary())

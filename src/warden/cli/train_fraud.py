@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
@@ -18,7 +19,9 @@ def register(app: typer.Typer) -> None:
         ),
         labels: Path | None = typer.Option(None, "--labels", help="labels.csv (default: beside the events)"),
         seed: int = typer.Option(7, help="LightGBM seed"),
-        activate: bool = typer.Option(True, "--activate/--no-activate", help="make it the active model"),
+        actor: str = typer.Option(
+            getpass.getuser(), "--actor", help="who trains (on the audit log; they cannot approve this version)"
+        ),
         out_of_fold: bool = typer.Option(
             False,
             "--out-of-fold",
@@ -26,10 +29,12 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
-        """Train the withdrawal fraud model (LightGBM, time-based split) and make it active."""
+        """Train the withdrawal fraud model (LightGBM, time-based split); it serves once a model-risk officer
+        who did not train it approves it on the console's Models page."""
+        from warden.models.approvals import save_for_approval
         from warden.models.dataset import DatasetError, load_many
-        from warden.models.registry import save
         from warden.models.train import TrainingError, train_fraud
+        from warden.store.db import open_store
 
         settings = settings_or_exit()
         try:
@@ -42,12 +47,16 @@ def register(app: typer.Typer) -> None:
                 model = train_fraud(data, seed=seed, source=source)
         except (DatasetError, TrainingError) as exc:
             fail(str(exc))
-        folder = save(model, settings.data_dir, activate=activate)
+        store = open_store(settings)
+        try:
+            folder = save_for_approval(store.engine, model, settings.data_dir, actor)
+        finally:
+            store.dispose()
         emit(
             {
                 "version": model.version,
                 "path": str(folder),
-                "active": activate,
+                "approval": "pending",
                 "thresholds": model.thresholds,
                 "training_data": model.meta["training_data"],
                 "metrics": model.meta["metrics"],

@@ -14,7 +14,7 @@ from warden.access.roles import REVIEWER_ROLES
 from warden.access.users import User
 from warden.cases.holds import customer_holds, decide_release, request_release
 from warden.console.auth import ConsoleRefusal, console_router, console_user
-from warden.console.customer_view import customer_view
+from warden.console.customer_view import customer_view, more_timeline
 from warden.console.pii_view import masked_customer
 from warden.console.search_queries import search
 from warden.console.templating import TEMPLATES
@@ -30,9 +30,14 @@ def _engine(request: Request) -> sa.Engine:
     return engine
 
 
-def _customer_page(request: Request, customer_id: str, user: User, error: str = "", status: int = 200) -> Response:
-    with _engine(request).connect() as conn:
-        view = customer_view(conn, customer_id)
+def _customer_page(
+    request: Request, customer_id: str, user: User, error: str = "", status: int = 200, before: str | None = None
+) -> Response:
+    try:
+        with _engine(request).connect() as conn:
+            view = customer_view(conn, customer_id, before)
+    except DomainError as exc:  # a bad time line cursor
+        raise ConsoleRefusal(http_status(exc), str(exc)) from None
     if view is None:
         raise ConsoleRefusal(404, f"no customer {customer_id!r}: no stored event or case names them")
     if not sees_pii(user.role):
@@ -42,8 +47,25 @@ def _customer_page(request: Request, customer_id: str, user: User, error: str = 
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(request: Request, customer_id: str, user: User = Depends(console_user())) -> Response:
-    return _customer_page(request, customer_id, user)
+def customer_page(
+    request: Request,
+    customer_id: str,
+    before: str | None = Query(None, max_length=400),
+    user: User = Depends(console_user()),
+) -> Response:
+    return _customer_page(request, customer_id, user, before=before)
+
+
+@router.get("/customers/{customer_id}/timeline", response_class=HTMLResponse)
+def timeline_rows(request: Request, customer_id: str, before: str = Query(..., max_length=400)) -> Response:
+    """The time line's older rows, for the view's "older events" (htmx swaps them in place of that row)."""
+    try:
+        with _engine(request).connect() as conn:
+            page = more_timeline(conn, customer_id, before)
+    except DomainError as exc:
+        raise ConsoleRefusal(http_status(exc), str(exc)) from None
+    context = {"rows": page.entries, "more": page.more, "customer_id": customer_id}
+    return TEMPLATES.TemplateResponse(request, "_customer_timeline_rows.html", context)
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from warden.access.users import User
 from warden.cases.queues import default_queue_config
 from warden.cases.records import utcnow
-from warden.cases.rule_routes import rule_queues
+from warden.cases.rule_routes import RoutingError, queue_check, rule_queues
 from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.templating import TEMPLATES
 from warden.decisions.ruleset_requests import AUTHOR_ROLES, decide_publication, pending_requests, request_publication
@@ -28,6 +28,7 @@ from warden.rules.ruleset import Ruleset
 from warden.web.errors import http_status
 
 router = console_router(*AUTHOR_ROLES)
+ROUTING = queue_check()  # queues.yaml read once, as the server does
 MAX_TEXT = 500_000
 
 
@@ -43,10 +44,14 @@ def _live(conn: sa.Connection) -> tuple[str, Ruleset]:
 
 
 def _check(text: str) -> dict[str, Any]:
+    """The loader's type check, then where each rule's alerts would go (`cases.rule_routes`)."""
     try:
         ruleset = load_ruleset(text)
+        ROUTING(ruleset)
     except RulesetError as exc:
         return {"ok": False, "problems": [str(p) for p in exc.problems]}
+    except RoutingError as exc:
+        return {"ok": False, "problems": exc.problems}
     return {"ok": True, "name": ruleset.name, "version": ruleset.version, "rules": len(ruleset.rules)}
 
 
@@ -129,7 +134,7 @@ def ask_publication(
 ) -> Response:
     try:
         with _engine(request).begin() as conn:
-            request_publication(conn, text, target, user.actor, utcnow())
+            request_publication(conn, text, target, user.actor, utcnow(), [ROUTING])
     except RulesetError as exc:
         return _editor(
             request, user, text, "the ruleset does not check: " + "; ".join(str(p) for p in exc.problems), 422
@@ -147,7 +152,7 @@ def decide(
         raise ConsoleRefusal(404, f"no such verdict {verdict!r}; approve or reject")
     try:
         with _engine(request).begin() as conn:
-            decide_publication(conn, request_id, user.actor, verdict == "approve", utcnow())
+            decide_publication(conn, request_id, user.actor, verdict == "approve", utcnow(), [ROUTING])
     except DomainError as exc:
         return _editor(request, user, None, str(exc), http_status(exc))
     service = getattr(request.app.state, "decisions", None)

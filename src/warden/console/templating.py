@@ -8,14 +8,18 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from warden.console.demo_mark import demo_running
 from warden.console.formatting import dash, no_paths, priority_words, readable_number, usd, when
 from warden.web.csrf import csrf_token
 
 
 def _signed_in(request: Request) -> dict[str, Any]:
-    """Every page may show who is signed in; forms and htmx (hx-headers on <body>) carry the CSRF token."""
+    """Every page may show who is signed in; forms and htmx (hx-headers on <body>) carry the CSRF token; the
+    header links the demo's page while the demo's store is served."""
     user = getattr(request.state, "user", None)
-    return {"current_user": user, "csrf_token": csrf_token(request) if user is not None else ""}
+    if user is None:
+        return {"current_user": None, "csrf_token": "", "demo_running": False}
+    return {"current_user": user, "csrf_token": csrf_token(request), "demo_running": demo_running(request)}
 
 
 TEMPLATES = Jinja2Templates(

@@ -15,7 +15,7 @@ from warden.decisions.service import DecisionService
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.logging import get_logger
 from warden.models.lightgbm_fast import check_fast_path
-from warden.models.registry import RegistryError, load_active_scorer
+from warden.models.registry import RegistryError, active_version, load_active_scorer
 from warden.rules.loader import load_ruleset, starter_pack_path
 from warden.rules.ruleset import Ruleset
 from warden.screening.screener import open_screener
@@ -65,6 +65,19 @@ def active_model(settings: Settings) -> Scorer | None:
     return scorer
 
 
+class RegistryModels:
+    """The serving fraud model as the registry's `ACTIVE` pointer names it (moved only by an approval)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def pointer(self) -> str | None:
+        return active_version(self.settings.data_dir)
+
+    def load(self) -> Scorer | None:
+        return active_model(self.settings)
+
+
 def build_engine(settings: Settings, ruleset_path: Path | None = None, store: Store | None = None) -> DecisionEngine:
     return DecisionEngine(
         ruleset=live_ruleset(settings, ruleset_path, store),
@@ -87,4 +100,4 @@ def build_service(settings: Settings, store: Store, listeners: Sequence[CommitLi
     engine = build_engine(settings, store=store)
     if isinstance(engine.features, InProcessFeatureStore):  # this worker's memory: rebuilt from the store
         rebuild_from_decisions(store.engine, engine.features)
-    return DecisionService(engine, store, policies=policies, listeners=listeners)
+    return DecisionService(engine, store, policies=policies, listeners=listeners, models=RegistryModels(settings))

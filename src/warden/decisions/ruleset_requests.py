@@ -5,6 +5,7 @@ is it published (`rulesets.publish_ruleset`). Asking, approving and rejecting ar
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 from warden.access.roles import Actor
 from warden.audit.log import append_audit
-from warden.decisions.rulesets import PublishedRuleset, publish_ruleset
+from warden.decisions.rulesets import PublishedRuleset, RulesetCheck, publish_ruleset
 from warden.errors import Conflict, DomainError, Forbidden, NotFound
 from warden.rules.loader import load_ruleset
 from warden.store.metadata import metadata
@@ -36,13 +37,18 @@ ruleset_requests = sa.Table(
 )
 
 
-def request_publication(conn: sa.Connection, content: str, target: str, actor: Actor, now: datetime) -> str:
-    """Ask for `content` to be published as `target`; it must check now (RulesetError lists the problems)."""
+def request_publication(
+    conn: sa.Connection, content: str, target: str, actor: Actor, now: datetime, checks: Sequence[RulesetCheck] = ()
+) -> str:
+    """Ask for `content` to be published as `target`; it must check now (RulesetError lists the problems, a
+    check of `checks` raises its DomainError), and again when it is approved."""
     if actor.role not in AUTHOR_ROLES:
         raise Forbidden(f"{actor.name} ({actor.role}) cannot ask to publish rulesets")
     if target not in ("live", "shadow"):
         raise DomainError(f"target: {target!r} is not live or shadow")
     ruleset = load_ruleset(content)
+    for check in checks:
+        check(ruleset)
     request_id = f"rreq_{uuid.uuid4().hex[:16]}"
     conn.execute(
         sa.insert(ruleset_requests).values(
@@ -69,7 +75,12 @@ def request_publication(conn: sa.Connection, content: str, target: str, actor: A
 
 
 def decide_publication(
-    conn: sa.Connection, request_id: str, actor: Actor, approve: bool, now: datetime
+    conn: sa.Connection,
+    request_id: str,
+    actor: Actor,
+    approve: bool,
+    now: datetime,
+    checks: Sequence[RulesetCheck] = (),
 ) -> PublishedRuleset | None:
     """The second pair of eyes: approve (publish now) or reject; never the one who asked."""
     row = conn.execute(
@@ -100,7 +111,7 @@ def decide_publication(
     )
     if not approve:
         return None
-    return publish_ruleset(conn, row.content, f"{row.requested_by}, approved by {actor.name}", row.target)
+    return publish_ruleset(conn, row.content, f"{row.requested_by}, approved by {actor.name}", row.target, checks)
 
 
 def pending_requests(conn: sa.Connection) -> list[dict[str, Any]]:

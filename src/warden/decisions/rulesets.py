@@ -8,6 +8,7 @@ its outcome is kept in the decision record so the difference can be reported bef
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from warden.rules.loader import load_ruleset
 from warden.rules.ruleset import Ruleset
 
 STATUSES = ("live", "shadow")
+RulesetCheck = Callable[[Ruleset], None]  # raises a DomainError naming what a later stage refuses
 
 
 class PublishError(ValueError):
@@ -44,11 +46,16 @@ class PublishedRuleset:
         }  # fmt: skip
 
 
-def publish_ruleset(conn: sa.Connection, content: str, actor: str, status: str = "live") -> PublishedRuleset:
-    """Check, then store `content` as a new version with `status`; the previous holder of it is retired."""
+def publish_ruleset(
+    conn: sa.Connection, content: str, actor: str, status: str = "live", checks: Sequence[RulesetCheck] = ()
+) -> PublishedRuleset:
+    """Check, then store `content` as a new version with `status`; the previous holder of it is retired.
+    `checks` are what later stages require of a ruleset (the faces pass `cases.rule_routes.queue_check()`)."""
     if status not in STATUSES:
         raise PublishError(f"status must be one of {STATUSES}, not {status!r}")
     ruleset = load_ruleset(content)  # RulesetError with every problem when it does not check
+    for check in checks:
+        check(ruleset)  # a DomainError naming what is wrong
     existing = conn.execute(
         sa.select(rulesets.c.fingerprint, rulesets.c.status).where(
             rulesets.c.name == ruleset.name, rulesets.c.version == ruleset.version

@@ -21,11 +21,11 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
-from warden.decisions.engine import DecisionEngine, ModelPolicy
+from warden.decisions.engine import DecisionEngine, ModelPolicy, Scorer
 from warden.decisions.fallback import decide_without_state, is_dependency_failure
 from warden.decisions.inflight import EventConflict, InFlight, check_same_body
 from warden.decisions.policy import FailurePolicy, policy_for
@@ -45,6 +45,14 @@ log = get_logger(__name__)
 __all__ = ["DecisionService", "EventConflict"]
 
 
+class ModelSource(Protocol):
+    """Where the serving model comes from: a cheap pointer to the approved version, and its loading."""
+
+    def pointer(self) -> str | None: ...
+
+    def load(self) -> Scorer | None: ...
+
+
 class DecisionService:
     def __init__(
         self,
@@ -52,8 +60,11 @@ class DecisionService:
         store: Store,
         policies: dict[str, FailurePolicy] | None = None,
         listeners: Sequence[CommitListener] = (),
+        models: ModelSource | None = None,
     ) -> None:
         self.engine = engine
+        self.models = models
+        self._model_pointer = models.pointer() if models is not None else None
         self.store = store
         self.policies = policies
         self.writer = decision_writer(store.engine, listeners)
@@ -77,7 +88,21 @@ class DecisionService:
                 self.engine.ruleset = live
                 self.engine.model_policy = ModelPolicy.from_ruleset(live)
             self.engine.shadow = shadow
+        self.refresh_model()
         self._checked_rulesets = time.monotonic()
+
+    def refresh_model(self) -> None:
+        """Serve the model version approved since start (its approval moves the registry's pointer)."""
+        if self.models is None:
+            return
+        pointer = self.models.pointer()
+        if pointer == self._model_pointer:
+            return
+        model = self.models.load()
+        with self._engine_lock:
+            self.engine.model = model
+        self._model_pointer = pointer
+        log.info("serving model changed", version=pointer)
 
     def close(self) -> None:
         self.writer.close()

@@ -81,6 +81,12 @@ def store_labels(conn: sa.Connection, items: list[Label], source: str) -> int:
     return len(fresh)
 
 
+def has_simulator_labels(conn: sa.Connection) -> bool:
+    """Whether the simulator's ground truth was loaded (the demo's store)."""
+    query = sa.select(labels.c.source).where(labels.c.source == "simulator").limit(1)
+    return conn.execute(query).first() is not None
+
+
 def scenario_summary(conn: sa.Connection) -> list[dict[str, object]]:
     """Per typology: label, scenarios, customers, events, addresses."""
     rows = conn.execute(sa.select(labels.c.typology, labels.c.label, labels.c.entity_type, labels.c.scenario_id))

@@ -21,6 +21,8 @@ events = sa.Table(
     sa.Column("payload", sa.Text, nullable=False, doc="the event as received, canonical JSON"),
     sa.Column("ingest_run_id", sa.Integer, nullable=True),
     sa.Index("ix_events_customer_time", "customer_id", "occurred_at"),
+    # a customer's events of one type, newest first: the latest KYC, their logins, their money events
+    sa.Index("ix_events_customer_type_time", "customer_id", "type", "occurred_at"),
 )
 
 ingest_runs = sa.Table(

@@ -4,6 +4,7 @@ ruleset, diff its outcomes against the live one, publish it (shadow by default).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from warden.decisions.rulesets import current, publish_ruleset
+from warden.decisions.rulesets import RulesetCheck, current, publish_ruleset
 from warden.exchange.calibrate import Budgets, Calibration, calibrate
 from warden.exchange.evaluate import Period, fit_and_score, groups_for
 from warden.exchange.history import read_history
@@ -74,9 +75,11 @@ def run_calibration(
     return result, model, report
 
 
-def publish(conn: sa.Connection, content: str, status: str, actor: str) -> dict[str, Any]:
+def publish(
+    conn: sa.Connection, content: str, status: str, actor: str, checks: Sequence[RulesetCheck] = ()
+) -> dict[str, Any]:
     before = current(conn, "live")
-    published = publish_ruleset(conn, content, actor, status)
+    published = publish_ruleset(conn, content, actor, status, checks)
     return {**published.summary(), "live_before": None if before is None else f"{before.name}@{before.version}"}
 
 

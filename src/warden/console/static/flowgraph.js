@@ -81,6 +81,42 @@
     }
   }
 
+  // Labels that do not overlap: the most telling nodes first (subjects, then the riskiest, then the best
+  // connected), each label right of its node, else left of it, else hidden (shown on hover and focus, and in
+  // the node's title and its selection). Boxes come from the rendered text, in graph units.
+  function placeLabels(nodes, edges) {
+    var degree = {};
+    edges.forEach(function (e) { degree[e.s.id] = (degree[e.s.id] || 0) + 1; degree[e.t.id] = (degree[e.t.id] || 0) + 1; });
+    var order = nodes.slice().sort(function (a, b) {
+      return (b.kind === "subject") - (a.kind === "subject") || (b.risk || 0) - (a.risk || 0) ||
+        (degree[b.id] || 0) - (degree[a.id] || 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+    var taken = nodes.map(function (d) {  // the circles themselves are not to be written over either
+      return { x1: d.x - d.radius, y1: d.y - d.radius, x2: d.x + d.radius, y2: d.y + d.radius, node: d };
+    });
+    function free(box, self) {
+      return taken.every(function (t) {
+        return t.node === self || box.x2 <= t.x1 || box.x1 >= t.x2 || box.y2 <= t.y1 || box.y1 >= t.y2;
+      });
+    }
+    order.forEach(function (d) {
+      if (d.labelBox == null) {  // measured once, while every label still shows
+        var bb = d.text.getBBox ? d.text.getBBox() : { y: -9, width: d.text.textContent.length * 6.5, height: 13 };
+        d.labelBox = { top: bb.y, width: bb.width, height: bb.height };
+      }
+      var m = d.labelBox, top = d.y + m.top, bottom = d.y + m.top + m.height;
+      var right = { x1: d.x + d.radius + 3, y1: top, x2: d.x + d.radius + 3 + m.width, y2: bottom };
+      var left = { x1: d.x - d.radius - 3 - m.width, y1: top, x2: d.x - d.radius - 3, y2: bottom };
+      var box = free(right, d) ? right : free(left, d) ? left : null;
+      d.text.classList.toggle("flow-label-hidden", box === null);
+      if (box === null) return;
+      d.text.setAttribute("x", String(box === right ? d.radius + 3 : -d.radius - 3));
+      d.text.setAttribute("text-anchor", box === right ? "start" : "end");
+      box.node = null;
+      taken.push(box);
+    });
+  }
+
   function draw(div) {
     if (div.getAttribute("data-drawn") === "1") return;
     var data = dataFor(div);
@@ -123,8 +159,9 @@
       var radius = d.kind === "subject" ? 11 : 7 + 4 * risk;
       el("circle", { r: String(radius), fill: COLOURS[d.kind] || "#667085",
         stroke: risk >= 0.5 ? "#c0362c" : "#fff", "stroke-width": risk >= 0.5 ? "3" : "1.5" }, d.g);
-      var label = el("text", { x: String(radius + 3), y: "4" }, d.g);
-      label.textContent = (d.label || d.id).length > 22 ? (d.label || d.id).slice(0, 20) + "…" : d.label || d.id;
+      d.radius = radius;
+      d.text = el("text", { x: String(radius + 3), y: "4", class: "flow-label" }, d.g);
+      d.text.textContent = (d.label || d.id).length > 22 ? (d.label || d.id).slice(0, 20) + "…" : d.label || d.id;
       el("title", {}, d.g).textContent = (d.label || d.id) + " (" + d.kind + (d.risk != null ? ", risk " + d.risk : "") + ")";
     });
 
@@ -139,6 +176,7 @@
         e.line.setAttribute("x2", e.t.x); e.line.setAttribute("y2", e.t.y);
       });
       nodes.forEach(function (d) { d.g.setAttribute("transform", "translate(" + d.x + "," + d.y + ")"); });
+      placeLabels(nodes, edges);
     }
     place();
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_kyc_review"
-down_revision = "0013_workspace"
+down_revision = "0014_model_approval"
 branch_labels = None
 depends_on = None
 

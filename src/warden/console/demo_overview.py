@@ -1,4 +1,6 @@
-"""Console pages of the foundation: the overview of what is inside."""
+"""The demo's own page (`/demo/overview`): what the simulated exchange holds, with the simulator's ground-truth
+scenarios. Linked in the header only while the store holds the simulator's labels (`demo_mark.demo_running`); the
+signed-in reviewer's landing page is the operational home (`home.py`)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ from warden.console.charts import stacked_bars
 from warden.console.overview import build_overview
 from warden.console.templating import TEMPLATES
 
-router = console_router()  # every page needs a signed-in user
+router = console_router()  # every signed-in user
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/demo/overview", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     settings = request.app.state.settings
     data = build_overview(request.app.state.store.engine, settings.parquet_dir)
