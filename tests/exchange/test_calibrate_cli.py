@@ -67,11 +67,16 @@ def test_calibrate_publishes_and_decide_uses_the_live_ruleset(sim: Path, setting
     assert calibration["within_budget"] or calibration["after"]["normal_held"] <= 0.02
     assert {r["rule_id"] for r in calibration["other_events"]} >= {"transfer_fan_in"}
     assert report["diff_against_live"]["events"] > 0
+    assert report["model_approval"].startswith("pending")  # in shadow the refitted model waits for approval
     live = runner.invoke(
-        app, ["calibrate", "--events", str(sim / "events.jsonl"), "--publish", "live", "--no-train", "--json"], env=env
+        app, ["calibrate", "--events", str(sim / "events.jsonl"), "--publish", "live", "--json"], env=env
     )
     assert live.exit_code == 0, live.output
-    version = json.loads(live.stdout[live.stdout.index("{") :])["published"]["version"]
+    published = json.loads(live.stdout[live.stdout.index("{") :])
+    version = published["published"]["version"]
+    # live: the ruleset's model cut-offs are the refitted model's, so that model goes live with it
+    assert published["model_approval"] == f"live with starter@{version} (calibrate --publish live)"
+    model_version = Path(published["model_saved"]).name
     out = tmp_path / "decisions.jsonl"
     decided = runner.invoke(
         app, ["decide", "--events", str(sim / "events.jsonl"), "--out", str(out), "--json"], env=env
@@ -79,10 +84,12 @@ def test_calibrate_publishes_and_decide_uses_the_live_ruleset(sim: Path, setting
     assert decided.exit_code == 0, decided.output
     summary = json.loads(decided.stdout[decided.stdout.index("{") :])
     assert summary["versions"]["ruleset"] == f"starter@{version}"
+    assert summary["versions"]["model"] == f"fraud@{model_version}"
     store = open_store(settings)
     with store.engine.connect() as conn:
         actions = [r.action for r in iter_records(conn)]
     store.dispose()
     assert "ruleset.publish.shadow" in actions and "ruleset.publish.live" in actions
+    assert "model.activated_with_ruleset" in actions
     bad = runner.invoke(app, ["calibrate", "--events", str(sim / "events.jsonl"), "--publish", "maybe"], env=env)
     assert bad.exit_code == 2 and "--publish must be" in bad.output

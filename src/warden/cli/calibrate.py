@@ -28,13 +28,14 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """A new ruleset version fitted to the exchange's own distribution; published to shadow by default."""
+        from warden.cases.records import utcnow
         from warden.cases.rule_routes import RoutingError, queue_check
         from warden.decisions.factory import live_ruleset
         from warden.decisions.rulesets import PublishError, current
         from warden.exchange.calibrate import Budgets
         from warden.exchange.run import labels_beside, run_calibration
         from warden.exchange.run import publish as publish_content
-        from warden.models.approvals import save_for_approval
+        from warden.models.approvals import activate_with_ruleset, save_for_approval
         from warden.models.registry import RegistryError, load_fraud_model
         from warden.rules.errors import RulesetError
         from warden.rules.events_io import EventsInputError
@@ -60,7 +61,9 @@ def register(app: typer.Typer) -> None:
             )
         except (RulesetError, EventsInputError, RegistryError, OSError, ValueError) as exc:
             fail(str(exc), 1)
-        if fitted is not None and fitted is not model:
+        refitted = fitted is not None and fitted is not model
+        if refitted:
+            assert fitted is not None
             report["model_saved"] = str(save_for_approval(store.engine, fitted, settings.data_dir, actor))
             report["model_approval"] = "pending: a model-risk officer approves it on the console's Models page"
         if out is not None:
@@ -70,6 +73,11 @@ def register(app: typer.Typer) -> None:
             try:
                 with store.engine.begin() as conn:
                     report["published"] = publish_content(conn, result.content, publish, actor, [queue_check()])
+                    if refitted and publish == "live":  # the ruleset's cut-offs are this model's: live together
+                        assert fitted is not None
+                        name = f"{report['published']['name']}@{report['published']['version']}"
+                        activate_with_ruleset(conn, settings.data_dir, fitted.version, actor, name, utcnow())
+                        report["model_approval"] = f"live with {name} (calibrate --publish live)"
             except (RulesetError, PublishError, RoutingError) as exc:
                 fail(str(exc), 1)
         emit(report, as_json)

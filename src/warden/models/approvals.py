@@ -95,6 +95,32 @@ def decide_version(
     return status
 
 
+def activate_with_ruleset(
+    conn: sa.Connection, data_dir: Path, version: str, actor: str, ruleset: str, now: datetime
+) -> None:
+    """`warden calibrate --publish live`: whoever may publish a ruleset live from the command line publishes
+    one whose model cut-offs were fitted to this version's scores, so the version goes live with it (the
+    ruleset is meaningless on another model's scores). Recorded as approved by that publication and on the
+    audit log as `model.activated_with_ruleset`; the console's four-eyes approval is the path without it."""
+    where = (model_versions.c.kind == "fraud") & (model_versions.c.version == version)
+    conn.execute(
+        sa.update(model_versions)
+        .where(where)
+        .values(status="approved", decided_by=actor, decided_at=now, reason=f"published live with {ruleset}")
+    )
+    previous = active_version(data_dir) or "packaged default"
+    append_audit(
+        conn,
+        actor=actor,
+        action="model.activated_with_ruleset",
+        subject=f"fraud@{version}",
+        before={"status": "pending", "serving": previous},
+        after={"status": "approved", "ruleset": ruleset},
+        at=now,
+    )
+    set_active(data_dir, version)
+
+
 def version_records(conn: sa.Connection, kind: str = "fraud") -> dict[str, dict[str, Any]]:
     """Each registered version's approval record, by version."""
     rows = conn.execute(sa.select(model_versions).where(model_versions.c.kind == kind))
