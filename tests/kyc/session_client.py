@@ -26,17 +26,6 @@ def kyc_app(settings: Settings, store: Store, **overrides: Any) -> tuple[Any, st
     return create_app(settings.model_copy(update={"secret_key": "test-secret", **overrides}), store), secret
 
 
-def declared(sample: dataset.Sample) -> dict[str, Any]:
-    i = sample.declared
-    return {
-        "surname": i.surname,
-        "given_names": i.given_names,
-        "birth_date": i.birth_date.isoformat(),
-        "document_number": i.document_number,
-        "nationality": i.nationality,
-    }
-
-
 class Backend:
     """The exchange's backend: opens sessions, uploads, submits."""
 
@@ -46,7 +35,9 @@ class Backend:
 
     def open(self, sample: dataset.Sample, customer_id: str = "c1") -> dict[str, Any]:
         r = self.client.post(
-            "/v1/kyc/sessions", json={"customer_id": customer_id, "declared": declared(sample)}, headers=self.headers
+            "/v1/kyc/sessions",
+            json={"customer_id": customer_id, "declared": sample.declared_fields()},
+            headers=self.headers,
         )
         assert r.status_code == 201, r.text
         return dict(r.json())

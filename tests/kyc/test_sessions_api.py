@@ -50,20 +50,9 @@ def _client(app: Any, user: str | None = None) -> TestClient:
     return client
 
 
-def _declared(sample: dataset.Sample) -> dict[str, Any]:
-    i = sample.declared
-    return {
-        "surname": i.surname,
-        "given_names": i.given_names,
-        "birth_date": i.birth_date.isoformat(),
-        "document_number": i.document_number,
-        "nationality": i.nationality,
-    }
-
-
 def _open(client: TestClient, key: str, sample: dataset.Sample) -> dict[str, Any]:
     r = client.post(
-        "/v1/kyc/sessions", json={"customer_id": "c1", "declared": _declared(sample)}, headers={"X-API-Key": key}
+        "/v1/kyc/sessions", json={"customer_id": "c1", "declared": sample.declared_fields()}, headers={"X-API-Key": key}
     )
     assert r.status_code == 201, r.text
     return r.json()

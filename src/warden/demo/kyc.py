@@ -33,17 +33,6 @@ def _noise() -> int:
     return secrets.randbelow(2**31)
 
 
-def _declared(sample: dataset.Sample) -> dict[str, Any]:
-    i = sample.declared
-    return {
-        "surname": i.surname,
-        "given_names": i.given_names,
-        "birth_date": i.birth_date.isoformat(),
-        "document_number": i.document_number,
-        "nationality": i.nationality,
-    }
-
-
 def verify(
     store: Store,
     data_dir: Path,
@@ -58,7 +47,7 @@ def verify(
     """One whole session as the exchange's backend drives it: open, upload the pages (onboarding) and the
     capture, submit. With `hold_ref` (and no document) it is a step-up session for that held event."""
     kind = "step_up" if hold_ref else "onboarding"
-    declared = _declared(sample) if sample is not None else {}
+    declared = sample.declared_fields() if sample is not None else {}
     pages = sample.pages if sample is not None and not hold_ref else {}
     with store.engine.begin() as conn:
         challenge = checks.new_challenge(customer_id)

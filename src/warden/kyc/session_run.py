@@ -47,26 +47,23 @@ def run_checks(
     ocr: str = "rapidocr",
 ) -> SessionDecision:
     """An onboarding session: the document, the selfie against its portrait, the liveness capture."""
-    not_performed: dict[str, str] = {}
     document: DocumentResult | None = check_document(pages, declared, today=today, ocr=ocr) if pages else None
-    face = _face(pages.get("front"), capture, checks)
-    if isinstance(face, str):
-        not_performed["face_match"] = face
-    liveness = _liveness(challenge, capture, checks)
-    if isinstance(liveness, str):
-        not_performed["liveness"] = liveness
-    return decide(
-        document,
-        face if isinstance(face, FaceMatch) else None,
-        liveness if isinstance(liveness, LivenessResult) else None,
-        not_performed=not_performed,
-    )
+    face, liveness, not_performed = _face_and_liveness(pages.get("front"), capture, challenge, checks)
+    return decide(document, face, liveness, not_performed=not_performed)
 
 
 def run_step_up(
     portrait: bytes | None, capture: dict[str, Any] | None, challenge: dict[str, Any], checks: SessionChecks
 ) -> SessionDecision:
     """A step-up session: a new live selfie against the portrait of the customer's verified document."""
+    face, liveness, not_performed = _face_and_liveness(portrait, capture, challenge, checks)
+    return decide(None, face, liveness, not_performed=not_performed, document_required=False)
+
+
+def _face_and_liveness(
+    portrait: bytes | None, capture: dict[str, Any] | None, challenge: dict[str, Any], checks: SessionChecks
+) -> tuple[FaceMatch | None, LivenessResult | None, dict[str, str]]:
+    """The live selfie against `portrait` and the liveness capture; why either was not performed."""
     not_performed: dict[str, str] = {}
     face = _face(portrait, capture, checks)
     if isinstance(face, str):
@@ -74,10 +71,8 @@ def run_step_up(
     liveness = _liveness(challenge, capture, checks)
     if isinstance(liveness, str):
         not_performed["liveness"] = liveness
-    return decide(
-        None,
+    return (
         face if isinstance(face, FaceMatch) else None,
         liveness if isinstance(liveness, LivenessResult) else None,
-        not_performed=not_performed,
-        document_required=False,
+        not_performed,
     )

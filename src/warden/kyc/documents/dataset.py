@@ -26,6 +26,17 @@ class Sample:
     declared: Identity  # what the customer typed in
     truth: RenderedDocument  # the genuine document it was made from
 
+    def declared_fields(self) -> dict[str, str]:
+        """What the customer typed in, as a verification session's declared data."""
+        i = self.declared
+        return {
+            "surname": i.surname,
+            "given_names": i.given_names,
+            "birth_date": i.birth_date.isoformat(),
+            "document_number": i.document_number,
+            "nationality": i.nationality,
+        }
+
 
 def document(seed: int, index: int) -> tuple[random.Random, RenderedDocument]:
     rng = random.Random(f"kyc-{seed}-{index}")
