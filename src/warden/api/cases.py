@@ -22,7 +22,7 @@ from warden.cases.queues import default_queue_config
 from warden.cases.records import utcnow
 from warden.cases.repository import add_note, get_case, list_cases, set_tags, transition
 from warden.cases.sources import alerts_from_decisions, alerts_from_monitoring
-from warden.reporting.budgets import Budgets, budget_lines, raise_breaches
+from warden.reporting.budgets import check_budgets
 from warden.triage.model import load_prioritiser, rescore_with_active_model
 from warden.web.errors import domain_errors
 
@@ -142,9 +142,7 @@ def sla_sweep(request: Request, _: Actor = Depends(admins_or_machines)) -> dict[
     prioritiser = load_prioritiser(settings.data_dir)
     with domain_errors(), _engine(request).begin() as conn:
         counts = sweep(conn, prioritiser=prioritiser)
-        now = utcnow()
-        lines = budget_lines(conn, now, Budgets.from_settings(settings), default_queue_config())
-        counts["budgets_breached_now"] = raise_breaches(conn, lines, now)
+        counts["budgets_breached_now"] = check_budgets(conn, settings, default_queue_config(), utcnow())
         return counts
 
 

@@ -156,16 +156,14 @@ def cases_sweep(as_json: bool = typer.Option(False, "--json")) -> None:
     check the budgets (a breach goes on the audit log once a day)."""
     from warden.cases.queues import default_queue_config
     from warden.cases.records import utcnow
-    from warden.reporting.budgets import Budgets, budget_lines, raise_breaches
+    from warden.reporting.budgets import check_budgets
     from warden.triage.model import load_prioritiser
 
     settings = settings_or_exit()
     prioritiser = load_prioritiser(settings.data_dir)
     with _store().engine.begin() as conn:
         counts = sweep(conn, prioritiser=prioritiser)
-        now = utcnow()
-        lines = budget_lines(conn, now, Budgets.from_settings(settings), default_queue_config())
-        counts["budgets_breached_now"] = raise_breaches(conn, lines, now)
+        counts["budgets_breached_now"] = check_budgets(conn, settings, default_queue_config(), utcnow())
     if as_json:
         print_json(counts)
     else:

@@ -35,7 +35,7 @@ from warden.models.registry import save as save_fraud_model
 from warden.monitoring.configured import context_for, run_monitoring
 from warden.monitoring.customer_features import load_activity
 from warden.monitoring.customer_model import CustomerModelParams
-from warden.monitoring.holdout import read_labels, score_holdout, split_of
+from warden.monitoring.holdout import Split, read_labels, score_holdout, split_of
 from warden.monitoring.learnt import apply_model, customer_count, train_from_events
 from warden.monitoring.model_registry import save_customer_model
 from warden.monitoring.movements import load_movements
@@ -64,46 +64,50 @@ def monitoring_cases_and_triage(
                 publish_ruleset(conn, ruleset_content, "system:eval-exchange", "live")
             if fraud_model is not None:
                 save_fraud_model(fraud_model, settings.data_dir)
+            # the judged period: after the split day of one history, or all of the second exchange
+            split = _split(test[0], test[1], split_day or 0)
+            by_time = split if split_day is not None else None
             report: dict[str, Any] = {
-                "monitoring": _monitoring(train, test, split_day, settings, budget_per_1000_per_30d)
+                "monitoring": _monitoring(train, test, split, by_time, settings, budget_per_1000_per_30d)
             }
-            report |= _cases_and_triage(train, test, split_day, settings, store, root)
+            report |= _cases_and_triage(train, test, by_time, settings, store, root)
         finally:
             store.dispose()
     return report
 
 
-def _split_time(events: Path, labels: Path, split_day: int) -> tuple[datetime, Any]:
+def _split(events: Path, labels: Path, split_day: int) -> Split:
     probe = duckdb.connect()
     load_movements(probe, events)
     _, event_scenarios = read_labels(labels)
     split = split_of(probe, split_day, event_scenarios)
     probe.close()
-    return split.split, split
+    return split
 
 
 def _monitoring(
-    train: tuple[Path, Path], test: tuple[Path, Path], split_day: int | None, settings: Settings, budget: float
+    train: tuple[Path, Path],
+    test: tuple[Path, Path],
+    split: Split,
+    by_time: Split | None,
+    settings: Settings,
+    budget: float,
 ) -> dict[str, Any]:
     """Train the customer model on the first exchange (or period), make it active, judge its alerts."""
     params = CustomerModelParams(budget_per_1000_per_30d=budget)
     con = duckdb.connect()
-    if split_day is not None:
-        cut, split = _split_time(test[0], test[1], split_day)
+    if by_time is not None:
         context = context_for(train[0], None, None)
-        model, result = train_from_events(train[0], train[1], context, cutoff=cut, params=params, con=con)
-        alerts = apply_model(con, result, model, context, since=cut)
+        model, result = train_from_events(train[0], train[1], context, cutoff=by_time.split, params=params, con=con)
+        alerts = apply_model(con, result, model, context, since=by_time.split)
     else:
         model, _ = train_from_events(train[0], train[1], context_for(train[0], None, None), params=params, con=con)
         con.close()
         con = duckdb.connect()
-        found = run_monitoring(test[0], context_for(test[0], None, None), model, con=con)
-        alerts = found.alerts
-        _, split = _split_time(test[0], test[1], 0)
+        alerts = run_monitoring(test[0], context_for(test[0], None, None), model, con=con).alerts
+        load_activity(con, test[0])
     save_customer_model(model, settings.data_dir)
     truth, _ = read_labels(test[1])
-    if split_day is None:
-        load_activity(con, test[0])
     customers = customer_count(con)
     con.close()
     return {
@@ -115,12 +119,12 @@ def _monitoring(
 def _cases_and_triage(
     train: tuple[Path, Path],
     test: tuple[Path, Path],
-    split_day: int | None,
+    by_time: Split | None,
     settings: Settings,
     store: Store,
     root: Path,
 ) -> dict[str, Any]:
-    if split_day is None:
+    if by_time is None:
         first = build_cases(train[0], root / "train-cases", settings, train[1], live_store=store)
         second = build_cases(test[0], root / "test-cases", settings, test[1], live_store=store)
         with first.store.engine.connect() as conn:
@@ -131,7 +135,7 @@ def _cases_and_triage(
         first.store.dispose()
         second.store.dispose()
         return {"cases": second.volume(), "triage": triage}
-    cut = _split_time(test[0], test[1], split_day)[0].replace(tzinfo=UTC)
+    cut = by_time.split.replace(tzinfo=UTC)
     built = build_cases(test[0], root / "cases", settings, test[1], live_store=store)
     with built.store.engine.connect() as conn:
         everything = simulated_dispositions(conn)
@@ -140,7 +144,7 @@ def _cases_and_triage(
         after = {c: v for c, v in everything.items() if c not in before}
         model, trained_on = _train(conn, before, f"cases before {cut:%Y-%m-%d}")
         triage = _judge(conn, model, after) | {"trained_on": trained_on}
-        volume = _period_volume(conn, after, built.customers, split_day)
+        volume = _period_volume(after, built.customers, cut)
     built.store.dispose()
     return {"cases": volume, "triage": triage}
 
@@ -158,12 +162,12 @@ def _judge(conn: sa.Connection, model: Any, labels: dict[str, int]) -> dict[str,
     return evaluate_triage(conn, model, labels)
 
 
-def _period_volume(conn: sa.Connection, judged: dict[str, int], customers: int, split_day: int) -> dict[str, Any]:
+def _period_volume(judged: dict[str, int], customers: int, cut: datetime) -> dict[str, Any]:
     """Cases whose latest alert falls in the judged period, per 1,000 customers."""
     per = 1000.0 / customers if customers else 0.0
     return {
         "customers": customers,
         "cases_in_period": len(judged),
         "cases_per_1000_customers": round(len(judged) * per, 1),
-        "period": f"after day {split_day}",
+        "period": f"from {cut:%Y-%m-%d}",
     }

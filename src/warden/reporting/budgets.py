@@ -122,5 +122,10 @@ def raise_breaches(conn: sa.Connection, lines: list[BudgetLine], now: datetime, 
     return new
 
 
+def check_budgets(conn: sa.Connection, settings: Settings, queues: QueueConfig, now: datetime) -> int:
+    """The sweep's part: measure every budget now and raise the breaches (see `raise_breaches`)."""
+    return raise_breaches(conn, budget_lines(conn, now, Budgets.from_settings(settings), queues), now)
+
+
 def _summary(line: BudgetLine) -> dict[str, Any]:
     return {**asdict(line), "breached": line.breached}
