@@ -4,7 +4,7 @@ Every face that monitors (`warden monitor`, the scheduled run inside `warden ser
 the demo and of `warden eval triage`) goes through here, so that each sees the same alerts: the detectors
 over the movements with hops resolved by the exchange's facts, then, when the exchange has trained its
 customer model (`warden train aml --events`), that model's ring alerts with the direct ones in place of the
-raw detector alerts.
+raw detector alerts, and the synthetic-identity rings of the KYC identity graph (`identity_rings`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from warden.exchange.repository import current_facts
 from warden.monitoring.customer_model import CustomerModel
 from warden.monitoring.hops import HopContext
+from warden.monitoring.identity_rings import ring_alerts
 from warden.monitoring.learnt import apply_model
 from warden.monitoring.pipeline import MonitorResult, monitor
 
@@ -48,9 +49,11 @@ def run_monitoring(
     until: datetime | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> MonitorResult:
-    """Detectors over the movements; with a model, its alerts (and the direct ones) replace theirs."""
+    """Detectors over the movements; with a model, its alerts (and the direct ones) replace theirs. The
+    identity graph's synthetic-identity rings active in the window join either way."""
     con = con or duckdb.connect()
     result = monitor(events, since, until, con=con, context=context)
     if model is not None:
         result.alerts = apply_model(con, result, model, context, since=since, loaded_activity_from=events)
+    result.alerts += ring_alerts(con, events, since, until)
     return result

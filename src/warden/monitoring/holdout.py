@@ -35,6 +35,10 @@ LAUNDERING_TYPOLOGIES = (
     "pass_through",
     "hack_proceeds",
 )
+# Synthetic-identity rings (`identity_rings`) are judged by their label: their money is not dirty, their
+# accounts are (a ring named by an alert is a true positive, not a false one).
+SYNTHETIC_LABEL = "synthetic_identity"
+JUDGED_LABELS = DIRTY_LABELS | {SYNTHETIC_LABEL}
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,11 @@ def split_of(con: duckdb.DuckDBPyConnection, split_day: int, event_scenarios: di
     return Split(start, split, t1, 0, frozenset(r[0] for r in active if r[0]), frozenset(live))
 
 
+def _recall(members: list[str], flagged: dict[str, set[str]]) -> dict[str, Any]:
+    hit = sum(1 for c in members if c in flagged)
+    return {"customers": len(members), "found": hit, "recall": round(hit / len(members), 4) if members else None}
+
+
 def score_holdout(
     alerts: list[Alert], labels: dict[str, CustomerLabel], split: Split, customers: int
 ) -> dict[str, Any]:
@@ -122,12 +131,14 @@ def score_holdout(
             for c, lab in labels.items()
             if lab.typology == typology and lab.label in DIRTY_LABELS and lab.scenario_id in split.live_scenarios
         ]
-        hit = sum(1 for c in members if c in flagged)
-        per[typology] = {
-            "customers": len(members),
-            "found": hit,
-            "recall": round(hit / len(members), 4) if members else None,
-        }
+        per[typology] = _recall(members, flagged)
+    # a ring's labelled events may all be from its opening days; its accounts count while they move money
+    rings = [
+        c
+        for c, lab in labels.items()
+        if lab.label == SYNTHETIC_LABEL and (lab.scenario_id in split.live_scenarios or c in split.active_eval)
+    ]
+    per[SYNTHETIC_LABEL] = _recall(rings, flagged)
     benign: dict[str, dict[str, Any]] = {}
     for group in sorted({lab.typology for lab in labels.values() if lab.typology.startswith("benign_")}):
         members = [c for c, lab in labels.items() if lab.typology == group and c in split.active_eval]
@@ -137,7 +148,7 @@ def score_holdout(
             "flagged": hit,
             "share_flagged": round(hit / len(members), 4) if members else None,
         }
-    dirty = {c for c, lab in labels.items() if lab.label in DIRTY_LABELS}
+    dirty = {c for c, lab in labels.items() if lab.label in JUDGED_LABELS}
     true_flagged = sum(1 for c in flagged if c in dirty)
     per_30 = 30.0 / split.eval_days
     return {
@@ -156,10 +167,11 @@ def score_holdout(
         "benign_share_flagged": benign,
         "definitions": {
             "alert in the evaluation period": "its evidence ends (last_at) at or after evaluate_from",
-            "recall": "share of a typology's labelled customers (laundering, mule, hack_proceeds) whose scenario "
-            "has money events in the evaluation period, named in an alert of that period",
-            "precision": "share of customers named in the period's alerts that are labelled laundering, mule or "
-            "hack_proceeds",
+            "recall": "share of a typology's labelled customers (laundering, mule, hack_proceeds; for "
+            "synthetic_identity, customers with that label) whose scenario has money events in the evaluation "
+            "period (for synthetic_identity: or who move money in it), named in an alert of that period",
+            "precision": "share of customers named in the period's alerts that are labelled laundering, mule, "
+            "hack_proceeds or synthetic_identity",
             "share_flagged": "share of a benign look-alike group, active in the period, named in its alerts",
         },
     }

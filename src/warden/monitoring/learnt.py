@@ -27,6 +27,7 @@ from warden.monitoring.customer_model import (
 )
 from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel, read_labels
 from warden.monitoring.hops import HopContext
+from warden.monitoring.identity_rings import KnownRings
 from warden.monitoring.pipeline import MonitorResult, monitor
 
 KEEP_PRECISION = 0.7  # the precision a reviewer's queue is asked for (issue 13's target)
@@ -72,7 +73,8 @@ def train_from_events(
     p = params or CustomerModelParams()
     quality = precise_detectors(result.alerts, truth, cutoff)
     kept = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
-    reserved = direct_alert_rate(con, result, context, cutoff, customers, p, kept)
+    rings = KnownRings.from_events(events, cutoff)
+    reserved = direct_alert_rate(con, result, context, cutoff, customers, p, kept, rings)
     budget = max(p.budget_per_1000_per_30d - reserved, 0.0)
     model = train_customer_model(
         con,
@@ -97,9 +99,10 @@ def direct_alert_rate(
     customers: int,
     p: CustomerModelParams,
     kept: list[str] | None = None,
+    rings: KnownRings | None = None,
 ) -> float:
-    """Structuring and hack alerts per 1,000 customers per 30 days on the learn windows: the model's budget
-    is what they leave."""
+    """Structuring, hack and kept detectors' alerts, and synthetic-identity ring alerts, per 1,000 customers
+    per 30 days on the learn windows: the model's budget is what they leave."""
     from warden.monitoring.customer_model import learn_windows
     from warden.monitoring.direct import hack_alerts, structuring_alerts
 
@@ -109,6 +112,8 @@ def direct_alert_rate(
     cap = result.hops.personal_cap if result.hops else 2
     hacks = (context or HopContext()).hack_addresses
     n = sum(len(structuring_alerts(con, a, b)) + len(hack_alerts(con, a, b, hacks, cap)) for a, b in windows)
+    if rings is not None:
+        n += sum(len(rings.alerts(con, a, b)) for a, b in windows)
     for a, b in windows:  # kept detectors' alerts ending in the window
         lo, hi = f"{a:%Y-%m-%dT%H:%M:%SZ}", f"{b:%Y-%m-%dT%H:%M:%SZ}"
         n += sum(1 for al in result.alerts if al.typology in (kept or []) and lo <= al.last_at < hi)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,6 +36,7 @@ class IdentityRecord:
     ip: str | None
     ip_prefix: str | None
     face: tuple[float, ...] | None = None
+    submitted_at: datetime | None = None  # the submission's event time: when a ring became visible
 
 
 def from_submission(event: KycSubmission, face: tuple[float, ...] | None = None) -> IdentityRecord:
@@ -58,6 +59,7 @@ def from_submission(event: KycSubmission, face: tuple[float, ...] | None = None)
         ip=event.ip.strip() if event.ip else None,
         ip_prefix=norm.ip_prefix(event.ip) if event.ip else None,
         face=face,
+        submitted_at=event.occurred_at,
     )
 
 
@@ -93,9 +95,30 @@ def _validated(path: Path, raws: Iterable[RawRecord], errors: list[str]) -> Iter
             yield event
 
 
+def _history_records(root: Path) -> Iterator[RawRecord]:
+    """The submissions of an ingested history folder (day-partitioned Parquet). `warden ingest` keeps each
+    event as received in `payload`; a history written without it holds the event's fields as columns."""
+    import pyarrow.dataset as ds
+
+    from warden.store.history import history_glob
+
+    files = sorted(root.glob(history_glob(root).removeprefix(str(root) + "/")))
+    if not files:
+        return
+    dataset = ds.dataset([str(f) for f in files], format="parquet")
+    table = dataset.to_table(filter=ds.field("type") == "kyc_submission")
+    if "payload" in table.column_names:
+        for row, payload in enumerate(table.column("payload").to_pylist(), start=1):
+            yield RawRecord(line=row, json_bytes=payload.encode("utf-8"))
+        return
+    for row, values in enumerate(table.to_pylist(), start=1):
+        yield RawRecord(line=row, values={k: v for k, v in values.items() if v is not None})
+
+
 def load_submissions(path: Path) -> LoadedRecords:
-    """Every valid `kyc_submission` in an events file (JSON Lines, CSV or Parquet); bad ones reported with
-    their line and left out, as ingestion does."""
+    """Every valid `kyc_submission` in an events file (JSON Lines, CSV or Parquet) or an ingested history
+    folder; bad ones reported with their line and left out, as ingestion does."""
     errors: list[str] = []
-    records = [from_submission(ev) for ev in _validated(path, read_records(path), errors)]
+    raws = _history_records(path) if path.is_dir() else read_records(path)
+    records = [from_submission(ev) for ev in _validated(path, raws, errors)]
     return LoadedRecords(records, errors)
