@@ -42,7 +42,7 @@ from warden.monitoring.customer_features import (
 from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel
 from warden.monitoring.ring_join import choose_join_share, joiners, neighbours, rank_shares
 
-CUSTOMER_MODEL_VERSION = "aml-customer-lgbm-1"
+CUSTOMER_MODEL_VERSION = "aml-customer-lgbm-2"  # 2: ring edges reach back a window and include shared funders
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class CustomerModelParams:
     ring_size: int = 12  # a reviewer's alert covers at most this many customers: a bigger ring counts as several
     folds: int = 5
     join_precision: float = 0.7  # neighbours join a flagged ring only where they were this often dirty
+    # Ring edges: money between customers in the window and the `ring_lookback_days` before it (a ring's
+    # feeders often pay in before its collector is loud), and customers funded from one external address that
+    # funds at most `shared_funder_max` customers (more is a service or a hot wallet, not a ring's wallet).
+    ring_lookback_days: int = 10
+    shared_funder_max: int = 5
     n_estimators: int = 300
     learning_rate: float = 0.05
     num_leaves: int = 15
@@ -122,7 +127,8 @@ class CustomerModel:
             min_score=float(doc.get("min_score", 0.5)),
             join_share=float(doc.get("join_share", 0.0)),
             kept_detectors=list(doc.get("kept_detectors", [])),
-            params=CustomerModelParams(**doc["params"]),
+            # a model saved before ring edges had a lookback and funders keeps the edges it was fitted with
+            params=CustomerModelParams(**({"ring_lookback_days": 0, "shared_funder_max": 0} | doc["params"])),
             trained=doc.get("trained", {}),
         )
 
@@ -150,11 +156,28 @@ def learn_windows(start: datetime, cutoff: datetime, p: CustomerModelParams) -> 
     return out or [(start, cutoff)]
 
 
-def _edges(con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime) -> list[tuple[str, str]]:
-    return [
-        (str(a), str(b))
-        for a, b in con.execute("SELECT DISTINCT src, dst FROM tr WHERE ts >= ? AND ts < ?", [t0, t1]).fetchall()
-    ]
+def ring_edges(
+    con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, p: CustomerModelParams
+) -> list[tuple[str, str]]:
+    """Who is tied to whom for rings and joins: transfers and resolved hops, and customers who deposited
+    from one external address, from `ring_lookback_days` before the window to its end. An address that
+    funds more than `shared_funder_max` customers (another exchange's hot wallet, a payment processor) ties
+    nobody."""
+    lo = t0 - timedelta(days=p.ring_lookback_days)
+    paid = con.execute("SELECT DISTINCT src, dst FROM tr WHERE ts >= ? AND ts < ?", [lo, t1]).fetchall()
+    funded = con.execute(
+        """
+        WITH f AS (
+          SELECT DISTINCT address, cust FROM dep WHERE ts >= ? AND ts < ? AND address IS NOT NULL
+        ), small AS (
+          SELECT address FROM f GROUP BY address HAVING count(*) BETWEEN 2 AND ?
+        )
+        SELECT DISTINCT a.cust, b.cust FROM f a JOIN f b ON a.address = b.address AND a.cust < b.cust
+        WHERE a.address IN (SELECT address FROM small)
+        """,
+        [lo, t1, p.shared_funder_max],
+    ).fetchall()
+    return [(str(a), str(b)) for a, b in paid + funded]
 
 
 def rings(flagged: set[str], edges: list[tuple[str, str]]) -> list[set[str]]:
@@ -207,7 +230,7 @@ def _learn_rows(
                 keep[i] = False  # not judged here: scenario still running at the cut-off, or quiet in this window
             else:
                 y[i] = 1.0
-        out.append(_Window(wf, y, keep, _edges(con, t0, t1)))
+        out.append(_Window(wf, y, keep, ring_edges(con, t0, t1, p)))
     return out
 
 
@@ -363,7 +386,7 @@ def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datet
     wf = window_features(con, t0, t1)
     s = model.score(wf)
     score_of = dict(zip(wf.customers, s, strict=True))
-    edges = _edges(con, t0, t1)
+    edges = ring_edges(con, t0, t1, model.params)
     flagged = flag(model, wf.customers, s)
     flagged |= joiners(flagged, wf.customers, rank_shares(s), neighbours(edges), model.join_share)
     ev_idx = {t: FEATURES.index(f"ev_{t}") for t in EVIDENCE_TYPOLOGIES}
