@@ -161,3 +161,34 @@ def test_rules_on_other_events_are_held_to_the_review_budget_of_their_own_events
     rule = next(r for r in yaml.safe_load(result.content)["rules"] if r["id"] == "transfer_fan_in")
     threshold = thresholds_of(rule["condition"])[0].value
     assert threshold > 5 and float((transfers["customer_transfer_in_count_24h"] >= threshold).mean()) <= 0.05
+
+
+def test_without_labels_the_frauds_the_model_expects_do_not_use_up_the_normal_budget() -> None:
+    """An exchange without labels: 1 % of its withdrawals are frauds the model holds, and 0.6 % normal ones
+    are held too. Counting every withdrawal as normal (1.6 % held) would release the frauds to meet the
+    1 % budget; weighting each by the model's probability that it is not a fraud does not."""
+    frame, groups = _frame(4000)
+    frame = frame.with_columns(
+        pl.lit(50.0).alias("amount_usd"),
+        pl.lit(500.0).alias("hours_since_credential_change"),
+        pl.Series("customer_id", [f"c{i}" for i in range(frame.height)]),  # no hold follows into another one
+    )
+    rng = np.random.default_rng(9)
+    fraud = np.arange(frame.height) < 40
+    false_alarm = (~fraud) & (rng.random(frame.height) < 0.006)
+    risk = np.where(fraud, 0.97, np.where(false_alarm, 0.95, rng.uniform(0, 0.5, frame.height)))
+    probability = np.where(fraud, 0.9, np.where(false_alarm, 0.2, 0.002))
+    budgets = Budgets(hold=0.01, review=0.05)
+
+    def frauds_held(result_content: str) -> float:
+        final = decide_frame(load_ruleset(result_content), frame, risk).final
+        return float((final[fraud] >= int(Outcome.HOLD)).mean())
+
+    counted_as_normal = calibrate(RULESET, frame, risk, None, budgets)
+    weighted = calibrate(RULESET, frame, risk, None, budgets, fraud_probability=probability)
+    assert frauds_held(counted_as_normal.content) < 0.5  # the budget was met by releasing the frauds
+    assert frauds_held(weighted.content) == 1.0
+    assert weighted.report["within_budget"] and weighted.report["after"]["normal_held"] <= 0.01
+    assert "probability" in weighted.report["normal_rates"]
+    final = decide_frame(load_ruleset(weighted.content), frame, risk).final
+    assert (final[~fraud] >= int(Outcome.HOLD)).mean() <= 0.01  # the true normal rate is within budget too

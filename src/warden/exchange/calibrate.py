@@ -5,8 +5,8 @@ Every population-dependent rule threshold (knobs.py) and the model's operating p
 
 1. tighten while over budget: each step takes the one change (a rule one rung stricter, a model cut-off one
    step higher) that removes the most excess per positive lost (with labels) or simply the most excess
-   (without labels: every withdrawal counts as normal, and the model's own cut-offs are kept unless they
-   alone break a budget);
+   (without labels: every withdrawal counts as normal, weighted by the model's probability that it is not
+   a fraud when the model is given, and the model's own cut-offs are kept unless they alone break a budget);
 2. with labels, loosen while within budget: each step takes the change that holds the most more positives
    (account takeover and coached scams) and keeps every budget.
 
@@ -105,9 +105,11 @@ def calibrate(
     groups: np.ndarray | None,
     budgets: Budgets = Budgets(),
     version: str | None = None,
+    fraud_probability: np.ndarray | None = None,
 ) -> Calibration:
     """`content`: the ruleset YAML to start from; `frame`: the featured history (all event types);
-    `risk`: the model's risk per frame row; `groups`: per frame row the label group (labels.py), or None."""
+    `risk`: the model's risk per frame row; `groups`: per frame row the label group (labels.py), or None;
+    `fraud_probability` (used without labels): per frame row the model's probability of fraud."""
     document = yaml.safe_load(content)
     ruleset = load_ruleset(content)
     is_w = (frame["type"] == "withdrawal").to_numpy()
@@ -129,6 +131,14 @@ def calibrate(
         positive = np.isin(w_groups, POSITIVE_GROUPS)
     else:
         normal, positive = np.ones(w_risk.shape[0], dtype=bool), np.zeros(w_risk.shape[0], dtype=bool)
+    # How much each withdrawal counts in the normal rates: with labels, the normal ones only; without, each
+    # by the model's probability that it is not a fraud (the frauds it expects would otherwise use up the
+    # budget, and tightening to meet it would release exactly the withdrawals the model holds for them).
+    if groups is None and fraud_probability is not None:
+        weight = 1.0 - np.clip(fraud_probability[is_w], 0.0, 1.0)
+    else:
+        weight = normal.astype(np.float64)
+    weight_sum = float(weight.sum())
     policy = dict(ruleset.model_policy) or {"hold": HOLD_RISK, "review": REVIEW_RISK, "challenge": CHALLENGE_RISK}
     hold_grid = _grid(w_risk[normal], HOLD_RATES, policy.get("hold", HOLD_RISK))
     review_grid = _grid(w_risk[normal], REVIEW_RATES, policy.get("review", REVIEW_RISK))
@@ -153,8 +163,8 @@ def calibrate(
     def measure(levels: list[int], hi: int, ri: int) -> tuple[float, float, dict[str, Any]]:
         out = state.outcome(levels, hi, ri)
         held, reviewed = out >= int(Outcome.HOLD), out == int(Outcome.REVIEW)
-        hold_rate = float(held[normal].mean()) if normal.any() else 0.0
-        review_rate = float(reviewed[normal].mean()) if normal.any() else 0.0
+        hold_rate = float(held @ weight) / weight_sum if weight_sum > 0 else 0.0
+        review_rate = float(reviewed @ weight) / weight_sum if weight_sum > 0 else 0.0
         excess = max(0.0, hold_rate - hold_t) / hold_t + max(0.0, review_rate - review_t) / review_t
         if review_cap is not None:
             excess += max(0.0, float(reviewed.sum()) - review_cap) / max(review_cap, 1.0)
@@ -225,6 +235,13 @@ def calibrate(
         "withdrawals": int(is_w.sum()),
         "days": round(days, 2),
         "labelled": labelled,
+        "normal_rates": (
+            "labelled normal withdrawals"
+            if groups is not None
+            else "every withdrawal weighted by the model's probability that it is not a fraud"
+            if fraud_probability is not None
+            else "every withdrawal (no labels, no model)"
+        ),
         "budgets": {"hold": budgets.hold, "review": budgets.review, "review_per_day": budgets.review_per_day,
                     "aimed_at": budgets.margin},
         "within_budget": after[0] <= 0,

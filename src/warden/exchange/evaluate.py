@@ -19,7 +19,7 @@ import polars as pl
 from warden.exchange.calibrate import Budgets, calibrate
 from warden.exchange.labels import withdrawal_groups
 from warden.exchange.model_fit import fit_out_of_fold
-from warden.exchange.outcomes import decide_frame, model_risk, to_risk
+from warden.exchange.outcomes import decide_frame, model_probability, model_risk, to_risk
 from warden.models.dataset import Withdrawals, label_frame
 from warden.models.fraud import FraudModel
 from warden.models.train import TrainingError
@@ -184,7 +184,14 @@ def run_exchange_eval(
         # as an exchange that adopts a model learnt elsewhere: calibrate again on the second period's own
         # traffic, without its labels, then decide it
         test_risk = model_risk(model, test.frame)
-        again = calibrate(calibrated.content, test.frame, test_risk, None, budgets)
+        again = calibrate(
+            calibrated.content,
+            test.frame,
+            test_risk,
+            None,
+            budgets,
+            fraud_probability=model_probability(model, test.frame),
+        )
         redecided = decide_frame(load_ruleset(again.content), test.frame, test_risk)
         report["after_unlabelled_recalibration"] = figures(test.frame, test.labels, redecided.final)
         report["unlabelled_recalibration"] = again.report

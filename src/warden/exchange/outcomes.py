@@ -29,8 +29,15 @@ def model_risk(model: FraudModel | None, frame: pl.DataFrame) -> np.ndarray:
     """The model's risk per row (0 where it does not score), on the engine's scale (review 0.6, hold 0.9)."""
     if model is None:
         return np.zeros(frame.height)
-    probability = model.score_matrix(feature_matrix(frame, model.features))
-    return np.where(frame["type"].to_numpy() == "withdrawal", to_risk(model, probability), 0.0)
+    return np.where(frame["type"].to_numpy() == "withdrawal", to_risk(model, model_probability(model, frame)), 0.0)
+
+
+def model_probability(model: FraudModel | None, frame: pl.DataFrame) -> np.ndarray:
+    """The model's probability that each withdrawal is a fraud (0 for other rows, and without a model)."""
+    if model is None:
+        return np.zeros(frame.height)
+    probability = np.asarray(model.score_matrix(feature_matrix(frame, model.features)), dtype=np.float64)
+    return np.where(frame["type"].to_numpy() == "withdrawal", probability, 0.0)
 
 
 def to_risk(model: FraudModel, probability: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from warden.exchange.calibrate import Budgets, Calibration, calibrate
 from warden.exchange.evaluate import Period, fit_and_score, groups_for
 from warden.exchange.history import read_history
 from warden.exchange.labels import read_labels
-from warden.exchange.outcomes import decide_frame, featured, model_risk
+from warden.exchange.outcomes import decide_frame, featured, model_probability, model_risk
 from warden.models.fraud import FraudModel
 from warden.rules.loader import load_ruleset
 from warden.rules.outcome import Outcome
@@ -67,7 +67,7 @@ def run_calibration(
     else:
         risk = model_risk(model, frame)  # no labels: the trained model as it is, its cut-offs set by percentile
     groups = groups_for(frame, label_rows) if label_rows is not None else None
-    result = calibrate(live_content, frame, risk, groups, budgets)
+    result = calibrate(live_content, frame, risk, groups, budgets, fraud_probability=model_probability(model, frame))
     live = decide_frame(load_ruleset(live_content), frame, model_risk(model, frame))
     new = decide_frame(load_ruleset(result.content), frame, model_risk(model, frame))
     report["calibration"] = result.report
