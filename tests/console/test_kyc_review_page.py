@@ -8,13 +8,16 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from tests.kyc.session_client import PASSWORD, Backend, kyc_app
 
 from warden.audit.log import recent_records
+from warden.cases.tables import cases
 from warden.kyc.documents import dataset
 from warden.kyc.liveness import synth
 from warden.kyc.reviews import review_labels
+from warden.kyc.tables import kyc_sessions
 from warden.settings import Settings
 from warden.store.db import Store
 
@@ -110,3 +113,10 @@ def test_verdict_is_recorded_audited_and_kept_as_label(reviewed: Any, store: Sto
     assert "liveness" in labels[0]["versions"] and "heuristic_virtual_camera" in " ".join(labels[0]["machine_reasons"])
     assert len(audited) == 1 and audited[0].actor == "ana"
     assert sid not in ana.get("/kyc").text  # decided by a person: off the review list
+    # the verdict closed the session's review case, with the verdict as its reason, on the audit log
+    with store.engine.connect() as conn:
+        case_id = conn.execute(sa.select(kyc_sessions.c.case_id).where(kyc_sessions.c.session_id == sid)).scalar()
+        case = conn.execute(sa.select(cases).where(cases.c.case_id == case_id)).one()
+        closed = [r for r in recent_records(conn, 20) if r.action == "case.transition" and r.subject == case_id]
+    assert case.state == "closed" and case.disposition == "false_positive"
+    assert closed and closed[0].actor == "ana" and "camera label is OBS" in (closed[0].after or "")

@@ -23,6 +23,12 @@ def test_eval_kyc_json_headline() -> None:
     assert out["mrz_read_rate"] == 1.0 and out["attacks_auto_approved"] == 0
     assert out["species"]["editing_software"]["apcer"] == 0.0
     assert out["not_measurable_here"]
+    face = out["face_match"]  # FNMR at FMR 0.1 % with its sample, and why it cannot be resolved here
+    assert face["n_distinct_faces"] == 1 and face["n_impostor_pairs"] == 0
+    assert face["fnmr_at_fmr_0_001"] is None and face["resolvable"] is False
+    assert face["n_genuine_pairs"] == 72 and face["failed_to_enrol"] == 0
+    assert face["fnmr_at_threshold"] == 0.0 and face["threshold"] == 0.4
+    assert "One real face" in face["caveat"]
 
 
 def test_eval_kyc_operator_manifest(tmp_path: Path) -> None:
@@ -37,11 +43,11 @@ def test_eval_kyc_operator_manifest(tmp_path: Path) -> None:
     }
     manifest = tmp_path / "set.jsonl"
     manifest.write_text(json.dumps(row) + "\n" + json.dumps({"species": "genuine"}) + "\n")
-    result = CliRunner().invoke(app, ["eval", "kyc", "--dataset", str(manifest), "--json"])
+    result = CliRunner().invoke(app, ["eval", "kyc", "--dataset", str(manifest), "--no-faces", "--json"])
     assert result.exit_code == 2
     assert f"{manifest}:2:" in result.output  # the bad line is named
     manifest.write_text(json.dumps(row) + "\n")
-    result = CliRunner().invoke(app, ["eval", "kyc", "--dataset", str(manifest), "--json"])
+    result = CliRunner().invoke(app, ["eval", "kyc", "--dataset", str(manifest), "--no-faces", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["mrz_read_rate"] == 1.0
 

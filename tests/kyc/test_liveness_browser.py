@@ -15,11 +15,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 from tests.conftest import service_unavailable
+from tests.kyc.session_client import Backend, kyc_app
 
+from warden.kyc.documents import dataset
 from warden.kyc.liveness import synth
 from warden.kyc.liveness.replay import MemoryReplayGuard
 from warden.kyc.liveness.verifier import ServerLivenessVerifier
 from warden.kyc.liveness.web import liveness_app
+from warden.settings import Settings
+from warden.store.db import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
 from live_server import live_server
@@ -69,3 +73,33 @@ def test_capture_page_runs_the_challenge_and_the_server_verifies(camera_browser:
     assert result["signals"]["face_share"] >= 0.5
     assert not result["passed"]
     assert any(r.startswith("heuristic_virtual_camera") for r in result["reasons"])
+
+
+def test_session_capture_link_in_the_browser(camera_browser: Browser, settings: Settings, sqlite_store: Store) -> None:
+    """The same page opened from a verification session's `capture_url`: it takes that session's challenge and
+    stores the capture with the link's token; the exchange's backend then submits the session."""
+    app, key = kyc_app(settings, sqlite_store)
+    backend = Backend(app, key)
+    sample = dataset.genuine_with_face(7, 0)
+    with live_server(app) as base:
+        opened = backend.open(sample)
+        context = camera_browser.new_context(permissions=["camera"])
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(base + opened["capture_url"])
+        page.click("#start")
+        # selectors, not evaluated script: the page runs under the API's CSP (script-src 'self', no eval)
+        page.wait_for_selector("body[data-result], body[data-error]", state="attached", timeout=90_000)
+        error = page.get_attribute("body", "data-error")
+        assert not error, error
+        assert json.loads(page.get_attribute("body", "data-result") or "{}")["received"] is True
+        context.close()
+        backend.upload_document(opened["session_id"], sample)
+        decided = backend.submit(opened["session_id"])
+    assert all(url.startswith(base) for url in requests), "the page fetched from outside its own server"
+    liveness = decided["evidence"]["liveness"]
+    assert liveness["signals"]["frames"] >= 15  # the browser's frames reached the session
+    # chromium's fake camera labels itself with the clip's path: the heuristic fires, a person looks at it
+    assert any(r.startswith("heuristic_virtual_camera") for r in liveness["reasons"])
+    assert decided["outcome"] in ("review", "reject")

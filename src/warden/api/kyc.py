@@ -2,7 +2,8 @@
 
 An exchange's backend (API key with scope "kyc", or an admin) opens a session for a customer with the
 declared identity and gets a liveness challenge (server nonce, expiry); it uploads the document pages and the
-liveness capture, then submits. The result (outcome, reasons, evidence, versions) is readable by reviewers,
+liveness capture, then submits; the session's `capture_url` is the capture page for the customer's browser,
+which fetches that session's challenge and uploads the capture itself (a per-session token, no API key). The result (outcome, reasons, evidence, versions) is readable by reviewers,
 the model-risk officer and the backend; the images only by the reviewer roles, and each read is audited.
 """
 
@@ -17,15 +18,18 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
 
 from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.api.session import require_role
 from warden.cases import kyc_review
 from warden.kyc import repository, storage
+from warden.kyc.liveness.web import STATIC
 from warden.kyc.session_checks import SessionChecks, build_session_checks
 
 router = APIRouter(prefix="/v1/kyc", tags=["kyc"])
+CAPTURE_STATIC = STATIC.resolve()
 
 writers = require_role("admin", api_key_scope="kyc")
 readers = require_role(*REVIEWER_ROLES, "model_risk_officer", api_key_scope="kyc")
@@ -97,7 +101,10 @@ def session_open(body: SessionIn, request: Request, actor: Actor = Depends(write
         opened = repository.open_session(
             conn, body.customer_id, declared, challenge, actor=actor.name, kind=body.kind, hold_ref=body.hold_ref
         )
-    return opened.as_dict()
+    token = _checks(request).capture_token(opened.session_id)
+    # the page the customer's browser opens: it fetches this session's challenge and posts the capture back
+    capture_url = f"{router.prefix}/capture/{opened.session_id}/{token}/capture.html?submit=liveness"
+    return opened.as_dict() | {"capture_url": capture_url}
 
 
 async def _read_limited(file: UploadFile, limit: int) -> bytes:
@@ -125,6 +132,10 @@ async def document_upload(
 
 @router.put("/sessions/{session_id}/liveness", summary="Upload the liveness capture (JSON: frames, timing, nonce)")
 async def liveness_upload(session_id: str, request: Request, actor: Actor = Depends(writers)) -> dict[str, Any]:
+    return await _store_capture(session_id, request, actor.name)
+
+
+async def _store_capture(session_id: str, request: Request, actor: str) -> dict[str, Any]:
     ctype = request.headers.get("content-type", "").split(";")[0].strip()
     if ctype != "application/json":
         raise _unprocessable("content_type", f"{ctype or 'no content type'} is not accepted: application/json")
@@ -143,8 +154,42 @@ async def liveness_upload(session_id: str, request: Request, actor: Actor = Depe
     with _errors(), _engine(request).begin() as conn:
         return repository.add_upload(
             conn, _data_dir(request), session_id, "liveness", body, ctype,
-            actor=actor.name, retention_days=request.app.state.settings.kyc_retention_days,
+            actor=actor, retention_days=request.app.state.settings.kyc_retention_days,
         )  # fmt: skip
+
+
+def _capture_session(session_id: str, token: str, request: Request) -> None:
+    """A capture link's token, and its session still open: otherwise 404 (a wrong token says nothing more)."""
+    if not _checks(request).capture_token_ok(session_id, token):
+        raise HTTPException(404, "no such capture link")
+    with _errors(), _engine(request).connect() as conn:
+        row = repository.session_row(conn, session_id)
+    if row.state != "open" or repository.aware(row.expires_at) < dt.datetime.now(dt.UTC):
+        raise HTTPException(409, f"session {session_id} is closed to captures")
+
+
+@router.post("/capture/{session_id}/{token}/challenge", summary="The capture page: its session's liveness challenge")
+def capture_challenge(session_id: str, token: str, request: Request) -> dict[str, Any]:
+    _capture_session(session_id, token, request)
+    with _errors(), _engine(request).connect() as conn:
+        challenge: dict[str, Any] = json.loads(repository.session_row(conn, session_id).challenge)
+    return challenge
+
+
+@router.post("/capture/{session_id}/{token}/liveness", summary="The capture page: upload its liveness capture")
+async def capture_upload(session_id: str, token: str, request: Request) -> dict[str, Any]:
+    _capture_session(session_id, token, request)
+    stored = await _store_capture(session_id, request, f"capture-link:{session_id}")
+    return {"received": True, "part": stored["part"], "sha256": stored["sha256"]}  # the browser needs no more
+
+
+@router.get("/capture/{session_id}/{token}/{asset:path}", summary="The capture page and its vendored assets")
+def capture_asset(session_id: str, token: str, asset: str, request: Request) -> FileResponse:
+    _capture_session(session_id, token, request)
+    path = (CAPTURE_STATIC / asset).resolve()
+    if not path.is_relative_to(CAPTURE_STATIC) or not path.is_file():
+        raise HTTPException(404, f"no asset {asset!r}")
+    return FileResponse(path, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/sessions/{session_id}/submit", summary="Run the checks and decide: approve, review or reject")

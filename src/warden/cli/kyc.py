@@ -1,4 +1,5 @@
-"""`warden eval kyc` and `warden kyc purge`: the document check's quality, and the retention of stored images."""
+"""`warden eval kyc`, `warden kyc refit` and `warden kyc purge`: the document check's quality, the decision
+thresholds refitted from reviewers' verdicts, and the retention of stored images."""
 
 from __future__ import annotations
 
@@ -28,9 +29,14 @@ def register(app: typer.Typer) -> None:
         dataset: Path | None = typer.Option(
             None, help="your own labelled set: a JSON-lines manifest (see docs/kyc.md); never downloaded"
         ),
+        face_pairs: Path | None = typer.Option(
+            None, help="your own consented face pairs (CSV image_a,image_b,same) for the face_match block"
+        ),
+        faces: bool = typer.Option(True, "--faces/--no-faces", help="the face_match block (about 10 CPU seconds)"),
         as_json: bool = typer.Option(False, "--json/--no-json"),
     ) -> None:
-        """Document check on the rendered set: MRZ read rate, APCER per attack species, BPCER, share decided."""
+        """Document check on the rendered set: MRZ read rate, APCER per attack species, BPCER, share decided;
+        face match FNMR at FMR 0.1 % with its sample size."""
         one_core()
         from warden.kyc.documents.attacks import SPECIES
         from warden.kyc.evaluate import evaluate
@@ -41,16 +47,56 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown species {', '.join(unknown)}: one of {', '.join(SPECIES)}")
         if dataset is not None and not dataset.is_file():
             fail(f"{dataset}: no such manifest")
+        if face_pairs is not None and not face_pairs.is_file():
+            fail(f"{face_pairs}: no such pairs file")
         try:
             result = evaluate(
                 seed=seed, genuine=genuine, per_species=per_species, species=tuple(species) or SPECIES,
-                ocr=ocr, manifest=dataset,
+                ocr=ocr, manifest=dataset, faces=faces, face_pairs=face_pairs,
             )  # fmt: skip
         except OcrUnavailable as exc:
             fail(str(exc))
         except ValueError as exc:
             fail(str(exc))
         emit(result, as_json)
+
+    @kyc_app.command("refit")
+    def refit_cmd(
+        record: bool = typer.Option(False, "--record", help="store it as the next version; sessions then use it"),
+        actor: str = typer.Option("cli", help="who records it (goes on the audit log)"),
+        as_json: bool = typer.Option(True, "--json/--no-json"),
+    ) -> None:
+        """Refit the KYC decision thresholds from reviewers' verdicts: the new configuration, its diff from the
+        active one, and what each threshold learned from how many labels (shown; stored with --record)."""
+        from warden.kyc.refit import record_config, refit
+        from warden.store.db import open_store
+
+        store = open_store(settings_or_exit())
+        with store.engine.begin() as conn:
+            fitted = refit(conn)
+            fitted["recorded"] = record_config(conn, fitted, actor=actor) if record else None
+        emit(fitted, as_json)
+
+    @kyc_app.command("faces-export")
+    def faces_export(
+        out: Path = typer.Option(..., "--out", dir_okay=False, help=".npz to write (biometric data: keep it safe)"),
+        actor: str = typer.Option("cli", help="who exports (goes on the audit log)"),
+    ) -> None:
+        """Verified customers' live faces, for `warden kyc rings --faces`: the graph's rings then rest on the same
+        faces as the 1:N search inside sessions. Audited."""
+        import numpy as np
+
+        from warden.audit.log import append_audit
+        from warden.kyc.face_search import verified_faces
+        from warden.store.db import open_store
+
+        store = open_store(settings_or_exit())
+        with store.engine.begin() as conn:
+            ids, vectors = verified_faces(conn)
+            append_audit(conn, actor=actor, action="kyc.faces.export", subject=str(out), after={"faces": len(ids)})
+        with open(out, "wb") as handle:
+            np.savez(handle, customer_ids=np.asarray(ids, dtype=str), embeddings=vectors)
+        print_json({"faces": len(ids), "out": str(out)})
 
     @kyc_app.command("purge")
     def purge() -> None:

@@ -4,7 +4,8 @@ ring links side by side, where a reviewer records a verdict (approve or reject, 
 
 Images and personal data are for the roles that investigate (access/pii.py): a model-risk officer sees the
 page with them masked and no images; the images themselves are served only to reviewers, each read audited.
-The verdict goes through `kyc.reviews.record_verdict` (audited, kept as a label for the next version)."""
+The verdict goes through `cases.kyc_review.record_review`: audited, kept as a label for the next version, and it
+closes the session's review case with the verdict as its reason."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from fastapi import Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warden.access.pii import sees_pii
-from warden.access.roles import REVIEWER_ROLES
+from warden.access.roles import REVIEWER_ROLES, Actor
 from warden.access.users import User
+from warden.cases.kyc_review import record_review
 from warden.console.auth import ConsoleRefusal, console_router, console_user
 from warden.console.kyc_view import session_page_context
 from warden.console.templating import TEMPLATES
 from warden.kyc import repository
-from warden.kyc.reviews import VERDICTS, record_verdict, sessions_in_review
+from warden.kyc.reviews import VERDICTS, sessions_in_review
 
 router = console_router("model_risk_officer", *REVIEWER_ROLES)
 reviewer = console_user(*REVIEWER_ROLES)
@@ -77,7 +79,7 @@ def kyc_verdict(
 ) -> Response:
     try:
         with _engine(request).begin() as conn:
-            record_verdict(conn, session_id, user.username, verdict, reason)
+            record_review(conn, session_id, Actor(user.username, user.role), verdict, reason)
     except repository.KycError as exc:
         return _page(request, session_id, user, error=str(exc), status=exc.status)
     return RedirectResponse(f"/kyc/{session_id}", status_code=303)

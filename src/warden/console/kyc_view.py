@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from warden.access.pii import mask_value
 from warden.kyc import repository
 from warden.kyc.reviews import get_review, session_declared
-from warden.kyc.session_links import linked_sessions
+from warden.kyc.session_links import SessionLink, linked_sessions
 
 TAMPER_CODES = ("editing_software", "error_level_hotspot", "noise_inconsistency", "copy_move", "screen_recapture")
 MRZ_FIELDS = (
@@ -38,6 +38,23 @@ def _tamper(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(s, page=page) for page, items in sorted(signals.items()) for s in items]
 
 
+def _face_links(conn: sa.Connection, evidence: dict[str, Any]) -> list[SessionLink]:
+    """Verified customers the 1:N search found with this session's live face."""
+    search = evidence.get("face_search") or {}
+    out = []
+    for hit in search.get("hits") or []:
+        other = repository.session_row(conn, hit["session_id"])
+        out.append(
+            SessionLink(
+                hit["session_id"],
+                hit["customer_id"],
+                other.outcome,
+                [("same live face", f"distance {hit['distance']}")],
+            )
+        )
+    return out
+
+
 def session_page_context(conn: sa.Connection, session_id: str, pii: bool) -> dict[str, Any]:
     session = repository.get_session(conn, session_id)
     declared = session_declared(conn, session_id)
@@ -45,7 +62,7 @@ def session_page_context(conn: sa.Connection, session_id: str, pii: bool) -> dic
     document = evidence.get("document") or {}
     mrz = document.get("mrz") or {}
     findings = document.get("findings") or []
-    links = linked_sessions(conn, session_id, session["customer_id"], declared)
+    links = _face_links(conn, evidence) + linked_sessions(conn, session_id, session["customer_id"], declared)
     images = [u["part"] for u in session["uploads"] if u["part"].startswith("document_") and not u["purged"]]
     return {
         "session": session,

@@ -3,7 +3,9 @@
 
 The documents are rendered by the KYC evaluation set (`kyc.documents`) with the one face Warden may ship as
 their portrait, and the liveness captures are generated from that face (`kyc.liveness.synth`), so every
-customer here has the same face: this shows the flow, it measures nothing."""
+customer here has the same face: this shows the flow, it measures nothing. Since the 1:N search inside sessions,
+that one face can be verified on one customer only: the second account that presents it is the demo's
+shared-face attack (`face_on_other_customer`, sent to review and linked to the first customer)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from warden.store.db import Store
 
 ACTOR = "demo"
 GENUINE = 2  # passports only: one page each, the cheaper document check
+SHARED_FACE = "a second account with the first customer's face"
 
 
 def _noise() -> int:
@@ -99,9 +102,9 @@ def run_kyc_demo(
         return result
 
     genuine = [dataset.genuine_with_face(seed, 2 * i) for i in range(GENUINE)]
-    verified = [
-        run("genuine", customers[i], s, lambda ch: synth.genuine_capture(ch, _noise())) for i, s in enumerate(genuine)
-    ]
+    verified = [run("genuine", customers[0], genuine[0], lambda ch: synth.genuine_capture(ch, _noise()))]
+    # another identity's own passport, but the one face again: the 1:N search finds it on the first customer
+    verified.append(run(SHARED_FACE, customers[1], genuine[1], lambda ch: synth.genuine_capture(ch, _noise())))
     forged = dataset.attack(seed, 10_000, "viz_tamper", with_face=True)
     run("forged document (surname overwritten)", customers[GENUINE], forged,
         lambda ch: synth.genuine_capture(ch, _noise()))  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -69,8 +70,10 @@ def check_document(
     today: dt.date | None = None,
     ocr: str = "rapidocr",
     read_viz: bool = True,
+    thresholds: Mapping[str, float] | None = None,
 ) -> DocumentResult:
-    """Check one document's pages ('front', optionally 'back')."""
+    """Check one document's pages ('front', optionally 'back'); `thresholds`: the tamper signals' thresholds of a
+    refitted decision configuration (kyc/refit.py), the shipped ones otherwise."""
     today = today or dt.date.today()
     engine = reader(ocr)
     findings: list[Finding] = []
@@ -80,7 +83,7 @@ def check_document(
     viz: list[str] = []
     for name in sorted(pages, key=lambda n: n != "back"):  # the back first: TD1 cards carry the zone there
         t0 = time.perf_counter()
-        img, sigs = tamper.tamper_signals(pages[name])
+        img, sigs = tamper.tamper_signals(pages[name], thresholds=thresholds)
         t1 = time.perf_counter()
         lines = engine.read(img, mrz_only=not (read_viz and name == "front"))
         t2 = time.perf_counter()

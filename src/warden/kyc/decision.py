@@ -28,6 +28,8 @@ class SessionDecision:
     reasons: list[str]
     evidence: dict[str, object]
     versions: dict[str, str] = field(default_factory=dict)
+    # the live face, when it matched its document: searched 1:N and kept (not part of the recorded result)
+    face_embedding: tuple[float, ...] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, object]:
         return {"outcome": self.outcome, "reasons": self.reasons, "evidence": self.evidence, "versions": self.versions}
@@ -92,7 +94,8 @@ def decide(
         not_performed.setdefault("face_match", "no face matcher registered")
         tally.add("review", "face_match_not_performed")
     else:
-        evidence["face_match"] = face.__dict__ | {"reasons": list(face.reasons), "selfie": "liveness capture"}
+        shown = {k: v for k, v in face.__dict__.items() if k != "embedding"}
+        evidence["face_match"] = shown | {"reasons": list(face.reasons), "selfie": "liveness capture"}
         versions["face_match"] = face.model_version
         _face(face, tally)
     if liveness is None:
@@ -107,4 +110,23 @@ def decide(
         versions["liveness"] = liveness.version
         _liveness(liveness, tally)
     outcome = "reject" if tally.reject else "review" if tally.review else "approve"
-    return SessionDecision(outcome, sorted(set(tally.reasons)), evidence, versions)
+    embedding = face.embedding if face is not None and face.matched else None
+    return SessionDecision(outcome, sorted(set(tally.reasons)), evidence, versions, embedding)
+
+
+FACE_ELSEWHERE = "face_on_other_customer"
+
+
+def with_face_search(
+    decision: SessionDecision, hits: list[dict[str, object]], searched: int, detail: str | None = None
+) -> SessionDecision:
+    """The 1:N search's result joined to the decision: the same face on another verified customer is a ring or
+    mule signal for a person to judge (review; a reject stays a reject). `detail` says why it did not run."""
+    evidence = dict(decision.evidence)
+    evidence["face_search"] = {"searched": searched, "hits": hits, **({"not_performed": detail} if detail else {})}
+    if not hits:
+        return SessionDecision(decision.outcome, decision.reasons, evidence, decision.versions, decision.face_embedding)
+    customers = ", ".join(str(h["customer_id"]) for h in hits)
+    reasons = sorted({*decision.reasons, FACE_ELSEWHERE, f"{FACE_ELSEWHERE}: the live face is verified on {customers}"})
+    outcome = "reject" if decision.outcome == "reject" else "review"
+    return SessionDecision(outcome, reasons, evidence, decision.versions, decision.face_embedding)

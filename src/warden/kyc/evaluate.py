@@ -36,8 +36,9 @@ EXPECTED_SIGNAL = {
 }
 
 NOT_MEASURABLE = [
-    "Face match (FNMR at fixed FMR), liveness and face-attack detection: not part of this check; sessions "
-    "without them are routed to review, so the session-level auto-decided share here is 0 by design.",
+    "Face match across people: `face_match` below has one real face (no impostor pairs), so FNMR at FMR 0.1 % "
+    "is not resolvable here; bring consented pairs with --face-pairs.",
+    "Liveness and face-attack detection: not part of this check (`warden kyc liveness-eval`, generated captures).",
     "Real documents and real forgeries: the figures are on documents and attacks the project draws itself, "
     "with thresholds calibrated on the same kind of genuine renders; they say the signals work as designed, "
     "not how they do on an exchange's traffic. Run --dataset on your own labelled images for that.",
@@ -97,6 +98,8 @@ def evaluate(
     ocr: str = "rapidocr",
     manifest: Path | None = None,
     today: dt.date | None = None,
+    faces: bool = True,
+    face_pairs: Path | None = None,
 ) -> dict[str, Any]:
     samples = operator_samples(manifest) if manifest else _rendered(seed, genuine, per_species, species)
     today = today or (dt.date.today() if manifest else RENDER_TODAY)
@@ -157,6 +160,10 @@ def evaluate(
         }
         for sp, rows in attack_rows.items()
     }
+    if faces or face_pairs is not None:
+        from warden.kyc.faces.sample_eval import face_match_block
+
+        out["face_match"] = face_match_block(pairs=face_pairs)
     out["not_measurable_here"] = NOT_MEASURABLE
     return out
 

@@ -5,7 +5,7 @@ the check was not performed and routes the session to review: it never approves 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -16,6 +16,9 @@ class FaceMatch:
     threshold: float
     model_version: str
     reasons: tuple[str, ...]
+    # the selfie's embedding, for the 1:N search against verified customers (kyc/face_search.py); a matcher
+    # that has none (a vendor's) leaves it out and the search says it was not performed
+    embedding: tuple[float, ...] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

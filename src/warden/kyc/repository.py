@@ -17,9 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from warden.audit.log import append_audit
-from warden.kyc import storage
+from warden.kyc import face_search, refit, storage
 from warden.kyc.consistency import Declared
-from warden.kyc.decision import SessionDecision
+from warden.kyc.decision import SessionDecision, with_face_search
+from warden.kyc.identity.evidence import face_agreement
+from warden.kyc.identity.graph import Link
 from warden.kyc.session_checks import SessionChecks
 from warden.kyc.session_run import run_checks, run_step_up
 from warden.kyc.tables import kyc_reviews, kyc_sessions, kyc_uploads
@@ -210,7 +212,12 @@ def submit(
         decision = run_step_up(reference_portrait(conn, data_dir, row.customer_id), capture, challenge, checks)
     else:
         declared = declared_from(json.loads(row.declared))
-        decision = run_checks(pages, capture, challenge, declared, checks, today=now.date(), ocr=ocr)
+        config, thresholds = refit.active_thresholds(conn)
+        decision = run_checks(
+            pages, capture, challenge, declared, checks, today=now.date(), ocr=ocr, thresholds=thresholds
+        )
+        decision.versions["decision_config"] = config
+    decision = _search_face(conn, session_id, row.customer_id, decision, now)
     case_id = (
         alert_sink(conn, session_id, row.customer_id, decision) if alert_sink and decision.outcome == "review" else None
     )
@@ -240,6 +247,35 @@ def submit(
         },
     )
     return get_session(conn, session_id)
+
+
+def _search_face(
+    conn: sa.Connection, session_id: str, customer_id: str, decision: SessionDecision, now: dt.datetime
+) -> SessionDecision:
+    """The live face, if it matched its document, searched 1:N against verified customers and kept (searchable
+    once the session is verified). A hit links the two customers with the identity graph's face evidence."""
+    embedding = decision.face_embedding
+    if embedding is None:
+        face = decision.evidence.get("face_match")
+        matched = isinstance(face, dict) and face.get("matched")
+        why = "the face matcher gives no embedding" if matched else "no live face matched its document"
+        return with_face_search(decision, [], 0, why)
+    hits, searched = face_search.search_verified(conn, customer_id, embedding)
+    shown = []
+    for hit in hits:
+        other = face_search.stored_embedding(conn, hit.session_id)
+        agreement = face_agreement(embedding, other.tolist()) if other is not None else None
+        link = None
+        if agreement is not None:
+            a, b = sorted((customer_id, hit.customer_id))
+            link = Link(a, b, agreement.bits, (agreement,)).as_dict()
+        shown.append(hit.as_dict() | {"link": link})
+    decision = with_face_search(decision, shown, searched)
+    version = str(decision.versions.get("face_match", ""))
+    face_search.record_face(
+        conn, session_id, customer_id, embedding, version, verified=decision.outcome == "approve", now=now
+    )
+    return decision
 
 
 def get_session(conn: sa.Connection, session_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from warden.audit.log import append_audit
+from warden.kyc import face_search
 from warden.kyc.repository import KycError, aware, session_row
 from warden.kyc.tables import kyc_reviews, kyc_sessions
 
@@ -51,6 +52,8 @@ def record_verdict(
         "reviewed_at": now,
     }
     conn.execute(sa.insert(kyc_reviews).values(**values))
+    if verdict == "approve":  # a verified customer now: their live face joins the 1:N gallery
+        face_search.mark_verified(conn, session_id, now)
     conn.execute(sa.update(kyc_sessions).where(kyc_sessions.c.session_id == session_id).values(state="reviewed"))
     append_audit(
         conn,

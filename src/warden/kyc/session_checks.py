@@ -35,6 +35,15 @@ class SessionChecks:
     def new_challenge(self, customer_id: str) -> dict[str, Any]:
         return issue_challenge(self.challenge_secret, customer_id, steps=CHALLENGE_STEPS, ttl_s=self.challenge_ttl_s)
 
+    def capture_token(self, session_id: str) -> str:
+        """What the session's capture link carries instead of an API key: it lets a browser fetch that session's
+        challenge and upload its liveness capture while the session is open, nothing else."""
+        key = hmac.new(self.challenge_secret, b"warden-kyc-capture-link", hashlib.sha256).digest()
+        return hmac.new(key, session_id.encode(), hashlib.sha256).hexdigest()[:40]
+
+    def capture_token_ok(self, session_id: str, token: str) -> bool:
+        return hmac.compare_digest(self.capture_token(session_id), token)
+
 
 def challenge_secret(settings: Settings) -> bytes:
     """A key of its own for liveness challenges, derived from the server's secret (never the cookie key itself)."""

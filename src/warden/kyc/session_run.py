@@ -5,6 +5,7 @@ session issued. Each check that could not run says why, and `decision.decide` co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from warden.kyc.check import DocumentResult, check_document
@@ -45,9 +46,12 @@ def run_checks(
     *,
     today: dt.date,
     ocr: str = "rapidocr",
+    thresholds: Mapping[str, float] | None = None,
 ) -> SessionDecision:
     """An onboarding session: the document, the selfie against its portrait, the liveness capture."""
-    document: DocumentResult | None = check_document(pages, declared, today=today, ocr=ocr) if pages else None
+    document: DocumentResult | None = (
+        check_document(pages, declared, today=today, ocr=ocr, thresholds=thresholds) if pages else None
+    )
     face, liveness, not_performed = _face_and_liveness(pages.get("front"), capture, challenge, checks)
     return decide(document, face, liveness, not_performed=not_performed)
 

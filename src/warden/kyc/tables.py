@@ -1,6 +1,7 @@
 """Tables of identity-verification sessions and their uploads, on the store's shared MetaData.
 
-The schema is created by the Alembic revisions `0009_kyc` and `0015_kyc_review` (reviews, session kinds). Images themselves are files under the data
+The schema is created by the Alembic revisions `0009_kyc`, `0015_kyc_review` (reviews, session kinds) and
+`0016_kyc_finish` (faces for the 1:N search, decision configurations). Images themselves are files under the data
 directory (warden.kyc.storage); the table holds their path, digest and when they must be deleted.
 """
 
@@ -56,4 +57,29 @@ kyc_reviews = sa.Table(
     sa.Column("machine_reasons", sa.Text, nullable=False, doc="JSON list: the reasons the checks gave"),
     sa.Column("versions", sa.Text, nullable=False, doc="JSON: the check and model versions that were reviewed"),
     sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+kyc_faces = sa.Table(
+    "kyc_faces",
+    metadata,
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("kyc_sessions.session_id"), primary_key=True),
+    sa.Column("customer_id", sa.String(128), nullable=False, index=True),
+    sa.Column("embedding", sa.LargeBinary, nullable=False, doc="128 float32, the live selfie that matched"),
+    sa.Column("model_version", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column(
+        "verified_at", sa.DateTime(timezone=True), nullable=True, index=True,
+        doc="when the session was approved (by the checks or a reviewer); only verified faces are searched",
+    ),
+)  # fmt: skip
+
+kyc_decision_configs = sa.Table(
+    "kyc_decision_configs",
+    metadata,
+    sa.Column("version", sa.String(64), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("config", sa.Text, nullable=False, doc="JSON: the thresholds"),
+    sa.Column("diff", sa.Text, nullable=False, doc="JSON: what changed from the configuration it was refitted on"),
+    sa.Column("basis", sa.Text, nullable=False, doc="JSON: the labels it learned from, per threshold"),
 )

@@ -50,4 +50,5 @@ class DlibFaceMatcher:
         s = score(a.vector, b.vector)
         matched = s >= self.threshold
         reasons.append(f"{'face_match' if matched else 'face_mismatch'}: score {s:.3f} vs threshold {self.threshold}")
-        return FaceMatch(round(s, 4), matched, self.threshold, models.version, tuple(reasons))
+        embedding = tuple(float(v) for v in a.vector)
+        return FaceMatch(round(s, 4), matched, self.threshold, models.version, tuple(reasons), embedding)

@@ -21,7 +21,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -165,15 +165,24 @@ def _bits(family: str, u: float) -> float:
     return math.log2(M_PRIORS[family] / u)
 
 
+def face_agreement(a: Sequence[float], b: Sequence[float], face_fmr: float = DEFAULT_FACE_FMR) -> Agreement | None:
+    """Two faces within the matcher's distance: an agreement worth log2(m / FMR) bits (the graph's and the
+    session's 1:N search's one rule)."""
+    distance = math.dist(a, b)
+    if distance > FACE_MAX_DISTANCE:
+        return None
+    return Agreement("face", "match", f"distance {distance:.3f}", _bits("face", face_fmr))
+
+
 def compare(pop: Population, a: IdentityRecord, b: IdentityRecord) -> list[Agreement]:
     """Every agreement between two submissions, with its weight."""
     out: list[Agreement] = []
     if a.device and a.device == b.device:
         out.append(Agreement("device", "exact", a.device, _bits("device", pop.u(f"device:{a.device}"))))
     if a.face is not None and b.face is not None:
-        distance = math.dist(a.face, b.face)
-        if distance <= FACE_MAX_DISTANCE:
-            out.append(Agreement("face", "match", f"distance {distance:.3f}", _bits("face", pop.face_fmr)))
+        face = face_agreement(a.face, b.face, pop.face_fmr)
+        if face is not None:
+            out.append(face)
     if a.email == b.email:
         out.append(Agreement("email", "exact", a.email, _bits("email", pop.u(f"email:{a.email}"))))
     elif len(a.mailbox) >= MIN_MAILBOX and a.mailbox == b.mailbox:

@@ -97,7 +97,10 @@ async function run() {
   const result = await res.json();
   document.body.dataset.camera = track.label;
   document.body.dataset.result = JSON.stringify(result);
-  promptEl.textContent = result.passed ? "Thank you, you are done" : "We could not confirm it is you live; your check goes to a reviewer";
+  // a verification session's capture link only stores the capture (the exchange submits the session); the
+  // stand-alone page's /verify answers at once
+  promptEl.textContent = result.received ? "Thank you, your capture was sent"
+    : result.passed ? "Thank you, you are done" : "We could not confirm it is you live; your check goes to a reviewer";
   statusEl.textContent = "";
 }
 
