@@ -167,7 +167,7 @@ def test_without_labels_the_frauds_the_model_expects_do_not_use_up_the_normal_bu
     """An exchange without labels: 1 % of its withdrawals are frauds the model holds, and 0.6 % normal ones
     are held too. Counting every withdrawal as normal (1.6 % held) would release the frauds to meet the
     1 % budget; weighting each by the model's probability that it is not a fraud does not."""
-    frame, groups = _frame(4000)
+    frame, _ = _frame(4000)
     frame = frame.with_columns(
         pl.lit(50.0).alias("amount_usd"),
         pl.lit(500.0).alias("hours_since_credential_change"),

@@ -160,3 +160,31 @@ def test_name_and_birth_date_alone_make_a_possible_duplicate_not_a_ring() -> Non
     assert not any("cu_000070" in r.customers for r in graph.rings)
     dup = next(lk for lk in graph.possible_duplicates if lk.a == "cu_000070")
     assert dup.b == "cu_000071" and {g.family for g in dup.agreements} == {"name", "date_of_birth"}
+
+
+def _linked(rows: list[dict[str, object]], a: int, b: int) -> bool:
+    records = [from_submission(EVENT_ADAPTER.validate_python(r)) for r in rows]  # type: ignore[arg-type]
+    pair = {rows[a]["customer_id"], rows[b]["customer_id"]}
+    return any({link.a, link.b} == pair for link in build_graph(records).links)
+
+
+def test_namesakes_in_another_script_with_name_spelt_mailboxes_are_not_linked() -> None:
+    """Two 田中陽翔 (read 'tian zhong yang xiang' by the transliteration) with haruto.tanaka mailboxes: the
+    mailbox follows from the name even where the spelling cannot show it."""
+    rows, _ = population()
+    for i, mail in ((40, "haruto.tanaka80@qq.com"), (41, "harutotanaka@gmail.com")):
+        rows[i]["full_name"], rows[i]["email"] = "田中陽翔", mail
+    assert not _linked(rows, 40, 41)
+    rows[41]["email"] = rows[40]["email"]  # the very same address on two accounts still counts on its own
+    rows[41]["document_number"] = rows[40]["document_number"]
+    assert _linked(rows, 40, 41)
+
+
+def test_a_household_sharing_its_family_computer_is_not_linked_without_person_evidence() -> None:
+    rows, _ = population()
+    for i in (42, 43):
+        rows[i]["device_id"], rows[i]["address"], rows[i]["ip"] = "dv_family", "7 elm row", "198.51.100.77"
+    assert not _linked(rows, 42, 43)
+    rows[43]["phone"] = rows[42]["phone"]  # a person agreement beyond the household: linked
+    rows[43]["date_of_birth"] = rows[42]["date_of_birth"]
+    assert _linked(rows, 42, 43)

@@ -248,16 +248,31 @@ def link_weight(agreements: list[Agreement], a: IdentityRecord, b: IdentityRecor
       With an exact name these form one group and only its strongest counts.
     - a near name (one typo or variant apart) is not what namesakes produce, so it stands on its own with
       context; a mailbox spelt from the name still goes with the name, as it follows from it.
+    - a device shared at the same address or IP is a household's family computer: it goes with the
+      context, and only person evidence beyond it (a document, phone, e-mail, birth date) links them.
+    - a mailbox or stem shared by two people of exactly the same name goes with the name too, even where
+      it cannot be read as spelt from it (a name written in another script: `田中陽翔` and `harutotanaka`);
+      only the very same address stands on its own.
     Person agreements outside these groups add up. Context alone never links."""
-    derived = name_derived(a.mailbox, a.name) or name_derived(b.mailbox, b.name)
-    name = [g.bits for g in agreements if g.family == "name" and g.bits > 0]
     exact_name = any(g.family == "name" and g.level == "exact" for g in agreements)
+    derived = (
+        name_derived(a.mailbox, a.name)
+        or name_derived(b.mailbox, b.name)
+        or (exact_name and any(g.family == "email" and g.level != "exact" for g in agreements))
+    )
+    name = [g.bits for g in agreements if g.family == "name" and g.bits > 0]
+    home = any(g.family in ("address", "ip") for g in agreements)
     name_mail = [g.bits for g in agreements if g.family == "email" and derived and g.bits > 0]
-    context = [g.bits for g in agreements if g.family in CONTEXT_FAMILIES and g.bits > 0]
+    household_device = [g.bits for g in agreements if g.family == "device" and home and g.bits > 0]
+    context = [g.bits for g in agreements if g.family in CONTEXT_FAMILIES and g.bits > 0] + household_device
     independent = [
         g.bits
         for g in agreements
-        if g.family in PERSON_FAMILIES and g.family != "name" and not (g.family == "email" and derived) and g.bits > 0
+        if g.family in PERSON_FAMILIES
+        and g.family != "name"
+        and not (g.family == "email" and derived)
+        and not (g.family == "device" and home)
+        and g.bits > 0
     ]
     named = max([*name, *name_mail], default=0.0)
     best_context = max(context, default=0.0)
