@@ -4,7 +4,7 @@ events, against `/healthz` on the same live server in the same run.
 The store: `warden.bench.synthetic` events (logins, money, trades, ...) plus one KYC submission per customer
 (name, e-mail, phone, document) and a transaction hash and sending address on every deposit, so every kind of
 search term exists, stored by the product's ingest (events and their search terms, in one transaction); then
-a decision for every event, as the live engine leaves them, and a case for each sampled customer (the ones
+a decision for every event, as the live engine leaves them (with the customer-score rollup it keeps), and a case for each sampled customer (the ones
 viewed) and for one customer in a hundred besides. The server is uvicorn on a free port; the client signs in
 once and keeps its connection. Each timing is a full HTTP round trip on localhost; `server_ms` subtracts the
 median `/healthz` round trip (the transport and framework floor), so what remains is the page's own work. Search queries rotate over every kind the box takes.
@@ -91,8 +91,9 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _decision_row(r: Any, now: datetime) -> tuple[Any, ...]:
-    """A decision as the engine stores one: most allowed, one in 50 to review, one in 400 held."""
+def _decision_row(r: Any) -> tuple[Any, ...]:
+    """A decision as the live engine stores one, decided as the event happened: most allowed, one in 50 to
+    review, one in 400 held."""
     digest = zlib.crc32(r.event_id.encode())
     outcome = "hold" if digest % 400 == 0 else "review" if digest % 50 == 0 else "allow"
     occurred = r.occurred_at.replace(tzinfo=UTC) if r.occurred_at.tzinfo is None else r.occurred_at
@@ -105,7 +106,8 @@ def _decision_row(r: Any, now: datetime) -> tuple[Any, ...]:
         "score": score,
         "reasons": [] if outcome == "allow" else [{"rule": "bench_rule", "points": score}],
     }
-    return (r.event_id, r.customer_id, r.type, occurred, now, outcome, score, 0.2, "bench@1", orjson.dumps(record))
+    decided = occurred + timedelta(milliseconds=1)
+    return (r.event_id, r.customer_id, r.type, occurred, decided, outcome, score, 0.2, "bench@1", orjson.dumps(record))
 
 
 _DECISION_COLUMNS = (
@@ -118,24 +120,27 @@ def _decide_every_event(store: Any) -> int:
     and the view's hold count read them by event id, so the table is the size a real store's would be."""
     import sqlalchemy as sa
 
+    from warden.customer_scores.rollup import ScoreRollup
     from warden.events.tables import events
 
     sqlite = store.dialect == "sqlite"
     placeholder = "?" if sqlite else "%s"
     insert = f"INSERT INTO decisions ({_DECISION_COLUMNS}) VALUES ({', '.join([placeholder] * 10)})"
-    now = datetime.now(UTC)
     query = sa.select(events.c.event_id, events.c.customer_id, events.c.type, events.c.occurred_at)
     written = 0
     with store.engine.connect() as reader, store.engine.begin() as writer:
         result = reader.execution_options(stream_results=True, yield_per=20_000).execute(query)
         for chunk in result.partitions():
-            rows = [_decision_row(r, now) for r in chunk]
+            rows = [_decision_row(r) for r in chunk]
             if sqlite:  # SQLite keeps datetimes as SQLAlchemy's text and the record as text
                 rows = [(*r[:3], _sqlite_time(r[3]), _sqlite_time(r[4]), *r[5:9], r[9].decode()) for r in rows]
             else:
                 rows = [(*r[:9], r[9].decode()) for r in rows]
             writer.exec_driver_sql(insert, rows)
             written += len(rows)
+    # The customer-score rollup a live server keeps beside the decisions (its thread's refresh, every 2 s): the
+    # fund-flow graph reads customers' highest scores from it and only the decisions after its mark.
+    ScoreRollup(store.engine).run_once()
     return written
 
 
