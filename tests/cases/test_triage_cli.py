@@ -115,7 +115,9 @@ def test_train_on_one_simulated_exchange_evaluate_on_another(settings: Settings,
     assert trained.exit_code == 0, trained.output
     model = json.loads(trained.stdout)
     assert model["training_data"]["cases"] >= 50 and model["trained_on"] == str(train_events.resolve())
-    same = runner.invoke(app, ["eval", "triage", "--events", str(train_events)], env=_env(settings))
+    same = runner.invoke(
+        app, ["eval", "triage", "--events", str(train_events), "--model", model["version"]], env=_env(settings)
+    )
     assert same.exit_code == 2 and "evaluate on a held-out one" in same.output
     assert model["approval"] == "pending"  # a held-out evaluation is what its approver reads: by version
     evaluated = runner.invoke(
