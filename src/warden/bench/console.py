@@ -4,11 +4,11 @@ events, against `/healthz` on the same live server in the same run.
 The store: `warden.bench.synthetic` events (logins, money, trades, ...) plus one KYC submission per customer
 (name, e-mail, phone, document) and a transaction hash and sending address on every deposit, so every kind of
 search term exists, stored by the product's ingest (events and their search terms, in one transaction); then
-a decision for every event, as the live engine leaves them (with the customer-score rollup it keeps), and a case for each sampled customer (the ones
-viewed) and for one customer in a hundred besides. The server is uvicorn on a free port; the client signs in
-once and keeps its connection. Each timing is a full HTTP round trip on localhost; `server_ms` subtracts the
-median `/healthz` round trip (the transport and framework floor), so what remains is the page's own work. Search queries rotate over every kind the box takes.
-"""
+a decision for every event, as the live engine leaves them (with the customer-score rollup it keeps), and a
+case for each sampled customer (the ones viewed) and for one customer in a hundred besides. The server is
+uvicorn on a free port; the client signs in once and keeps its connection. Each timing is a full HTTP round
+trip on localhost; `server_ms` subtracts the median `/healthz` round trip (the transport and framework floor),
+so what remains is the page's own work. Search queries rotate over every kind the box takes."""
 
 from __future__ import annotations
 
