@@ -8,11 +8,9 @@ import copy
 import json
 from pathlib import Path
 
-import lightgbm as lgb
-import numpy as np
 import pytest
 import sqlalchemy as sa
-from console_seed import PASSWORD, form_token, seed
+from console_seed import PASSWORD, form_token, seed, triage_model
 from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
@@ -24,8 +22,7 @@ from warden.models.registry import DEFAULT_FRAUD_MODEL, active_version
 from warden.settings import Settings
 from warden.store.db import Store
 from warden.triage.approval import save_for_approval as save_triage_for_approval
-from warden.triage.features import BASE_FEATURES
-from warden.triage.model import TriageModel, load_prioritiser
+from warden.triage.model import load_prioritiser
 
 
 def _retrained(version: str) -> FraudModel:
@@ -121,27 +118,6 @@ def test_an_unknown_verdict_is_a_404_page(store: Store, settings: Settings, tmp_
     assert response.status_code == 404
 
 
-def _triage_model(version: str) -> TriageModel:
-    """A real (small) triage model on the base features, without a case load to learn from."""
-    rng = np.random.default_rng(5)
-    x = rng.random((200, len(BASE_FEATURES)))
-    y = (x[:, 0] + 0.3 * rng.random(200) > 0.6).astype(float)
-    params = {"objective": "binary", "verbose": -1, "num_threads": 1, "min_data_in_leaf": 5}
-    booster = lgb.train(params, lgb.Dataset(x, y), 20)
-    meta = {
-        "kind": "triage",
-        "version": version,
-        "trained_at": "2026-12-01T10:00:00Z",
-        "trained_on": "/data/exchange-a/events.jsonl",
-        "features": list(BASE_FEATURES),
-        "vocabulary": [],
-        "lightgbm_version": lgb.__version__,
-        "training_data": {"cases": 200, "true_positives": int(y.sum()), "label_sources": {"recorded": 200}},
-        "metrics": {"validation": {"captured_top_20": 0.61, "baseline_top_20": 0.34, "cases": 50, "split": "time"}},
-    }
-    return TriageModel(booster, meta)
-
-
 def _open_case_versions(store: Store) -> set[str]:
     with store.engine.connect() as conn:
         reasons = conn.execute(sa.select(cases.c.priority_reasons).where(cases.c.state != "closed")).scalars()
@@ -158,7 +134,7 @@ def test_a_new_triage_model_orders_the_queue_only_after_a_second_person_approves
     mo, sam, root = _client(app, "mo"), _client(app, "sam"), _client(app, "root")
     assert "No triage model trained yet" in mo.get("/models").text
 
-    save_triage_for_approval(store.engine, _triage_model(first), data_dir, trained_by="mo")
+    save_triage_for_approval(store.engine, triage_model(first), data_dir, trained_by="mo")
     assert active_version(data_dir, "triage") is None and load_prioritiser(data_dir).model is None
     assert not any(v.startswith("triage@") for v in _open_case_versions(store))  # the rules still order it
     page = mo.get("/models").text
@@ -196,7 +172,7 @@ def test_a_new_triage_model_orders_the_queue_only_after_a_second_person_approves
     assert reason in triage_part and "none is approved" not in page
     assert active_version(data_dir) is None  # the fraud model's pointer did not move
 
-    save_triage_for_approval(store.engine, _triage_model(second), data_dir, trained_by="mo")
+    save_triage_for_approval(store.engine, triage_model(second), data_dir, trained_by="mo")
     rejected = root.post(f"/models/triage/{second}/reject", data={"reason": "fewer cases", "csrf_token": token})
     assert rejected.status_code == 303
     assert active_version(data_dir, "triage") == first and _open_case_versions(store) == {f"triage@{first}"}
