@@ -10,6 +10,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+import lightgbm as lgb
+import numpy as np
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -26,6 +28,8 @@ from warden.events.examples import EXAMPLES
 from warden.events.ingest import Ingestor
 from warden.settings import Settings
 from warden.store.db import Store
+from warden.triage.features import BASE_FEATURES
+from warden.triage.model import TriageModel
 
 PASSWORD = "console-test-password"
 SOURCE_ADDRESS = EXAMPLES["deposit"]["from_address"]
@@ -152,3 +156,24 @@ def form_token(client: TestClient, path: str) -> str:
     match = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', client.get(path).text)
     assert match is not None
     return match.group(1)
+
+
+def triage_model(version: str) -> TriageModel:
+    """A real (small) triage model on the base features, without a case load to learn from."""
+    rng = np.random.default_rng(5)
+    x = rng.random((200, len(BASE_FEATURES)))
+    y = (x[:, 0] + 0.3 * rng.random(200) > 0.6).astype(float)
+    params = {"objective": "binary", "verbose": -1, "num_threads": 1, "min_data_in_leaf": 5}
+    booster = lgb.train(params, lgb.Dataset(x, y), 20)
+    meta = {
+        "kind": "triage",
+        "version": version,
+        "trained_at": "2026-12-01T10:00:00Z",
+        "trained_on": "/data/exchange-a/events.jsonl",
+        "features": list(BASE_FEATURES),
+        "vocabulary": [],
+        "lightgbm_version": lgb.__version__,
+        "training_data": {"cases": 200, "true_positives": int(y.sum()), "label_sources": {"recorded": 200}},
+        "metrics": {"validation": {"captured_top_20": 0.61, "baseline_top_20": 0.34, "cases": 50, "split": "time"}},
+    }
+    return TriageModel(booster, meta)

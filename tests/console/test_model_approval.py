@@ -5,20 +5,24 @@ own decision service (started by the TestClient's lifespan), so serving is check
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from console_seed import PASSWORD, form_token, seed
+from console_seed import PASSWORD, form_token, seed, triage_model
 from fastapi.testclient import TestClient
 
 from warden.api.app import create_app
 from warden.audit.tables import audit_log
+from warden.cases.tables import cases
 from warden.models.approvals import save_for_approval
 from warden.models.fraud import FraudModel
 from warden.models.registry import DEFAULT_FRAUD_MODEL, active_version
 from warden.settings import Settings
 from warden.store.db import Store
+from warden.triage.approval import save_for_approval as save_triage_for_approval
+from warden.triage.model import load_prioritiser
 
 
 def _retrained(version: str) -> FraudModel:
@@ -112,3 +116,69 @@ def test_an_unknown_verdict_is_a_404_page(store: Store, settings: Settings, tmp_
     token = form_token(root, "/models")
     response = root.post(f"/models/2026.12.1/{verdict}", data={"reason": "x", "csrf_token": token})
     assert response.status_code == 404
+
+
+def _open_case_versions(store: Store) -> set[str]:
+    with store.engine.connect() as conn:
+        reasons = conn.execute(sa.select(cases.c.priority_reasons).where(cases.c.state != "closed")).scalars()
+        return {str(json.loads(r).get("version") or json.loads(r).get("triage")) for r in reasons}
+
+
+def test_a_new_triage_model_orders_the_queue_only_after_a_second_person_approves_it(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    seed(store, settings, tmp_path)
+    data_dir = Path(settings.data_dir)
+    first, second = "triage-20261201T100000Z-aaaa0001", "triage-20261202T100000Z-bbbb0002"
+    app = create_app(settings, store)
+    mo, sam, root = _client(app, "mo"), _client(app, "sam"), _client(app, "root")
+    assert "No triage model trained yet" in mo.get("/models").text
+
+    save_triage_for_approval(store.engine, triage_model(first), data_dir, trained_by="mo")
+    assert active_version(data_dir, "triage") is None and load_prioritiser(data_dir).model is None
+    assert not any(v.startswith("triage@") for v in _open_case_versions(store))  # the rules still order it
+    page = mo.get("/models").text
+    triage_part = page[page.index('id="triage-models"') :]
+    assert f'id="model-{first}"' in triage_part and "waiting for approval" in triage_part
+    assert "you trained it" in triage_part and "approve-model" not in triage_part
+    assert "/data/exchange-a/events.jsonl; 200 cases" in triage_part and "recorded 200" in triage_part
+    assert "captured top 20 0.61" in triage_part and "baseline top 20 0.34" in triage_part
+    assert "none is approved: the rule-based priority orders the queue" in page
+    home = root.get("/").text
+    assert "serve triage model" in home and first in home
+
+    token = form_token(mo, "/models")
+    refused = mo.post(f"/models/triage/{first}/approve", data={"reason": "fine", "csrf_token": token})
+    assert refused.status_code == 403 and "four eyes" in refused.text
+    sam_token = form_token(sam, "/models")
+    assert (
+        sam.post(f"/models/triage/{first}/approve", data={"reason": "ok", "csrf_token": sam_token}).status_code == 403
+    )
+    token = form_token(root, "/models")
+    assert f'action="/models/triage/{first}/approve"' in root.get("/models").text
+    assert root.post(f"/models/triage/{first}/approve", data={"reason": " ", "csrf_token": token}).status_code == 422
+    unknown = root.post("/models/scoring/x/approve", data={"reason": "x", "csrf_token": token})
+    assert unknown.status_code == 404
+    assert active_version(data_dir, "triage") is None
+
+    reason = "captures 61 % of true positives in the top fifth against 34 % by alert score"
+    approved = root.post(f"/models/triage/{first}/approve", data={"reason": reason, "csrf_token": token})
+    assert approved.status_code == 303
+    assert active_version(data_dir, "triage") == first
+    assert _open_case_versions(store) == {f"triage@{first}"}  # the open queue re-scored with it at once
+    page = root.get("/models").text
+    triage_part = page[page.index('id="triage-models"') :]
+    assert '<span class="ok">serving</span>' in triage_part and "approved by root" in triage_part
+    assert reason in triage_part and "none is approved" not in page
+    assert active_version(data_dir) is None  # the fraud model's pointer did not move
+
+    save_triage_for_approval(store.engine, triage_model(second), data_dir, trained_by="mo")
+    rejected = root.post(f"/models/triage/{second}/reject", data={"reason": "fewer cases", "csrf_token": token})
+    assert rejected.status_code == 303
+    assert active_version(data_dir, "triage") == first and _open_case_versions(store) == {f"triage@{first}"}
+    assert _model_actions(store) == [
+        ("mo", "model.trained", f"triage@{first}"),
+        ("root", "model.approved", f"triage@{first}"),
+        ("mo", "model.trained", f"triage@{second}"),
+        ("root", "model.rejected", f"triage@{second}"),
+    ]

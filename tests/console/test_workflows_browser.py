@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console_seed import PASSWORD, seed
+from console_seed import PASSWORD, seed, triage_model
 from live_server import live_server
 from playwright.sync_api import Browser, Page, expect
 
 from warden.api.app import create_app
 from warden.models.approvals import save_for_approval
 from warden.models.fraud import FraudModel
-from warden.models.registry import DEFAULT_FRAUD_MODEL
+from warden.models.registry import DEFAULT_FRAUD_MODEL, active_version
 from warden.reporting.goaml import validate_goaml
 from warden.settings import Settings
 from warden.store.db import open_store
+from warden.triage.approval import save_for_approval as save_triage_for_approval
 
 Server = dict[str, Any]
 WALKED: dict[str, dict[str, str]] = {}  # what each walk made, for the audit walk
@@ -203,3 +204,25 @@ def test_a_model_risk_officer_approves_a_new_model_version_before_it_serves(brow
     expect(row.locator(".model-status")).to_contain_text("approved by root")
     expect(row.locator(".ok")).to_have_text("serving")
     assert app.state.decisions.engine.model.version == "2026.12.9"
+
+
+def test_a_model_risk_officer_approves_a_new_triage_model_before_it_orders_the_queue(
+    browser: Browser, server: Server
+) -> None:
+    base, app = server["base"], server["app"]
+    data_dir = Path(app.state.settings.data_dir)
+    version = "triage-20261209T100000Z-browser1"
+    save_triage_for_approval(app.state.store.engine, triage_model(version), data_dir, trained_by="mo")
+    mo = _person(browser, base, "mo", "/models")
+    row = mo.locator("#triage-models tr.model").filter(has_text=version)
+    expect(row.locator(".model-status")).to_contain_text("you trained it")
+    expect(row.locator(".triage-metrics")).to_contain_text("captured top 20 0.61")
+    expect(row.locator(".approve-model")).to_have_count(0)
+    root = _person(browser, base, "root", "/models")
+    row = root.locator("#triage-models tr.model").filter(has_text=version)
+    row.locator(".model-reason").fill("held-out top fifth 0.61 against 0.34 by alert score")
+    row.locator(".approve-model").click()
+    row = root.locator("#triage-models tr.model").filter(has_text=version)
+    expect(row.locator(".model-status")).to_contain_text("approved by root")
+    expect(row.locator(".ok")).to_have_text("serving")
+    assert active_version(data_dir, "triage") == version

@@ -178,3 +178,28 @@ def test_the_rollup_thread_keeps_refreshing_until_closed(sqlite_store: Any) -> N
     with sqlite_store.engine.connect() as conn:
         assert _rolled(conn) == {"c1": 33.0}
         assert read_mark(conn) is not None
+
+
+def test_a_server_rolls_up_from_its_start_not_from_its_first_decision(sqlite_store: Any, settings: Any) -> None:
+    """A server that only serves the console over batch-decided records still sets the mark, so a customer
+    view reads the rollup and the decisions after the mark, never all of a customer's decisions."""
+    from fastapi.testclient import TestClient
+
+    from warden.api.app import create_app
+
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    with sqlite_store.engine.begin() as conn:
+        rows = [_decision(f"e{i}", f"c{i % 3}", float(i), long_ago + timedelta(seconds=i)) for i in range(30)]
+        insert_decisions(conn, rows)  # no listener: as records restored or loaded from elsewhere
+        assert read_mark(conn) is None
+    with TestClient(create_app(settings, sqlite_store)):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with sqlite_store.engine.connect() as conn:
+                if read_mark(conn) is not None:
+                    break
+            time.sleep(0.1)
+        with sqlite_store.engine.connect() as conn:
+            assert read_mark(conn) is not None
+            rolled = dict(conn.execute(sa.select(scores_table.c.customer_id, scores_table.c.max_score)).all())
+            assert rolled == _truth(conn) == {"c0": 27.0, "c1": 28.0, "c2": 29.0}

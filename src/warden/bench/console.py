@@ -3,11 +3,12 @@ events, against `/healthz` on the same live server in the same run.
 
 The store: `warden.bench.synthetic` events (logins, money, trades, ...) plus one KYC submission per customer
 (name, e-mail, phone, document) and a transaction hash and sending address on every deposit, so every kind of
-search term exists; decisions for the sampled customers' events and a case for each of them. The server is
+search term exists, stored by the product's ingest (events and their search terms, in one transaction); then
+a decision for every event, as the live engine leaves them (with the customer-score rollup it keeps), and a
+case for each sampled customer (the ones viewed) and for one customer in a hundred besides. The server is
 uvicorn on a free port; the client signs in once and keeps its connection. Each timing is a full HTTP round
 trip on localhost; `server_ms` subtracts the median `/healthz` round trip (the transport and framework floor),
-so what remains is the page's own work. Search queries rotate over every kind the box takes.
-"""
+so what remains is the page's own work. Search queries rotate over every kind the box takes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import statistics
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -89,54 +91,76 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _seed_reviews(store: Any, customers: list[str]) -> list[str]:
-    """Decisions for the sampled customers' events and a case each; the reviewer who signs in."""
+def _decision_row(r: Any) -> tuple[Any, ...]:
+    """A decision as the live engine stores one, decided as the event happened: most allowed, one in 50 to
+    review, one in 400 held."""
+    digest = zlib.crc32(r.event_id.encode())
+    outcome = "hold" if digest % 400 == 0 else "review" if digest % 50 == 0 else "allow"
+    occurred = r.occurred_at.replace(tzinfo=UTC) if r.occurred_at.tzinfo is None else r.occurred_at
+    score = {"allow": 3.0, "review": 45.0, "hold": 80.0}[outcome]
+    record = {
+        "event_id": r.event_id,
+        "customer_id": r.customer_id,
+        "occurred_at": occurred.isoformat(),
+        "outcome": outcome,
+        "score": score,
+        "reasons": [] if outcome == "allow" else [{"rule": "bench_rule", "points": score}],
+    }
+    decided = occurred + timedelta(milliseconds=1)
+    return (r.event_id, r.customer_id, r.type, occurred, decided, outcome, score, 0.2, "bench@1", orjson.dumps(record))
+
+
+_DECISION_COLUMNS = (
+    "event_id, customer_id, event_type, occurred_at, decided_at, outcome, score, latency_ms, ruleset_version, record"
+)
+
+
+def _decide_every_event(store: Any) -> int:
+    """A decision for every stored event, as the live engine leaves one per event it scores: the time line
+    and the view's hold count read them by event id, so the table is the size a real store's would be."""
     import sqlalchemy as sa
 
+    from warden.customer_scores.rollup import ScoreRollup
+    from warden.events.tables import events
+
+    sqlite = store.dialect == "sqlite"
+    placeholder = "?" if sqlite else "%s"
+    insert = f"INSERT INTO decisions ({_DECISION_COLUMNS}) VALUES ({', '.join([placeholder] * 10)})"
+    query = sa.select(events.c.event_id, events.c.customer_id, events.c.type, events.c.occurred_at)
+    written = 0
+    with store.engine.connect() as reader, store.engine.begin() as writer:
+        result = reader.execution_options(stream_results=True, yield_per=20_000).execute(query)
+        for chunk in result.partitions():
+            rows = [_decision_row(r) for r in chunk]
+            if sqlite:  # SQLite keeps datetimes as SQLAlchemy's text and the record as text
+                rows = [(*r[:3], _sqlite_time(r[3]), _sqlite_time(r[4]), *r[5:9], r[9].decode()) for r in rows]
+            else:
+                rows = [(*r[:9], r[9].decode()) for r in rows]
+            writer.exec_driver_sql(insert, rows)
+            written += len(rows)
+    # The customer-score rollup a live server keeps beside the decisions (its thread's refresh, every 2 s): the
+    # fund-flow graph reads customers' highest scores from it and only the decisions after its mark.
+    ScoreRollup(store.engine).run_once()
+    return written
+
+
+def _sqlite_time(at: datetime) -> str:
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _seed_reviews(store: Any, customers: list[str], background: list[str]) -> list[str]:
+    """A case for each sampled customer (the ones viewed) and for a background share of the others, as
+    monitoring leaves them; the reviewer who signs in. Returns the sampled customers' case ids."""
     from warden.cases.alerts import CaseAlert, add_alert
     from warden.cases.staffing import add_user
-    from warden.decisions.tables import decisions
-    from warden.events.tables import events
 
     case_ids = []
     with store.engine.begin() as conn:
-        rows = conn.execute(
-            sa.select(events.c.event_id, events.c.customer_id, events.c.type, events.c.occurred_at).where(
-                events.c.customer_id.in_(customers)
-            )
-        ).all()
-        now = datetime.now(UTC)
-        records = [
-            {
-                "event_id": r.event_id,
-                "customer_id": r.customer_id,
-                "event_type": r.type,
-                "occurred_at": r.occurred_at,
-                "decided_at": now,
-                "outcome": "allow",
-                "score": 3.0,
-                "latency_ms": 0.2,
-                "ruleset_version": "bench@1",
-                "model_version": None,
-                "degraded": None,
-                "record": orjson.dumps(
-                    {
-                        "event_id": r.event_id,
-                        "customer_id": r.customer_id,
-                        "occurred_at": r.occurred_at.replace(tzinfo=UTC).isoformat(),
-                        "outcome": "allow",
-                        "score": 3.0,
-                        "reasons": [],
-                    }
-                ).decode(),
-            }
-            for r in rows
-        ]
-        if records:
-            conn.execute(sa.insert(decisions), records)
-        for i, customer in enumerate(customers):
+        for i, customer in enumerate(customers + background):
             alert = CaseAlert(f"bench:{customer}", "monitoring", "fan_out", [customer], 0.5, "medium", Decimal(100 + i))
-            case_ids.append(add_alert(conn, alert).case_id)
+            case_id = add_alert(conn, alert).case_id
+            if i < len(customers):
+                case_ids.append(case_id)
         add_user(conn, "bench", "senior_analyst", "bench-password-123", actor="bench")
     return case_ids
 
@@ -180,8 +204,12 @@ def run_console_bench(events: int = 1_000_000, seed: int = 7, database_url: str 
         Ingestor(store, settings.parquet_dir).ingest([source])
         ingest_seconds = time.perf_counter() - started
         customers = min(CUSTOMERS, max(1, events // 10))
-        sampled = [f"c{c:06d}" for c in rng.sample(range(customers), min(50, customers))]
-        case_ids = _seed_reviews(store, sampled)
+        chosen = rng.sample(range(customers), min(50 + customers // 100, customers))
+        sampled = [f"c{c:06d}" for c in chosen[:50]]
+        started = time.perf_counter()
+        decisions = _decide_every_event(store)
+        case_ids = _seed_reviews(store, sampled, [f"c{c:06d}" for c in chosen[50:]])
+        seed_seconds = time.perf_counter() - started
         if store.dialect == "postgresql":  # planner statistics after the bulk load, as autovacuum would
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("ANALYZE")
@@ -203,6 +231,9 @@ def run_console_bench(events: int = 1_000_000, seed: int = 7, database_url: str 
         customers=customers,
         store=(database_url or "sqlite").split("://")[0].split("+")[0],
         ingest_seconds=round(ingest_seconds, 1),
+        decisions=decisions,
+        cases=len(chosen),
+        seed_seconds=round(seed_seconds, 1),
     )
     return result
 

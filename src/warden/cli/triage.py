@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import tempfile
 from pathlib import Path
 
@@ -25,15 +26,20 @@ def register(app: typer.Typer) -> None:
             False, "--simulated", help="without --events: add simulated dispositions from the store's labels"
         ),
         seed: int = typer.Option(7, help="LightGBM seed"),
-        activate: bool = typer.Option(True, "--activate/--no-activate", help="make it the active triage model"),
+        actor: str = typer.Option(
+            getpass.getuser(), "--actor", help="who trains (on the audit log; they cannot approve this version)"
+        ),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
         """Train the triage model on dispositions: reviewers' (in the store), or simulated ones (--events,
-        --simulated). Re-scores the store's open cases with it when activated."""
+        --simulated). It orders the queue once a model-risk officer who did not train it approves it on the
+        console's Models page (which re-scores the open cases with it); until then the version approved before,
+        or the rule-based priority, stays."""
         from warden.demo.pipeline import build_cases
         from warden.store.db import open_store
+        from warden.triage.approval import save_for_approval
         from warden.triage.dispositions import simulated_dispositions, training_dispositions
-        from warden.triage.model import TriageError, load_prioritiser, reprioritise, save_triage, train_triage
+        from warden.triage.model import TriageError, train_triage
 
         settings = settings_or_exit()
         store = open_store(settings)
@@ -61,21 +67,19 @@ def register(app: typer.Typer) -> None:
                     )
         except TriageError as exc:
             fail(str(exc))
-        folder = save_triage(model, settings.data_dir, activate=activate)
-        rescored = 0
-        if activate:
-            with store.engine.begin() as conn:
-                rescored = reprioritise(conn, load_prioritiser(settings.data_dir))
+        try:
+            folder = save_for_approval(store.engine, model, settings.data_dir, actor)
+        finally:
+            store.dispose()
         emit(
             {
                 "version": model.version,
                 "path": str(folder),
-                "active": activate,
+                "approval": "pending",
                 "trained_on": model.meta["trained_on"],
                 "training_data": model.meta["training_data"],
                 "metrics": model.meta["metrics"],
                 "features": len(model.features),
-                "open_cases_rescored": rescored,
             },
             as_json,
         )
@@ -86,7 +90,9 @@ def register(app: typer.Typer) -> None:
             ..., "--events", exists=True, dir_okay=False, help="a held-out simulated exchange (labels.csv beside it)"
         ),
         labels: Path | None = typer.Option(None, "--labels", help="labels.csv (default: beside the events)"),
-        version: str | None = typer.Option(None, "--model", help="triage model version (default: the active one)"),
+        version: str | None = typer.Option(
+            None, "--model", help="triage model version, pending ones too (default: the approved, active one)"
+        ),
         as_json: bool = typer.Option(False, "--json", help="print JSON"),
     ) -> None:
         """Share of true positives in the top 10/20/50 % of the queue ordered by the triage model, against
@@ -102,7 +108,9 @@ def register(app: typer.Typer) -> None:
         except TriageError as exc:
             fail(str(exc))
         if model is None:
-            fail("no triage model: run `warden train triage` first")
+            fail(
+                "no triage model approved yet: name a trained version with --model, or run `warden train triage` first"
+            )
         if model.meta.get("trained_on") == str(events.resolve()):
             fail(f"{events}: the model {model.version} was trained on this exchange; evaluate on a held-out one")
         live = open_store(settings)

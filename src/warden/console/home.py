@@ -44,7 +44,7 @@ def _approvals(conn: sa.Connection, user: User) -> tuple[list[dict[str, Any]], l
             r for r in pending_requests(conn) if r["status"] == "pending" and r["requested_by"] != user.username
         ]
     if user.role in MODEL_APPROVERS:
-        records = version_records(conn).values()
+        records = [*version_records(conn).values(), *version_records(conn, "triage").values()]
         models = [m for m in records if m["status"] == "pending" and m["trained_by"] != user.username]
     return rulesets, models
 

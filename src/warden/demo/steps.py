@@ -117,11 +117,16 @@ def cases_step(ctx: DemoContext) -> str:
 
 def triage_step(ctx: DemoContext) -> str:
     """Order the backlog with the triage model. It is trained on a second, smaller simulated exchange (another
-    seed) with simulated dispositions, never on the demo's own cases, whose labels it would otherwise learn."""
+    seed) with simulated dispositions, never on the demo's own cases, whose labels it would otherwise learn.
+    Trained by the demo, it waits for approval like any version; the demo's model-risk officer approves it
+    (audited under that name), which re-scores the open cases with it."""
     from warden import sim
+    from warden.access.roles import Actor
+    from warden.cases.records import utcnow
     from warden.demo.pipeline import build_cases
+    from warden.triage.approval import decide_triage_version, save_for_approval
     from warden.triage.dispositions import simulated_dispositions
-    from warden.triage.model import TriageError, load_prioritiser, reprioritise, save_triage, train_triage
+    from warden.triage.model import TriageError, train_triage
 
     seed, customers = ctx.seed + 1, min(ctx.customers, 1000)
     folder = ctx.out_dir / "triage-training"
@@ -140,13 +145,22 @@ def triage_step(ctx: DemoContext) -> str:
         return f"triage: kept the rule-based priority ({exc})"
     finally:
         built.store.dispose()
-    save_triage(model, ctx.settings.data_dir)
+    save_for_approval(ctx.store.engine, model, ctx.settings.data_dir, trained_by="demo")
+    validation = model.meta["metrics"]["validation"]
+    reason = (
+        "demo: trained on a separate simulated exchange; held-out top 20 % captures "
+        f"{validation.get('captured_top_20', 'n/a')} of true positives against {validation.get('baseline_top_20', 'n/a')} "
+        "by alert score"
+    )
     with ctx.store.engine.begin() as conn:
-        rescored = reprioritise(conn, load_prioritiser(ctx.settings.data_dir))
+        _, rescored = decide_triage_version(
+            conn, ctx.settings.data_dir, model.version, Actor("mo", "model_risk_officer"), True, reason, utcnow()
+        )
     data = model.meta["training_data"]
     return (
         f"triage model {model.version} trained on {data['cases']} cases ({data['true_positives']} true positives) "
-        f"of a separate {customers:,}-customer exchange (seed {seed}); {rescored} open cases re-prioritised"
+        f"of a separate {customers:,}-customer exchange (seed {seed}), approved by mo; "
+        f"{rescored} open cases re-prioritised"
     )
 
 

@@ -5,7 +5,8 @@ routing as a `Prioritiser`: priority = 100 x probability, with the model version
 (LightGBM pred_contrib, log-odds) as the priority reasons. Without a trained model, or for a case scored
 without its features, the transparent `rule_priority` is used and the reasons say why.
 
-Models live in the file registry beside the fraud model (`data_dir/models/triage/<version>/`, `ACTIVE`).
+Models live in the file registry beside the fraud model (`data_dir/models/triage/<version>/`, `ACTIVE`); a
+trained version serves once a second person approves it (`triage.approval`).
 """
 
 from __future__ import annotations
@@ -187,6 +188,7 @@ def train_triage(
         "vocabulary": list(vocabulary),
         "params": params,
         "rounds": ROUNDS,
+        "lightgbm_version": lgb.__version__,
         "training_data": {
             "cases": len(ordered),
             "true_positives": int(y.sum()),
