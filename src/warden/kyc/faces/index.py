@@ -8,6 +8,7 @@ Ids are the customers' (strings); faiss holds dense int64 positions.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ DIM = 128
 FLAT_MAX = 50_000
 DEFAULT_NPROBE = 32
 DEFAULT_MAX_DISTANCE = 0.6  # dlib's operating point; calibrate per deployment
+# faiss's loader logs every CPU-specific build it tries and misses; only its failures concern an operator
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
