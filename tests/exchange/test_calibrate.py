@@ -192,3 +192,55 @@ def test_without_labels_the_frauds_the_model_expects_do_not_use_up_the_normal_bu
     assert "probability" in weighted.report["normal_rates"]
     final = decide_frame(load_ruleset(weighted.content), frame, risk).final
     assert (final[~fraud] >= int(Outcome.HOLD)).mean() <= 0.01  # the true normal rate is within budget too
+
+
+def _exchange_held_by_a_rule(seed: int, n: int = 4000, frauds: int = 60) -> tuple[pl.DataFrame, np.ndarray]:
+    """Frauds are large withdrawals to new addresses (what `big_to_new` holds), as are 0.5 % of the normal
+    ones; everything else is small."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    fraud = np.arange(n) < frauds
+    alike = (~fraud) & (rng.random(n) < 0.005)
+    large = fraud | alike
+    frame = pl.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "type": ["withdrawal"] * n,
+            "customer_id": [f"c{i}" for i in range(n)],
+            "occurred_at": [start + timedelta(minutes=10 * i) for i in range(n)],
+            "amount_usd": np.where(
+                large, np.round(rng.uniform(3000, 9000, n), 2), np.round(rng.uniform(10, 900, n), 2)
+            ),
+            "is_new_address": large | (rng.random(n) < 0.3),
+            "hours_since_credential_change": rng.uniform(2, 500, n),
+        }
+    )
+    groups = np.where(fraud, "account_takeover", "normal").astype(object)
+    return frame, groups
+
+
+def test_an_unlabelled_exchange_calibrates_with_the_hold_precision_the_labelled_one_recorded() -> None:
+    budgets = Budgets(hold=0.01, review=0.05)
+    risk_a = np.zeros(4000)
+    frame_a, groups_a = _exchange_held_by_a_rule(1, frauds=30)
+    learnt = calibrate(RULESET, frame_a, risk_a, groups_a, budgets)
+    precision = yaml.safe_load(learnt.content)["calibration"]["hold_precision"]
+    assert precision["big_to_new"]["not_normal"] == 30 and precision["big_to_new"]["share"] > 0.5
+
+    # the second exchange has twice the fraud: 1.5 % + 0.5 % of its withdrawals held
+    frame_b, groups_b = _exchange_held_by_a_rule(2, frauds=60)
+    fraud = groups_b == "account_takeover"
+
+    def frauds_held(content: str) -> float:
+        final = decide_frame(load_ruleset(content), frame_b, risk_a).final
+        return float((final[fraud] >= int(Outcome.HOLD)).mean())
+
+    assert frauds_held(learnt.content) == 1.0
+    with_prior = calibrate(learnt.content, frame_b, risk_a, None, budgets)
+    without_prior = calibrate(RULESET, frame_b, risk_a, None, budgets)
+    assert frauds_held(with_prior.content) == 1.0  # the frauds it expects do not use up the normal budget
+    assert with_prior.report["expected_not_normal_withdrawals"] > 30
+    assert frauds_held(without_prior.content) < 1.0  # counted as normal, the budget released them
+    final = decide_frame(load_ruleset(with_prior.content), frame_b, risk_a).final
+    assert (final[~fraud] >= int(Outcome.HOLD)).mean() <= 0.01  # the true normal hold rate is within budget
+    assert yaml.safe_load(with_prior.content)["calibration"] == yaml.safe_load(learnt.content)["calibration"]

@@ -25,6 +25,7 @@ import polars as pl
 import yaml
 
 from warden.decisions.holds import follow_holds
+from warden.exchange.hold_precision import KEY, MODEL, fraud_chance, measured, recorded
 from warden.exchange.knobs import (
     Knob,
     build_event_knobs,
@@ -38,6 +39,7 @@ from warden.exchange.outcomes import policy_outcome
 from warden.rules.frame import evaluate_frame
 from warden.rules.loader import load_ruleset
 from warden.rules.outcome import CHALLENGE_RISK, HOLD_RISK, REVIEW_RISK, Outcome
+from warden.rules.ruleset import Ruleset
 
 HOLD_RATES = (0.0002, 0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03)
 REVIEW_RATES = (0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)
@@ -131,15 +133,18 @@ def calibrate(
         positive = np.isin(w_groups, POSITIVE_GROUPS)
     else:
         normal, positive = np.ones(w_risk.shape[0], dtype=bool), np.zeros(w_risk.shape[0], dtype=bool)
-    # How much each withdrawal counts in the normal rates: with labels, the normal ones only; without, each
-    # by the model's probability that it is not a fraud (the frauds it expects would otherwise use up the
-    # budget, and tightening to meet it would release exactly the withdrawals the model holds for them).
-    if groups is None and fraud_probability is not None:
-        weight = 1.0 - np.clip(fraud_probability[is_w], 0.0, 1.0)
+    policy = dict(ruleset.model_policy) or {"hold": HOLD_RISK, "review": REVIEW_RISK, "challenge": CHALLENGE_RISK}
+    # How much each withdrawal counts in the normal rates: with labels, the normal ones only; without, each by
+    # the chance that it is normal, from what a labelled calibration recorded of the holders that hold it and
+    # the model's probability (hold_precision.py): the frauds the ruleset expects would otherwise use up the
+    # budget, and tightening to meet it would release exactly them.
+    prior = recorded(document)
+    if groups is None:
+        chance = fraud_chance(prior, ruleset, base_hits, is_w, w_risk, policy.get("hold", HOLD_RISK), fraud_probability)
+        weight = 1.0 - chance
     else:
         weight = normal.astype(np.float64)
     weight_sum = float(weight.sum())
-    policy = dict(ruleset.model_policy) or {"hold": HOLD_RISK, "review": REVIEW_RISK, "challenge": CHALLENGE_RISK}
     hold_grid = _grid(w_risk[normal], HOLD_RATES, policy.get("hold", HOLD_RISK))
     review_grid = _grid(w_risk[normal], REVIEW_RATES, policy.get("review", REVIEW_RISK))
     w_frame = frame.filter(pl.Series(is_w))
@@ -224,6 +229,12 @@ def calibrate(
     new_document = _apply(
         document, knobs + event_knobs, levels + event_levels, hold_grid[hi], review_grid[ri], state.challenge, version
     )
+    if labelled:
+        holders = _holders(ruleset, base_hits, is_w, knobs, rungs, levels, w_risk, hold_grid[hi])
+        new_document[KEY] = {
+            "hold_precision": measured(holders, normal),
+            "measured_on": f"{int(is_w.sum())} labelled withdrawals over {days:.0f} days",
+        }
     text = dump(new_document)
     load_ruleset(text)  # refuse to hand back anything that does not check
     changed = [
@@ -238,10 +249,11 @@ def calibrate(
         "normal_rates": (
             "labelled normal withdrawals"
             if groups is not None
-            else "every withdrawal weighted by the model's probability that it is not a fraud"
-            if fraud_probability is not None
-            else "every withdrawal (no labels, no model)"
+            else "every withdrawal, weighted by the chance it is normal (recorded hold precision, model probability)"
+            if prior or fraud_probability is not None
+            else "every withdrawal (no labels, no recorded hold precision, no model)"
         ),
+        "expected_not_normal_withdrawals": None if groups is not None else round(float(chance.sum()), 1),
         "budgets": {"hold": budgets.hold, "review": budgets.review, "review_per_day": budgets.review_per_day,
                     "aimed_at": budgets.margin},
         "within_budget": after[0] <= 0,
@@ -253,6 +265,30 @@ def calibrate(
         "other_events": event_report,
     }  # fmt: skip
     return Calibration(new_document, text, report)
+
+
+def _holders(
+    ruleset: Ruleset,
+    hits: pl.DataFrame,
+    is_w: np.ndarray,
+    knobs: list[Knob],
+    rungs: list[list[np.ndarray]],
+    levels: list[int],
+    w_risk: np.ndarray,
+    hold_cut: float,
+) -> dict[str, np.ndarray]:
+    """Per rule that holds in the calibrated ruleset (and the model's cut-off): the withdrawals it holds."""
+    out: dict[str, np.ndarray] = {}
+    knob_ids = {k.rule_id for k in knobs}
+    for rule in ruleset.rules:
+        if rule.id not in knob_ids and rule.outcome >= Outcome.HOLD:
+            out[rule.id] = hits[rule.id].to_numpy()[is_w].astype(bool)
+    for knob, options, level in zip(knobs, rungs, levels, strict=True):
+        held = options[level] >= int(Outcome.HOLD)
+        if held.any():
+            out[knob.rule_id] = held
+    out[MODEL] = w_risk >= hold_cut
+    return out
 
 
 RARE_SHARE = 0.1  # of the budget: a rule flagging less than this is not what breaks it
