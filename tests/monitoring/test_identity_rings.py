@@ -12,7 +12,8 @@ from tests.kyc.population import population, write_events
 from warden.events.ingest import Ingestor
 from warden.monitoring.configured import run_monitoring
 from warden.monitoring.holdout import CustomerLabel, score_holdout, split_of
-from warden.monitoring.identity_rings import TYPOLOGY, KnownRings, ring_alerts
+from warden.monitoring.identity_rings import TYPOLOGY, KnownRings, ring_alerts, rings_kept
+from warden.monitoring.learnt import ring_quality
 from warden.monitoring.movements import load_movements
 from warden.settings import Settings
 from warden.store.db import Store
@@ -87,3 +88,17 @@ def test_ring_members_are_true_positives_and_judged_for_recall(tmp_path: Path) -
     judged = report["per_typology"]["synthetic_identity"]
     assert judged == {"customers": 4, "found": 4, "recall": 1.0}  # ring A moves money; B and C do not
     assert report["precision"] == 1.0
+
+
+def test_rings_are_judged_on_the_learn_period_when_the_exchange_labelled_any(tmp_path: Path) -> None:
+    events, truth = _exchange(tmp_path)
+    con = duckdb.connect()
+    load_movements(con, events)
+    rings = KnownRings.from_events(events)
+    labelled = {c: CustomerLabel("synthetic_identity", "shared_identity", s) for c, s in truth.items()}
+    assert ring_quality(con, rings, labelled, None)["precision"] == 1.0
+    wrong = {c: CustomerLabel("normal", "benign_household", s) for c, s in truth.items()}
+    wrong["cu_000299"] = CustomerLabel("synthetic_identity", "shared_identity", "elsewhere")
+    assert ring_quality(con, rings, wrong, None)["smoothed_precision"] < 0.7  # labelled, and all wrong here
+    assert ring_quality(con, rings, {}, None)["smoothed_precision"] == 1.0  # no labels: no evidence against
+    assert rings_kept(None)

@@ -246,7 +246,7 @@ def _eval_monitor_split(
 
     from warden.monitoring.customer_model import CustomerModelParams
     from warden.monitoring.holdout import read_labels, score_holdout, split_of
-    from warden.monitoring.identity_rings import ring_alerts
+    from warden.monitoring.identity_rings import ring_alerts, rings_kept
     from warden.monitoring.learnt import apply_model, train_from_events
     from warden.monitoring.movements import load_movements
     from warden.monitoring.pipeline import monitor
@@ -274,7 +274,8 @@ def _eval_monitor_split(
             )
             alerts = apply_model(con, result, model, ctx, since=split.split)
             model_info = {"threshold": round(model.threshold, 4), "trained": model.trained}
-        alerts += ring_alerts(con, events, since=split.split)
+        if detectors_only or rings_kept(model):
+            alerts += ring_alerts(con, events, since=split.split)
     except (InputError, ValueError) as exc:
         fail(str(exc))
     report = score_holdout(alerts, truth, split, _customer_count(con, events))

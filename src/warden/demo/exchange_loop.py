@@ -36,7 +36,7 @@ from warden.monitoring.configured import context_for, run_monitoring
 from warden.monitoring.customer_features import load_activity
 from warden.monitoring.customer_model import CustomerModelParams
 from warden.monitoring.holdout import Split, read_labels, score_holdout, split_of
-from warden.monitoring.identity_rings import ring_alerts
+from warden.monitoring.identity_rings import ring_alerts, rings_kept
 from warden.monitoring.learnt import apply_model, customer_count, train_from_events
 from warden.monitoring.model_registry import save_customer_model
 from warden.monitoring.movements import load_movements
@@ -101,7 +101,7 @@ def _monitoring(
         context = context_for(train[0], None, None)
         model, result = train_from_events(train[0], train[1], context, cutoff=by_time.split, params=params, con=con)
         alerts = apply_model(con, result, model, context, since=by_time.split)
-        alerts += ring_alerts(con, train[0], since=by_time.split)
+        alerts += ring_alerts(con, train[0], since=by_time.split) if rings_kept(model) else []
     else:
         model, _ = train_from_events(train[0], train[1], context_for(train[0], None, None), params=params, con=con)
         con.close()

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from warden.exchange.repository import current_facts
 from warden.monitoring.customer_model import CustomerModel
 from warden.monitoring.hops import HopContext
-from warden.monitoring.identity_rings import ring_alerts
+from warden.monitoring.identity_rings import ring_alerts, rings_kept
 from warden.monitoring.learnt import apply_model
 from warden.monitoring.pipeline import MonitorResult, monitor
 
@@ -50,10 +50,12 @@ def run_monitoring(
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> MonitorResult:
     """Detectors over the movements; with a model, its alerts (and the direct ones) replace theirs. The
-    identity graph's synthetic-identity rings active in the window join either way."""
+    identity graph's synthetic-identity rings active in the window join, unless the model's training left
+    them out of the alert budget (imprecise on the exchange's labels)."""
     con = con or duckdb.connect()
     result = monitor(events, since, until, con=con, context=context)
     if model is not None:
         result.alerts = apply_model(con, result, model, context, since=since, loaded_activity_from=events)
-    result.alerts += ring_alerts(con, events, since, until)
+    if rings_kept(model):
+        result.alerts += ring_alerts(con, events, since, until)
     return result

@@ -5,7 +5,7 @@ dates of birth, document numbers a digit apart, phones, e-mail variants, devices
 run raises a ring when the ring exists among the submissions made before the run's end and one of its
 members submitted KYC or moved money inside the run's window. The alert names every member, carries the
 shared attributes and the strongest link's evidence in bits, and spans the members' activity in the window,
-so a ring that keeps moving money is seen again (`times_seen`) rather than forgotten after onboarding.
+(sent or received), so a ring that keeps moving money is seen again (`times_seen`) rather than forgotten after onboarding.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ import duckdb
 from warden.kyc.identity.graph import IdentityGraph, Ring, build_graph
 from warden.kyc.identity.records import IdentityRecord, load_submissions
 from warden.monitoring.alerts import Alert
+from warden.monitoring.customer_model import CustomerModel
 
 TYPOLOGY = "synthetic_identity"
+RINGS_KEPT = "identity_rings_kept"  # in a customer model's `trained`: whether its budget kept the rings
 VERSION = "identity-rings-1"
 MAX_EVENT_IDS = 500  # an alert lists at most this many of the ring's money events (the sum covers all)
 
@@ -65,6 +67,12 @@ class KnownRings:
         return [alert for alert in found if alert is not None]
 
 
+def rings_kept(model: CustomerModel | None) -> bool:
+    """Whether a run raises the rings: always without a customer model; with one, when its training kept them
+    within the alert budget (models trained before the rings were budgeted keep them)."""
+    return model is None or bool(model.trained.get(RINGS_KEPT, True))
+
+
 def ring_alerts(
     con: duckdb.DuckDBPyConnection, events: Path, since: datetime | None = None, until: datetime | None = None
 ) -> list[Alert]:
@@ -90,9 +98,10 @@ def _ring_alert(
     ]
     placeholders = ", ".join("?" for _ in ring.customers)
     moves = con.execute(
-        f"SELECT event_id, ts, usd FROM mv WHERE customer_id IN ({placeholders}) "
-        "AND ts >= coalesce(?, ts) AND ts < coalesce(?, ts + INTERVAL 1 SECOND) ORDER BY ts, event_id",
-        [*ring.customers, start, end],
+        f"SELECT event_id, ts, usd FROM mv WHERE (customer_id IN ({placeholders}) OR counterparty_id IN "
+        f"({placeholders})) AND ts >= coalesce(?, ts) AND ts < coalesce(?, ts + INTERVAL 1 SECOND) "
+        "ORDER BY ts, event_id",
+        [*ring.customers, *ring.customers, start, end],
     ).fetchall()
     times = [_naive_utc(r.submitted_at) for r in submissions if r.submitted_at] + [m[1] for m in moves]
     if not times:

@@ -7,6 +7,8 @@ detectors' own (the detectors' hits are features of the model, and their raw rat
 real exchange), except the detectors whose alerts were precise on the learn period (customer precision of
 their alerts ending before the cut-off, smoothed as (dirty + 1) / (named + 2) so that thin evidence does not
 count, at least `KEEP_PRECISION`): learnt from the labels, so an exchange where a detector works keeps it.
+The alert budget is shared: direct alerts, the precise detectors and the identity rings (kept when precise
+on the labels, `ring_quality`) take their share first; the model flags within what is left.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from warden.monitoring.customer_model import (
     model_alerts,
     train_customer_model,
 )
-from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel, read_labels
+from warden.monitoring.holdout import DIRTY_LABELS, JUDGED_LABELS, SYNTHETIC_LABEL, CustomerLabel, read_labels
 from warden.monitoring.hops import HopContext
-from warden.monitoring.identity_rings import KnownRings
+from warden.monitoring.identity_rings import RINGS_KEPT, KnownRings
+from warden.monitoring.identity_rings import TYPOLOGY as RINGS
 from warden.monitoring.pipeline import MonitorResult, monitor
 
 KEEP_PRECISION = 0.7  # the precision a reviewer's queue is asked for (issue 13's target)
@@ -72,9 +75,12 @@ def train_from_events(
     customers = customer_count(con)
     p = params or CustomerModelParams()
     quality = precise_detectors(result.alerts, truth, cutoff)
-    kept = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
     rings = KnownRings.from_events(events, cutoff)
-    reserved = direct_alert_rate(con, result, context, cutoff, customers, p, kept, rings)
+    quality[RINGS] = ring_quality(con, rings, truth, cutoff)
+    precise = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
+    rates = alert_rates(con, result, context, cutoff, customers, p, precise, rings)
+    kept = precise  # precise alerts are worth a reviewer's time: the model's share of the budget gives way first
+    reserved = sum(rates.values())
     budget = max(p.budget_per_1000_per_30d - reserved, 0.0)
     model = train_customer_model(
         con,
@@ -85,24 +91,26 @@ def train_from_events(
         params=replace(p, budget_per_1000_per_30d=budget),
     )
     model.params = p
-    model.kept_detectors = kept
+    model.kept_detectors = [t for t in kept if t != RINGS]
+    model.trained[RINGS_KEPT] = RINGS in kept
     model.trained["budget_reserved_for_direct_alerts"] = round(reserved, 3)
+    model.trained["reserved_by_source"] = {k: round(v, 3) for k, v in rates.items()}
     model.trained["detectors_on_learn_period"] = quality
     return model, result
 
 
-def direct_alert_rate(
+def alert_rates(
     con: duckdb.DuckDBPyConnection,
     result: MonitorResult,
     context: HopContext | None,
     cutoff: datetime | None,
     customers: int,
     p: CustomerModelParams,
-    kept: list[str] | None = None,
+    kept: list[str],
     rings: KnownRings | None = None,
-) -> float:
-    """Structuring, hack and kept detectors' alerts, and synthetic-identity ring alerts, per 1,000 customers
-    per 30 days on the learn windows: the model's budget is what they leave."""
+) -> dict[str, float]:
+    """Alerts per 1,000 customers per 30 days on the learn windows, per source: `direct` (structuring and
+    hack proceeds) and each of `kept` (detector typologies, and `synthetic_identity` for the identity rings)."""
     from warden.monitoring.customer_model import learn_windows
     from warden.monitoring.direct import hack_alerts, structuring_alerts
 
@@ -111,13 +119,38 @@ def direct_alert_rate(
     windows = learn_windows(start, cutoff or t_max + timedelta(seconds=1), p)
     cap = result.hops.personal_cap if result.hops else 2
     hacks = (context or HopContext()).hack_addresses
-    n = sum(len(structuring_alerts(con, a, b)) + len(hack_alerts(con, a, b, hacks, cap)) for a, b in windows)
-    if rings is not None:
-        n += sum(len(rings.alerts(con, a, b)) for a, b in windows)
-    for a, b in windows:  # kept detectors' alerts ending in the window
+    counts = {"direct": 0.0} | dict.fromkeys(kept, 0.0)
+    for a, b in windows:
+        counts["direct"] += len(structuring_alerts(con, a, b)) + len(hack_alerts(con, a, b, hacks, cap))
+        if rings is not None and RINGS in counts:
+            counts[RINGS] += len(rings.alerts(con, a, b))
         lo, hi = f"{a:%Y-%m-%dT%H:%M:%SZ}", f"{b:%Y-%m-%dT%H:%M:%SZ}"
-        n += sum(1 for al in result.alerts if al.typology in (kept or []) and lo <= al.last_at < hi)
-    return 1000.0 * n / len(windows) / max(customers, 1) * 30.0 / p.window_days
+        for al in result.alerts:  # kept detectors' alerts ending in the window
+            if al.typology in counts and al.typology not in ("direct", RINGS) and lo <= al.last_at < hi:
+                counts[al.typology] += 1
+    scale = 1000.0 / len(windows) / max(customers, 1) * 30.0 / p.window_days
+    return {k: v * scale for k, v in counts.items()}
+
+
+def ring_quality(
+    con: duckdb.DuckDBPyConnection, rings: KnownRings, truth: dict[str, CustomerLabel], cutoff: datetime | None
+) -> dict[str, float]:
+    """The identity rings' precision on the learn period, as `precise_detectors` judges a detector's (ring
+    members labelled synthetic identities count as dirty). An exchange that has labelled no synthetic
+    identity has no evidence against its rings: they count as precise."""
+    named: set[str] = set()
+    alerts = rings.alerts(con, None, cutoff)
+    for alert in alerts:
+        named.update(alert.customer_ids)
+    if not any(lab.label == SYNTHETIC_LABEL for lab in truth.values()):
+        return {"alerts": len(alerts), "customers": len(named), "precision": 1.0, "smoothed_precision": 1.0}
+    dirty = sum(1 for c in named if c in truth and truth[c].label in JUDGED_LABELS)
+    return {
+        "alerts": len(alerts),
+        "customers": len(named),
+        "precision": round(dirty / len(named), 4) if named else 0.0,
+        "smoothed_precision": round((dirty + 1) / (len(named) + 2), 4),
+    }
 
 
 def customer_count(con: duckdb.DuckDBPyConnection) -> int:
