@@ -264,3 +264,23 @@ async def test_a_writer_closed_with_records_waiting_fails_them_and_reopens_nothi
     with pytest.raises(RuntimeError, match="closed"):
         await asyncio.wait_for(waiting, 5)
     assert writer._conn is None and writer._checkpointer is None
+
+
+def test_events_no_rule_or_model_reads_skip_the_snapshot_and_decide_the_same(settings: Settings) -> None:
+    """The engine computes no feature snapshot for event types nothing reads (the starter pack's trades); a
+    replay through the plain path, a snapshot for every event, decides every event the same."""
+    lines = simulate(SimConfig(customers=150, days=4, seed=4)).lines
+    events = sorted((EVENT_ADAPTER.validate_json(line) for line in lines), key=lambda e: e.occurred_at)
+    fast, plain = build_engine(settings), build_engine(settings)
+    plain.snapshot_every_event = True
+    read = set(fast.ruleset.event_types) | set(fast.model.event_types if fast.model else ())
+    skipped = 0
+    for event in events:
+        a, b = fast.decide(event), plain.decide(event)
+        assert (a.outcome, a.score, a.reasons, a.rule_hits) == (b.outcome, b.score, b.reasons, b.rule_hits)
+        if event.type in read:
+            assert a.features == b.features
+        else:
+            assert a.features == {} and b.features
+            skipped += 1
+    assert skipped > len(events) / 4  # trades are most of an exchange's events

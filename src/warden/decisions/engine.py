@@ -105,6 +105,8 @@ class DecisionEngine:
     screener: NameScreener | None = None  # screens KYC applicants' names for the rules
     holds: HoldMemory | None = field(default_factory=HoldMemory)  # a hold follows the customer (holds.py)
     freezes: Freezes | None = None  # frozen customers: their withdrawals are held whatever the rules say
+    # The plain path: a feature snapshot for every event, read or not (tests compare the two paths)
+    snapshot_every_event: bool = False
 
     def __post_init__(self) -> None:
         if self.model_policy is None:
@@ -138,10 +140,29 @@ class DecisionEngine:
             cached = self.__dict__["_identity_cache"] = (key, (versions, identity))
         return cached[1]
 
+    def _reads_features(self, event_type: str) -> bool:
+        """Whether a rule (live or shadow), the model or the screener looks at this event type. The others
+        (trades, in the starter pack: half of an exchange's events) are still folded into the feature state,
+        but no snapshot is computed that nothing would read; their decisions carry no features."""
+        if self.snapshot_every_event:
+            return True
+        key = (id(self.ruleset), id(self.shadow), id(self.model), self.screener is not None)
+        cached = self.__dict__.get("_reads_cache")
+        if cached is None or cached[0] != key:
+            types = set(self.ruleset.event_types)
+            if self.shadow is not None:
+                types |= self.shadow.event_types
+            if self.model is not None:
+                types |= set(self.model.event_types)
+            if self.screener is not None:
+                types.add("kyc_submission")
+            cached = self.__dict__["_reads_cache"] = (key, frozenset(types))
+        return event_type in cached[1]
+
     def decide(self, event: AnyEvent, fold: bool = True) -> Decision:
         """The decision; `fold=False` leaves the feature state alone (the caller folds, once: see service.py)."""
         started = time.perf_counter()
-        features = self.features.features_for(event)
+        features = self.features.features_for(event) if self._reads_features(event.type) else {}
         if self.screener is not None and event.type == "kyc_submission":
             features = {**features, **screening_features(self.screener, event)}
         fields = event_fields(event)

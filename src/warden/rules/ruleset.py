@@ -117,6 +117,11 @@ class Ruleset:
                 self._by_type.setdefault(event_type, []).append((rule, fn))
 
     @property
+    def event_types(self) -> frozenset[str]:
+        """The event types some rule of this ruleset looks at."""
+        return frozenset(self._by_type)
+
+    @property
     def fingerprint(self) -> str:
         """sha256 of the canonical content: rules, metadata and the named lists' contents."""
         return self._fingerprint
