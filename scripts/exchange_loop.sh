@@ -29,5 +29,8 @@ warden decide --events "$test_events" --out "$out/decisions.jsonl" --json > "$ou
 warden eval decisions --decisions "$out/decisions.jsonl" --events "$test_events" --json > "$out/eval_decisions.json"
 warden monitor --events "$test_events" --out "$out/monitor" --no-store --json > "$out/monitor.json"
 warden eval monitor --events "$test_events" --alerts "$out/monitor/alerts.jsonl" --json > "$out/eval_monitor.json"
-warden eval triage --events "$test_events" --json > "$out/eval_triage.json"
+# the triage version trained on the first exchange waits for a model-risk officer's approval; judged by name,
+# as that officer would judge it before approving
+triage_version=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' "$out/train_triage.json")
+warden eval triage --events "$test_events" --model "$triage_version" --json > "$out/eval_triage.json"
 step "figures in $out/eval_*.json"
