@@ -5,8 +5,9 @@ Every population-dependent rule threshold (knobs.py) and the model's operating p
 
 1. tighten while over budget: each step takes the one change (a rule one rung stricter, a model cut-off one
    step higher) that removes the most excess per positive lost (with labels) or simply the most excess
-   (without labels: every withdrawal counts as normal, weighted by the model's probability that it is not
-   a fraud when the model is given, and the model's own cut-offs are kept unless they alone break a budget);
+   (without labels: every withdrawal counts as normal by the chance it is normal, from the hold precision a
+   labelled calibration recorded in the ruleset and the model's probability (hold_precision.py), and the
+   model's own cut-offs are kept unless they alone break a budget);
 2. with labels, loosen while within budget: each step takes the change that holds the most more positives
    (account takeover and coached scams) and keeps every budget.
 
