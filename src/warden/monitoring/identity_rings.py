@@ -23,7 +23,7 @@ from warden.monitoring.alerts import Alert
 from warden.monitoring.customer_model import CustomerModel
 
 TYPOLOGY = "synthetic_identity"
-RINGS_KEPT = "identity_rings_kept"  # in a customer model's `trained`: whether its budget kept the rings
+RINGS_KEPT = "identity_rings_kept"  # in a customer model's `trained`: whether its training kept the rings
 VERSION = "identity-rings-1"
 MAX_EVENT_IDS = 500  # an alert lists at most this many of the ring's money events (the sum covers all)
 
@@ -68,8 +68,8 @@ class KnownRings:
 
 
 def rings_kept(model: CustomerModel | None) -> bool:
-    """Whether a run raises the rings: always without a customer model; with one, when its training kept them
-    within the alert budget (models trained before the rings were budgeted keep them)."""
+    """Whether a run raises the rings: always without a customer model; with one, when its training found
+    them precise on the exchange's labels (`learnt.ring_quality`; models trained before that keep them)."""
     return model is None or bool(model.trained.get(RINGS_KEPT, True))
 
 

@@ -77,9 +77,9 @@ def train_from_events(
     quality = precise_detectors(result.alerts, truth, cutoff)
     rings = KnownRings.from_events(events, cutoff)
     quality[RINGS] = ring_quality(con, rings, truth, cutoff)
-    precise = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
-    rates = alert_rates(con, result, context, cutoff, customers, p, precise, rings)
-    kept = precise  # precise alerts are worth a reviewer's time: the model's share of the budget gives way first
+    # precise alerts are worth a reviewer's time: they take their share first, the model flags within the rest
+    kept = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
+    rates = alert_rates(con, result, context, cutoff, customers, p, kept, rings)
     reserved = sum(rates.values())
     budget = max(p.budget_per_1000_per_30d - reserved, 0.0)
     model = train_customer_model(
