@@ -53,6 +53,12 @@ def test_live_rates_against_budgets_and_a_breach_raised_once_a_day(sqlite_store:
         assert lines["new cases a day in queue fraud"].value == 3.0 and lines["new cases a day in queue fraud"].breached
         assert "new cases a day in queue aml" not in lines  # no capacity set: not watched
         assert lines["monitoring alerts per 1,000 customers (30 days)"].value == 0.0
+        # a reviewer confirms customer c20 (one of the holds, and three allowed): its withdrawals leave the rates
+        conn.execute(sa.insert(cases), [{**_case(99), "subject_customer": "c20", "state": "closed",
+                                         "disposition": "true_positive_action_taken"}])  # fmt: skip
+        confirmed = {line.name: line for line in budget_lines(conn, NOW, Budgets(), QUEUES)}
+        held_now = confirmed["withdrawals held or stronger"]
+        assert held_now.value == 2 / 96 and "4 of customers confirmed" in held_now.basis
         assert raise_breaches(conn, list(lines.values()), NOW) == 2
         assert raise_breaches(conn, list(lines.values()), NOW + timedelta(hours=1)) == 0  # once a day
         assert raise_breaches(conn, list(lines.values()), NOW + timedelta(days=1)) == 2

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from warden.audit.log import append_audit
 from warden.audit.tables import audit_log
+from warden.cases.model import DISPOSITIONS
 from warden.cases.queues import QueueConfig
 from warden.cases.tables import cases
 from warden.decisions.tables import decisions
@@ -25,6 +26,7 @@ from warden.monitoring.tables import alerts_table as alerts
 from warden.settings import Settings
 
 HELD = ("hold", "block", "freeze")
+CONFIRMED = DISPOSITIONS[0]  # true positive, action taken
 DECISION_DAYS = 7
 ALERT_DAYS = 30
 log = get_logger(__name__)
@@ -56,15 +58,25 @@ class BudgetLine:
 
 def budget_lines(conn: sa.Connection, now: datetime, budgets: Budgets, queues: QueueConfig) -> list[BudgetLine]:
     since = now - timedelta(days=DECISION_DAYS)
-    withdrawals = sa.and_(decisions.c.event_type == "withdrawal", decisions.c.decided_at >= since)
+    # The budgets are about normal withdrawals: those of customers a reviewer confirmed (a case closed as a
+    # true positive) are left out, the rest all count, frauds not yet confirmed included.
+    confirmed = sa.select(cases.c.subject_customer).where(
+        cases.c.state == "closed", cases.c.disposition == CONFIRMED, cases.c.subject_customer.is_not(None)
+    )
+    recent = sa.and_(decisions.c.event_type == "withdrawal", decisions.c.decided_at >= since)
+    left_out = conn.execute(
+        sa.select(sa.func.count()).where(recent, decisions.c.customer_id.in_(confirmed))
+    ).scalar_one()
     total, held, reviewed = conn.execute(
         sa.select(
             sa.func.count(),
             sa.func.count().filter(decisions.c.outcome.in_(HELD)),
             sa.func.count().filter(decisions.c.outcome == "review"),
-        ).where(withdrawals)
+        ).where(recent, decisions.c.customer_id.not_in(confirmed))
     ).one()
     basis = f"{total:,} withdrawals decided in the last {DECISION_DAYS} days"
+    if left_out:
+        basis += f" ({left_out:,} of customers confirmed as true positives left out)"
     lines = [
         BudgetLine("withdrawals held or stronger", held / total if total else None, budgets.hold_share, basis, True),
         BudgetLine(
