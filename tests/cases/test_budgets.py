@@ -36,14 +36,14 @@ def _case(i: int) -> dict[str, object]:
     }  # fmt: skip
 
 
-def test_live_rates_against_budgets_and_a_breach_raised_once_a_day(sqlite_store: Store) -> None:
+def test_live_rates_against_budgets_and_a_breach_raised_once_a_day(store: Store) -> None:
     rows = [_decision(i, "allow", 1) for i in range(90)]
     rows += [_decision(100 + i, "hold", 2) for i in range(3)]  # 3 of 100 recent withdrawals held: over 1 %
     rows += [_decision(200 + i, "review", 3) for i in range(4)]  # 4 of 100 reviewed: within 5 %
     rows += [_decision(300 + i, "freeze", 10) for i in range(20)]  # older than the window: not counted
     rows += [_decision(400 + i, "review", 1, "login") for i in range(3)]  # not withdrawals
     rows += [_decision(500 + i, "allow", 1) for i in range(3)]
-    with sqlite_store.engine.begin() as conn:
+    with store.engine.begin() as conn:
         conn.execute(sa.insert(decisions), rows)
         conn.execute(sa.insert(cases), [_case(i) for i in range(21)])  # 3 a day over 7 days: over capacity 2
         lines = {line.name: line for line in budget_lines(conn, NOW, Budgets(), QUEUES)}

@@ -64,15 +64,14 @@ def budget_lines(conn: sa.Connection, now: datetime, budgets: Budgets, queues: Q
         cases.c.state == "closed", cases.c.disposition == CONFIRMED, cases.c.subject_customer.is_not(None)
     )
     recent = sa.and_(decisions.c.event_type == "withdrawal", decisions.c.decided_at >= since)
-    left_out = conn.execute(
-        sa.select(sa.func.count()).where(recent, decisions.c.customer_id.in_(confirmed))
-    ).scalar_one()
-    total, held, reviewed = conn.execute(
+    counted = decisions.c.customer_id.not_in(confirmed)
+    total, held, reviewed, left_out = conn.execute(
         sa.select(
-            sa.func.count(),
-            sa.func.count().filter(decisions.c.outcome.in_(HELD)),
-            sa.func.count().filter(decisions.c.outcome == "review"),
-        ).where(recent, decisions.c.customer_id.not_in(confirmed))
+            sa.func.count().filter(counted),
+            sa.func.count().filter(counted, decisions.c.outcome.in_(HELD)),
+            sa.func.count().filter(counted, decisions.c.outcome == "review"),
+            sa.func.count().filter(sa.not_(counted)),
+        ).where(recent)
     ).one()
     basis = f"{total:,} withdrawals decided in the last {DECISION_DAYS} days"
     if left_out:
