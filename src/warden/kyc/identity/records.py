@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,10 +103,10 @@ def _history_records(root: Path) -> Iterator[RawRecord]:
 
     from warden.store.history import history_glob
 
-    files = sorted(root.glob(history_glob(root).removeprefix(str(root) + "/")))
+    files = sorted(glob.glob(history_glob(root)))
     if not files:
         return
-    dataset = ds.dataset([str(f) for f in files], format="parquet")
+    dataset = ds.dataset(files, format="parquet")
     table = dataset.to_table(filter=ds.field("type") == "kyc_submission")
     if "payload" in table.column_names:
         for row, payload in enumerate(table.column("payload").to_pylist(), start=1):
