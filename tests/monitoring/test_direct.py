@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from tests.monitoring.builders import T0, Events
 
-from warden.monitoring.direct import hack_alerts, structuring_alerts
+from warden.monitoring.customer_features import load_activity
+from warden.monitoring.direct import StructuringRule, hack_alerts, structuring_alerts
 from warden.monitoring.hops import resolve_hops
 from warden.monitoring.movements import load_movements
 
@@ -76,3 +78,43 @@ def test_hack_proceeds_relayed_to_other_customers(tmp_path: Path) -> None:
     assert alerts[0].customer_ids == ["h", "r1", "r2"]
     assert alerts[0].addresses == ["0xhack"]
     assert hack_alerts(con, START, END, frozenset(), personal_cap=2) == []
+
+
+def _login(ev: Events, who: str, hours: float, device: str) -> None:
+    at = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ev.rows.append(
+        {
+            "event_id": f"ev_{len(ev.rows):05d}",
+            "type": "login",
+            "occurred_at": at,
+            "customer_id": who,
+            "device_id": device,
+            "ip": "10.0.0.1",
+            "country": "DE",
+            "success": True,
+        }
+    )
+
+
+def test_structurers_on_one_device_are_one_alert(tmp_path: Path) -> None:
+    ev = Events()
+    for who, offset in (("s1", 0), ("s2", 3), ("s3", 6), ("s4", 9)):
+        for i, usd in enumerate([905, 968, 880, 941]):
+            _row(ev, "deposit", who, 10 + offset + 20 * i, usd, channel="card", to_address=f"d_{who}")
+    _login(ev, "s1", 1, "phone-a")  # s1 and s2 share a phone
+    _login(ev, "s2", 2, "phone-a")
+    for i in range(StructuringRule().link_device_max):  # s3 and s4 only share a shop's terminal
+        _login(ev, f"shopper{i}", 1, "kiosk")
+    _login(ev, "s3", 2, "kiosk")
+    _login(ev, "s4", 2, "kiosk")
+    path = ev.write(tmp_path / "events.jsonl")
+    con = duckdb.connect()
+    load_movements(con, path)
+    resolve_hops(con)
+    load_activity(con, path)
+    alerts = structuring_alerts(con, START, END)
+    assert sorted(a.customer_ids for a in alerts) == [["s1", "s2"], ["s3"], ["s4"]]
+    merged = next(a for a in alerts if len(a.customer_ids) == 2)
+    assert len(merged.event_ids) == 8
+    assert merged.amount_usd == 2 * sum(Decimal(x) for x in (905, 968, 880, 941))
+    assert merged.first_at < merged.last_at

@@ -80,21 +80,24 @@ FEATURES = tuple(f"pr_{c}" for c in _RANKED) + _RATIOS + tuple(f"ev_{t}" for t i
 
 
 def load_activity(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
-    """Table `act` (customer, type, ts) of non-money events: trades, logins, KYC submissions."""
+    """Table `act` (customer, type, ts, device) of non-money events: trades, logins, KYC submissions."""
     path = Path(path)
     try:
         source = _source_sql(path)
         if ".jsonl" in [s.lower() for s in path.suffixes] or ".json" in [s.lower() for s in path.suffixes]:
             source = (
                 f"read_json('{path}', format = 'newline_delimited', columns = "
-                "{customer_id: 'VARCHAR', type: 'VARCHAR', occurred_at: 'VARCHAR'})"
+                "{customer_id: 'VARCHAR', type: 'VARCHAR', occurred_at: 'VARCHAR', device_id: 'VARCHAR'})"
             )
         run(con, "SET enable_progress_bar = false")
+        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        device = "CAST(device_id AS VARCHAR)" if "device_id" in have else "CAST(NULL AS VARCHAR)"
         run(
             con,
             f"""
             CREATE OR REPLACE TABLE act AS
-            SELECT customer_id AS c, type, CAST(CAST(occurred_at AS TIMESTAMPTZ) AS TIMESTAMP) AS ts
+            SELECT customer_id AS c, type, CAST(CAST(occurred_at AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+                   {device} AS device
             FROM {source} WHERE type IN ('trade', 'login', 'kyc_submission')
             """,
         )
@@ -147,7 +150,7 @@ def prepare(con: duckdb.DuckDBPyConnection, alerts: list[Alert], hack_addresses:
     _evidence_table(con, alerts)
     _hack_table(con, hack_addresses)
     if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'act'").fetchall()[0][0]:
-        run(con, "CREATE TABLE act (c VARCHAR, type VARCHAR, ts TIMESTAMP)")
+        run(con, "CREATE TABLE act (c VARCHAR, type VARCHAR, ts TIMESTAMP, device VARCHAR)")
     if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'hops'").fetchall()[0][0]:
         run(con, "CREATE TABLE hops (event_id VARCHAR, src VARCHAR, dst VARCHAR, ts TIMESTAMP)")
 

@@ -12,7 +12,9 @@ deposits, and "not a service" is the population cap on customers per address tha
   threshold (a US currency transaction report covers one business day), so structuring splits what would
   have been one reportable day into pieces. Card deposits count too (structurers use cards); customers
   whose card limit caps each purchase look alike, but a card's daily limit keeps them to one purchase near
-  it a day.
+  it a day. Structurers who signed in from one device (shared by no more customers than one reviewer's
+  alert covers: more is a shop's or a kiosk's) or paid each other in the window are one alert: smurfs run
+  by one hand are one case for a reviewer, not one per account. Merging names nobody new.
 - hack proceeds: customers who deposit from (or withdraw to) an address of a published incident in the
   window, the customers they pay (transfers and resolved hops) after it, and customers who deposit in the
   window from a personal-sized address a touched customer has deposited from: one alert per connected group.
@@ -27,9 +29,10 @@ from decimal import Decimal
 import duckdb
 
 from warden.monitoring.alerts import Alert
-from warden.monitoring.customer_model import rings
+from warden.monitoring.customer_model import CustomerModelParams, rings
 
-DIRECT_VERSION = "direct-alerts-1"
+DIRECT_VERSION = "direct-alerts-2"  # 2: linked structurers are one alert
+RING_SIZE = CustomerModelParams().ring_size  # the most customers one reviewer's alert covers
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,81 @@ class StructuringRule:
     min_share: float = 0.6
     over_ratio: float = 3.0
     aggregate_s: int = 86_400  # the span regulators aggregate over: one (business) day
+    link_device_max: int = RING_SIZE  # a device shared by more customers links none of them
 
 
 def structuring_alerts(
-    con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, rule: StructuringRule | None = None
+    con: duckdb.DuckDBPyConnection,
+    t0: datetime,
+    t1: datetime,
+    rule: StructuringRule | None = None,
 ) -> list[Alert]:
+    """One alert per structuring customer, then linked structurers merged (`merge_linked`)."""
     r = rule or StructuringRule()
+    alone = _structurers(con, t0, t1, r)
+    return merge_linked(alone, _links(con, [a.customer_ids[0] for a in alone], t0, t1, r.link_device_max))
+
+
+def _links(
+    con: duckdb.DuckDBPyConnection, customers: list[str], t0: datetime, t1: datetime, device_max: int
+) -> list[tuple[str, str]]:
+    """Pairs of these customers that signed in from one device used by at most `device_max` customers
+    (before t1), or moved money between them in [t0, t1)."""
+    if len(customers) < 2:
+        return []
+    # devices come from the activity table (`customer_features.load_activity`); without it, payments only
+    has_act = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'act'").fetchall()[0][0]
+    activity = "act" if has_act else "(SELECT NULL::VARCHAR AS c, NULL::VARCHAR AS device, NULL::TIMESTAMP AS ts)"
+    found = con.execute(
+        f"""
+        WITH mine AS (SELECT unnest(?) AS c),
+        d AS (SELECT DISTINCT c, device FROM {activity} WHERE device IS NOT NULL AND ts < ?),
+        personal AS (SELECT device FROM d GROUP BY device HAVING count(*) BETWEEN 2 AND ?)
+        SELECT DISTINCT a.c, b.c FROM d a JOIN d b ON a.device = b.device AND a.c < b.c
+        WHERE a.device IN (SELECT device FROM personal)
+          AND a.c IN (SELECT c FROM mine) AND b.c IN (SELECT c FROM mine)
+        UNION
+        SELECT DISTINCT src, dst FROM tr
+        WHERE ts >= ? AND ts < ? AND src IN (SELECT c FROM mine) AND dst IN (SELECT c FROM mine)
+        """,
+        [customers, t1, device_max, t0, t1],
+    ).fetchall()
+    return [(str(a), str(b)) for a, b in found]
+
+
+def merge_linked(alerts: list[Alert], links: list[tuple[str, str]]) -> list[Alert]:
+    """Single-customer alerts of one typology, those of linked customers merged into one."""
+    by_customer = {a.customer_ids[0]: a for a in alerts}
+    out = []
+    for group in rings(set(by_customer), links):
+        members = sorted(group)
+        if len(members) == 1:
+            out.append(by_customer[members[0]])
+            continue
+        parts = [by_customer[c] for c in members]
+        first = min(a.first_at for a in parts)
+        last = max(a.last_at for a in parts)
+        out.append(
+            Alert(
+                typology=parts[0].typology,
+                customer_ids=members,
+                event_ids=[e for a in parts for e in a.event_ids],
+                addresses=sorted({x for a in parts for x in a.addresses}),
+                amount_usd=sum((a.amount_usd for a in parts), Decimal(0)),
+                first_at=first,
+                last_at=last,
+                explanation=(
+                    f"{len(members)} customers linked by a shared personal device or payments between them, "
+                    f"each structuring: " + "; ".join(a.explanation for a in parts)
+                ),
+                parameters={**parts[0].parameters, "linked_customers": len(members)},
+                detector_version=parts[0].detector_version,
+            )
+        )
+    return sorted(out, key=lambda a: a.customer_ids[0])
+
+
+def _structurers(con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, r: StructuringRule) -> list[Alert]:
     ths = ", ".join(str(float(t)) for t in r.thresholds_usd)
     found = con.execute(
         f"""

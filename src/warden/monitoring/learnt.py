@@ -214,4 +214,5 @@ def direct_alerts(
     from warden.monitoring.direct import hack_alerts, structuring_alerts
 
     cap = result.hops.personal_cap if result.hops else 2
-    return structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, (context or HopContext()).hack_addresses, cap)
+    hacks = (context or HopContext()).hack_addresses
+    return structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, hacks, cap)
