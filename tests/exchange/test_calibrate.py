@@ -244,3 +244,44 @@ def test_an_unlabelled_exchange_calibrates_with_the_hold_precision_the_labelled_
     final = decide_frame(load_ruleset(with_prior.content), frame_b, risk_a).final
     assert (final[~fraud] >= int(Outcome.HOLD)).mean() <= 0.01  # the true normal hold rate is within budget
     assert yaml.safe_load(with_prior.content)["calibration"] == yaml.safe_load(learnt.content)["calibration"]
+
+
+def test_without_labels_tightening_spares_the_rule_that_holds_the_expected_frauds() -> None:
+    """Over budget without labels, two rules hold: one whose holds were mostly frauds where it was learnt
+    (recorded share 0.85), one whose holds were mostly normal (0.1). Demoting the first clears the budget in
+    one step but releases the frauds it is expected to hold; raising the second's threshold takes two steps
+    and costs few."""
+    n = 4000
+    rng = np.random.default_rng(5)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    after_credential = np.arange(n) < 150
+    large = (np.arange(n) >= 150) & (np.arange(n) < 190)
+    frame = pl.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "type": ["withdrawal"] * n,
+            "customer_id": [f"c{i}" for i in range(n)],
+            "occurred_at": [start + timedelta(minutes=10 * i) for i in range(n)],
+            "amount_usd": np.where(
+                large, np.round(rng.uniform(1500, 9000, n), 2), np.round(rng.uniform(10, 900, n), 2)
+            ),
+            "is_new_address": large | (rng.random(n) < 0.3),
+            "hours_since_credential_change": np.where(after_credential, 0.5, rng.uniform(2, 500, n)),
+        }
+    )
+    document = yaml.safe_load(RULESET)
+    document["calibration"] = {
+        "hold_precision": {
+            "fast_after_credential": {"held": 40, "not_normal": 35, "share": 0.85},
+            "big_to_new": {"held": 40, "not_normal": 4, "share": 0.1},
+        }
+    }
+    risk = np.zeros(n)
+    result = calibrate(yaml.safe_dump(document), frame, risk, None, Budgets(hold=0.01, review=0.05))
+    assert result.report["before"]["normal_held"] > 0.01  # 150 x 0.15 + 40 x 0.9 of 4,000: over budget
+    assert result.report["within_budget"]
+    changed = {c["rule_id"]: c for c in result.report["rules_changed"]}
+    assert "fast_after_credential" not in changed  # it keeps holding what it is expected to catch
+    assert changed["big_to_new"]["outcome"] == "hold" and changed["big_to_new"]["thresholds"]["amount_usd"] > 1000
+    final = decide_frame(load_ruleset(result.content), frame, risk).final
+    assert (final[after_credential] >= int(Outcome.HOLD)).all()

@@ -4,10 +4,11 @@ Every population-dependent rule threshold (knobs.py) and the model's operating p
 `model_policy`) are chosen on the exchange's withdrawals. Greedy, in two phases:
 
 1. tighten while over budget: each step takes the one change (a rule one rung stricter, a model cut-off one
-   step higher) that removes the most excess per positive lost (with labels) or simply the most excess
-   (without labels: every withdrawal counts as normal by the chance it is normal, from the hold precision a
-   labelled calibration recorded in the ruleset and the model's probability (hold_precision.py), and the
-   model's own cut-offs are kept unless they alone break a budget);
+   step higher) that removes the most excess per positive lost. With labels the positives are the labelled
+   frauds; without, every withdrawal counts as normal by the chance it is normal and as a fraud by the
+   chance it is not, from the hold precision a labelled calibration recorded in the ruleset and the
+   model's probability (hold_precision.py), and the model's own cut-offs are kept where a rule can give
+   way;
 2. with labels, loosen while within budget: each step takes the change that holds the most more positives
    (account takeover and coached scams) and keeps every budget.
 
@@ -143,8 +144,12 @@ def calibrate(
     if groups is None:
         chance = fraud_chance(prior, ruleset, base_hits, is_w, w_risk, policy.get("hold", HOLD_RISK), fraud_probability)
         weight = 1.0 - chance
+        # the frauds a change would release, as expected: without this the cheapest way to meet the budget is
+        # often to demote the rule that holds the most frauds (it holds the most withdrawals of all)
+        expected = chance
     else:
         weight = normal.astype(np.float64)
+        expected = positive.astype(np.float64)
     weight_sum = float(weight.sum())
     hold_grid = _grid(w_risk[normal], HOLD_RATES, policy.get("hold", HOLD_RISK))
     review_grid = _grid(w_risk[normal], REVIEW_RATES, policy.get("review", REVIEW_RISK))
@@ -174,7 +179,7 @@ def calibrate(
         excess = max(0.0, hold_rate - hold_t) / hold_t + max(0.0, review_rate - review_t) / review_t
         if review_cap is not None:
             excess += max(0.0, float(reviewed.sum()) - review_cap) / max(review_cap, 1.0)
-        utility = float(held[positive].sum()) + REVIEW_WEIGHT * float(reviewed[positive].sum())
+        utility = float(held @ expected) + REVIEW_WEIGHT * float(reviewed @ expected)
         figures = {
             "normal_held": round(hold_rate, 5),
             "normal_reviewed": round(review_rate, 5),
@@ -202,7 +207,7 @@ def calibrate(
             gain = excess - e
             if gain <= 1e-12:
                 continue
-            value = gain / (max(utility - u, 0.0) + 0.1) if labelled else gain
+            value = gain / (max(utility - u, 0.0) + 0.1)
             if not labelled and move.startswith("model"):
                 value *= 0.999  # without labels, keep the trained model's cut-offs where a rule can give way
             if best is None or value > best[0]:
