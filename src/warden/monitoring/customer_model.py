@@ -50,6 +50,9 @@ class CustomerModelParams:
     window_days: int = 10
     step_days: int = 2
     budget_per_1000_per_30d: float = 10.0
+    # The budget is aimed at this share of itself: the rate is learnt on one period and promised for the
+    # next, where a handful of alerts more or less moves it by a tenth (as calibration's `Budgets.margin`).
+    budget_margin: float = 0.9
     ring_size: int = 12  # a reviewer's alert covers at most this many customers: a bigger ring counts as several
     folds: int = 5
     join_precision: float = 0.7  # neighbours join a flagged ring only where they were this often dirty

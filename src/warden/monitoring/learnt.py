@@ -7,8 +7,9 @@ detectors' own (the detectors' hits are features of the model, and their raw rat
 real exchange), except the detectors whose alerts were precise on the learn period (customer precision of
 their alerts ending before the cut-off, smoothed as (dirty + 1) / (named + 2) so that thin evidence does not
 count, at least `KEEP_PRECISION`): learnt from the labels, so an exchange where a detector works keeps it.
-The alert budget is shared: direct alerts, the precise detectors and the identity rings (kept when precise
-on the labels, `ring_quality`) take their share first; the model flags within what is left.
+The alert budget (aimed at `budget_margin` of itself) is shared: direct alerts, the precise detectors and
+the identity rings (kept when precise on the labels, `ring_quality`) take their share first; the model flags
+within what is left.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def train_from_events(
     kept = [t for t, q in quality.items() if q["smoothed_precision"] >= KEEP_PRECISION]
     rates = alert_rates(con, result, context, cutoff, customers, p, kept, rings)
     reserved = sum(rates.values())
-    budget = max(p.budget_per_1000_per_30d - reserved, 0.0)
+    budget = max(p.budget_per_1000_per_30d * p.budget_margin - reserved, 0.0)
     model = train_customer_model(
         con,
         truth,
@@ -93,6 +94,7 @@ def train_from_events(
     model.params = p
     model.kept_detectors = [t for t in kept if t != RINGS]
     model.trained[RINGS_KEPT] = RINGS in kept
+    model.trained["budget_aimed_at"] = round(p.budget_per_1000_per_30d * p.budget_margin, 3)
     model.trained["budget_reserved_for_direct_alerts"] = round(reserved, 3)
     model.trained["reserved_by_source"] = {k: round(v, 3) for k, v in rates.items()}
     model.trained["detectors_on_learn_period"] = quality
