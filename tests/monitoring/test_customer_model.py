@@ -79,6 +79,26 @@ def test_model_learnt_before_the_cutoff_finds_the_next_ring_within_budget(tmp_pa
     again = CustomerModel.load(tmp_path / "m.json")
     assert again.threshold == model.threshold
     assert [a.alert_id for a in apply_model(con, result, again, since=cutoff)] == [a.alert_id for a in alerts]
+    assert again.alert_budget == model.alert_budget is not None and model.alert_budget > 0
+
+
+def test_a_window_raises_the_highest_scored_rings_its_allowance_holds() -> None:
+    from datetime import datetime, timedelta
+
+    from warden.monitoring.customer_model import allowance, within
+
+    model = CustomerModel(booster=None, threshold=0.5, params=CustomerModelParams(ring_size=2), alert_budget=6.0)  # type: ignore[arg-type]
+    t0 = datetime(2025, 1, 1)
+    assert allowance(model, 5000, t0, t0 + timedelta(days=10)) == 10  # 6 per 1,000 per 30 days
+    assert allowance(model, None, t0, t0 + timedelta(days=10)) is None
+    found = [{"a"}, {"b", "c", "d"}, {"e"}, {"f"}]
+    score = {"a": 0.9, "b": 0.2, "c": 0.95, "d": 0.1, "e": 0.5, "f": 0.7}
+    # the three-member ring counts as two alerts (ring_size 2); the lowest-scored single does not fit
+    assert within(found, score, 4, 2) == [{"b", "c", "d"}, {"a"}, {"f"}]
+    assert within(found, score, None, 2) == [{"b", "c", "d"}, {"a"}, {"f"}, {"e"}]
+    assert allowance(model, 100, t0, t0 + timedelta(days=1)) == 1  # a small exchange's window keeps one
+    model.alert_budget = 0.0
+    assert allowance(model, 5000, t0, t0 + timedelta(days=10)) == 0
 
 
 def test_train_aml_events_cli_writes_a_model_monitor_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

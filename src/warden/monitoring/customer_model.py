@@ -14,6 +14,10 @@ flagged there (`flag_share`): a score threshold fitted on fold models does not t
 (its scores on new data sit elsewhere), while a share of the population does. A scored window flags its
 top `flag_share` customers whose score is at least `min_score` (the balanced classifier's boundary).
 Customers next to a flagged one and ranked within the top `join_share` join its ring (`ring_join`).
+A share of customers is not a number of alerts: where launderers are rarer than where the model learnt,
+the same share is more single customers, each an alert. So a window also raises no more alerts than the
+model's share of the budget allows for its length and population (`alert_budget`: the budget itself, where
+the operating point aims under it), highest scored first.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ class CustomerModel:
     join_share: float = 0.0  # neighbours of a flagged customer ranked in the window's top share join its ring
     kept_detectors: list[str] = field(default_factory=list)  # detectors precise enough on the learn period
     trained: dict[str, Any] = field(default_factory=dict)
+    alert_budget: float | None = None  # the model's share of the budget, per 1,000 customers per 30 days
 
     def score(self, wf: WindowFeatures) -> NDArray[np.float64]:
         if not wf.customers:
@@ -112,6 +117,7 @@ class CustomerModel:
             "min_score": self.min_score,
             "join_share": self.join_share,
             "kept_detectors": self.kept_detectors,
+            "alert_budget": self.alert_budget,
             "params": self.params.__dict__,
             "trained": self.trained,
             "booster": self.booster.model_to_string(),
@@ -130,6 +136,7 @@ class CustomerModel:
             min_score=float(doc.get("min_score", 0.5)),
             join_share=float(doc.get("join_share", 0.0)),
             kept_detectors=list(doc.get("kept_detectors", [])),
+            alert_budget=None if doc.get("alert_budget") is None else float(doc["alert_budget"]),
             # a model saved before ring edges had a lookback and funders keeps the edges it was fitted with
             params=CustomerModelParams(**({"ring_lookback_days": 0, "shared_funder_max": 0} | doc["params"])),
             trained=doc.get("trained", {}),
@@ -384,8 +391,41 @@ def flag(model: CustomerModel, customers: list[str], scores: NDArray[np.float64]
     return {c for c, v in ranked if v >= model.min_score}
 
 
-def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datetime, t1: datetime) -> list[Alert]:
-    """Score the window [t0, t1): one alert per ring of flagged customers (`flagged`)."""
+def allowance(model: CustomerModel, population: int | None, t0: datetime, t1: datetime) -> int | None:
+    """The most alerts the model may raise in [t0, t1) among `population` customers (None: no cap). At least
+    one while the model has any budget: on a small exchange a window's share rounds to nothing, and the cap
+    guards against a flood, it is not meant to silence the model."""
+    if model.alert_budget is None or population is None:
+        return None
+    if model.alert_budget <= 0:
+        return 0
+    days = (t1 - t0).total_seconds() / 86400.0
+    return max(1, round(model.alert_budget / 1000.0 * population * days / 30.0))
+
+
+def within(found: list[set[str]], score_of: dict[str, float], cap: int | None, ring_size: int) -> list[set[str]]:
+    """The rings, highest scored first, each while its alerts (one per `ring_size` members) fit under `cap`."""
+    ordered = sorted(found, key=lambda r: (-max(score_of[c] for c in r), min(r)))
+    if cap is None:
+        return ordered
+    kept, used = [], 0
+    for ring in ordered:
+        cost = -(-len(ring) // ring_size)
+        if used + cost <= cap:
+            kept.append(ring)
+            used += cost
+    return kept
+
+
+def model_alerts(
+    con: duckdb.DuckDBPyConnection,
+    model: CustomerModel,
+    t0: datetime,
+    t1: datetime,
+    population: int | None = None,
+) -> list[Alert]:
+    """Score the window [t0, t1): one alert per ring of flagged customers (`flagged`), within the window's
+    `allowance` among `population` customers."""
     wf = window_features(con, t0, t1)
     s = model.score(wf)
     score_of = dict(zip(wf.customers, s, strict=True))
@@ -395,7 +435,8 @@ def model_alerts(con: duckdb.DuckDBPyConnection, model: CustomerModel, t0: datet
     ev_idx = {t: FEATURES.index(f"ev_{t}") for t in EVIDENCE_TYPOLOGIES}
     row = {c: i for i, c in enumerate(wf.customers)}
     out = []
-    for ring in rings(flagged, edges):
+    cap = allowance(model, population, t0, t1)
+    for ring in within(rings(flagged, edges), score_of, cap, model.params.ring_size):
         members = sorted(ring)
         seen = Counter(t for c in members for t, j in ev_idx.items() if wf.x[row[c], j] > 0)
         typology = seen.most_common(1)[0][0] if seen else "laundering_model"

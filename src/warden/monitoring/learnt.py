@@ -92,6 +92,8 @@ def train_from_events(
         params=replace(p, budget_per_1000_per_30d=budget),
     )
     model.params = p
+    # the cap a window's model alerts keep: the budget itself, not the aim (the aim is for the operating point)
+    model.alert_budget = max(p.budget_per_1000_per_30d - reserved, 0.0)
     model.kept_detectors = [t for t in kept if t != RINGS]
     model.trained[RINGS_KEPT] = RINGS in kept
     model.trained["budget_aimed_at"] = round(p.budget_per_1000_per_30d * p.budget_margin, 3)
@@ -200,8 +202,9 @@ def apply_model(
         return []
     lo = f"{windows[0][0]:%Y-%m-%dT%H:%M:%SZ}"
     alerts = [a for a in result.alerts if a.typology in model.kept_detectors and a.last_at >= lo]
+    population = customer_count(con)
     for t0, t1 in windows:
-        alerts += model_alerts(con, model, t0, t1) + direct_alerts(con, t0, t1, context, result)
+        alerts += model_alerts(con, model, t0, t1, population) + direct_alerts(con, t0, t1, context, result)
     return consolidate(alerts)
 
 
