@@ -17,6 +17,7 @@ from warden.decisions.holds import HoldMemory
 from warden.decisions.record import Decision, ModelResult
 from warden.decisions.step_up import step_up_demanded, step_up_reason
 from warden.events.models import AnyEvent, KycSubmission
+from warden.features.catalog import FEATURE_NAMES, FEATURES
 from warden.features.facts import to_micros
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.rules.outcome import MODEL_RISK_CUTOFFS, Outcome
@@ -140,29 +141,42 @@ class DecisionEngine:
             cached = self.__dict__["_identity_cache"] = (key, (versions, identity))
         return cached[1]
 
-    def _reads_features(self, event_type: str) -> bool:
-        """Whether a rule (live or shadow), the model or the screener looks at this event type. The others
-        (trades, in the starter pack: half of an exchange's events) are still folded into the feature state,
-        but no snapshot is computed that nothing would read; their decisions carry no features."""
+    def _snapshot(self, event: AnyEvent) -> dict[str, Any]:
+        """The features the decision reads. The plain path (`snapshot_every_event`) computes all of them."""
         if self.snapshot_every_event:
-            return True
-        key = (id(self.ruleset), id(self.shadow), id(self.model), self.screener is not None)
+            return self.features.features_for(event)
+        names = self._features_read(event.type)
+        return self.features.features_for(event, names) if names else {}
+
+    def _features_read(self, event_type: str) -> frozenset[str]:
+        """The features some rule (live or shadow) or the model reads on this event type; only the parts of the
+        snapshot holding them are computed (features/snapshot.py), and the decision carries those. None are read
+        on trades in the starter pack (half of an exchange's events): they are still folded into the state, but
+        no snapshot is computed. Worked out once per event type, again when the ruleset or model is swapped."""
+        key = (id(self.ruleset), id(self.shadow), id(self.model))
         cached = self.__dict__.get("_reads_cache")
         if cached is None or cached[0] != key:
-            types = set(self.ruleset.event_types)
-            if self.shadow is not None:
-                types |= self.shadow.event_types
-            if self.model is not None:
-                types |= set(self.model.event_types)
-            if self.screener is not None:
-                types.add("kyc_submission")
-            cached = self.__dict__["_reads_cache"] = (key, frozenset(types))
-        return event_type in cached[1]
+            cached = self.__dict__["_reads_cache"] = (key, {})
+        by_type: dict[str, frozenset[str]] = cached[1]
+        names = by_type.get(event_type)
+        if names is None:
+            names = by_type[event_type] = self._reads_on(event_type)
+        return names
+
+    def _reads_on(self, event_type: str) -> frozenset[str]:
+        names: set[str] = set()
+        for ruleset in (self.ruleset, self.shadow):
+            if ruleset is not None:
+                names |= ruleset.fields_read(event_type)
+        if self.model is not None and event_type in self.model.event_types:
+            # a model that does not say which features it reads is given all of them
+            names.update(getattr(self.model, "features", FEATURE_NAMES))
+        return frozenset(names & FEATURES.keys())
 
     def decide(self, event: AnyEvent, fold: bool = True) -> Decision:
         """The decision; `fold=False` leaves the feature state alone (the caller folds, once: see service.py)."""
         started = time.perf_counter()
-        features = self.features.features_for(event) if self._reads_features(event.type) else {}
+        features = self._snapshot(event)
         if self.screener is not None and event.type == "kyc_submission":
             features = {**features, **screening_features(self.screener, event)}
         fields = event_fields(event)
