@@ -96,6 +96,14 @@ def event_fields(event: AnyEvent) -> Mapping[str, Any]:
     return event.__dict__
 
 
+@dataclass(slots=True)
+class _Setup:
+    key: tuple[int, int, int]  # the ruleset, shadow and model it was worked out for
+    versions: dict[str, str]
+    identity: dict[str, str]  # the ruleset's, as the decision records it
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)  # event type -> features read, as met
+
+
 @dataclass
 class DecisionEngine:
     ruleset: Ruleset
@@ -120,14 +128,14 @@ class DecisionEngine:
 
     @property
     def versions(self) -> dict[str, str]:
-        return dict(self._identity()[0])
+        return dict(self._setup().versions)
 
-    def _identity(self) -> tuple[dict[str, str], dict[str, str]]:
-        """The versions and the ruleset's identity that every decision carries. Rebuilt only when the ruleset or
-        model is swapped; the decisions share these dicts, which nothing changes after."""
-        key = (id(self.ruleset), id(self.model))
-        cached = self.__dict__.get("_identity_cache")
-        if cached is None or cached[0] != key:
+    def _setup(self) -> _Setup:
+        """What every decision of this ruleset, shadow and model shares; worked out again only when one of them
+        is swapped. The decisions share its dicts, which nothing changes after."""
+        key = (id(self.ruleset), id(self.shadow), id(self.model))
+        setup: _Setup | None = self.__dict__.get("_setup_cache")
+        if setup is None or setup.key != key:
             ruleset = self.ruleset
             versions = {"warden": __version__, "ruleset": f"{ruleset.name}@{ruleset.version}"}
             if self.model is not None:
@@ -138,32 +146,23 @@ class DecisionEngine:
                 "fingerprint": ruleset.fingerprint,
                 "engine_version": ENGINE_VERSION,
             }
-            cached = self.__dict__["_identity_cache"] = (key, (versions, identity))
-        return cached[1]
+            setup = self.__dict__["_setup_cache"] = _Setup(key, versions, identity)
+        return setup
 
-    def _snapshot(self, event: AnyEvent) -> dict[str, Any]:
+    def _snapshot(self, event: AnyEvent, setup: _Setup) -> dict[str, Any]:
         """The features the decision reads. The plain path (`snapshot_every_event`) computes all of them."""
         if self.snapshot_every_event:
             return self.features.features_for(event)
-        names = self._features_read(event.type)
+        names = setup.reads.get(event.type)
+        if names is None:
+            names = setup.reads[event.type] = self._reads_on(event.type)
         return self.features.features_for(event, names) if names else {}
 
-    def _features_read(self, event_type: str) -> frozenset[str]:
+    def _reads_on(self, event_type: str) -> frozenset[str]:
         """The features some rule (live or shadow) or the model reads on this event type; only the parts of the
         snapshot holding them are computed (features/snapshot.py), and the decision carries those. None are read
         on trades in the starter pack (half of an exchange's events): they are still folded into the state, but
-        no snapshot is computed. Worked out once per event type, again when the ruleset or model is swapped."""
-        key = (id(self.ruleset), id(self.shadow), id(self.model))
-        cached = self.__dict__.get("_reads_cache")
-        if cached is None or cached[0] != key:
-            cached = self.__dict__["_reads_cache"] = (key, {})
-        by_type: dict[str, frozenset[str]] = cached[1]
-        names = by_type.get(event_type)
-        if names is None:
-            names = by_type[event_type] = self._reads_on(event_type)
-        return names
-
-    def _reads_on(self, event_type: str) -> frozenset[str]:
+        no snapshot is computed."""
         names: set[str] = set()
         for ruleset in (self.ruleset, self.shadow):
             if ruleset is not None:
@@ -176,7 +175,8 @@ class DecisionEngine:
     def decide(self, event: AnyEvent, fold: bool = True) -> Decision:
         """The decision; `fold=False` leaves the feature state alone (the caller folds, once: see service.py)."""
         started = time.perf_counter()
-        features = self._snapshot(event)
+        setup = self._setup()
+        features = self._snapshot(event, setup)
         if self.screener is not None and event.type == "kyc_submission":
             features = {**features, **screening_features(self.screener, event)}
         fields = event_fields(event)
@@ -198,7 +198,7 @@ class DecisionEngine:
         shadow = self._shadow(fields, features)
         if fold:
             self.features.update(event)
-        versions, ruleset = self._identity()
+        versions, ruleset = setup.versions, setup.identity
         return Decision(
             event_id=event.event_id,
             customer_id=event.customer_id,

@@ -208,6 +208,9 @@ class InProcessFeatureStore(FeatureEngine):
             state = self.customers[customer] = CustomerState()
         return state
 
+    def _lookup_entity(self, kind: str, key: str) -> DistinctWindow | None:
+        return self.entities[kind].get(key)  # what _entity(kind, key, False) gives, a call fewer
+
     def _entity(self, kind: str, key: str, create: bool) -> DistinctWindow | None:
         windows = self.entities[kind]
         window = windows.get(key)
