@@ -24,6 +24,8 @@ from warden.decisions.factory import build_engine
 from warden.decisions.tables import decisions
 from warden.events.examples import EXAMPLES
 from warden.events.models import EVENT_ADAPTER
+from warden.features.catalog import FEATURES
+from warden.rules.loader import load_ruleset
 from warden.settings import Settings
 from warden.sim import SimConfig, simulate
 from warden.store.checkpoint import WalCheckpointer
@@ -266,21 +268,58 @@ async def test_a_writer_closed_with_records_waiting_fails_them_and_reopens_nothi
     assert writer._conn is None and writer._checkpointer is None
 
 
-def test_events_no_rule_or_model_reads_skip_the_snapshot_and_decide_the_same(settings: Settings) -> None:
-    """The engine computes no feature snapshot for event types nothing reads (the starter pack's trades); a
-    replay through the plain path, a snapshot for every event, decides every event the same."""
+def test_the_features_read_decide_as_the_whole_snapshot(settings: Settings) -> None:
+    """The engine computes only the features some rule or the model reads on the event's type, and none where
+    nothing is read (the starter pack's trades); a replay through the plain path, every feature for every
+    event, decides every event the same, and each record carries every feature read, with the plain values."""
     lines = simulate(SimConfig(customers=150, days=4, seed=4)).lines
     events = sorted((EVENT_ADAPTER.validate_json(line) for line in lines), key=lambda e: e.occurred_at)
     fast, plain = build_engine(settings), build_engine(settings)
     plain.snapshot_every_event = True
-    read = set(fast.ruleset.event_types) | set(fast.model.event_types if fast.model else ())
-    skipped = 0
+    assert fast.model is not None
+    skipped = subset = 0
     for event in events:
         a, b = fast.decide(event), plain.decide(event)
         assert (a.outcome, a.score, a.reasons, a.rule_hits) == (b.outcome, b.score, b.reasons, b.rule_hits)
-        if event.type in read:
-            assert a.features == b.features
-        else:
-            assert a.features == {} and b.features
-            skipped += 1
+        assert a.model == b.model and a.shadow == b.shadow
+        read = fast.ruleset.fields_read(event.type) & FEATURES.keys()
+        if event.type in fast.model.event_types:
+            read |= set(fast.model.features)  # type: ignore[attr-defined]
+        assert read <= a.features.keys()
+        assert a.features == {name: b.features[name] for name in a.features}
+        skipped += not a.features
+        subset += 0 < len(a.features) < len(b.features)
     assert skipped > len(events) / 4  # trades are most of an exchange's events
+    assert subset > len(events) / 4  # logins read a few features
+
+
+def test_a_shadow_rulesets_features_are_computed_and_recorded(settings: Settings) -> None:
+    """A feature only the shadow ruleset reads is still computed, so its verdict is the plain path's."""
+    shadow_rules = """
+name: shadow
+version: "1"
+rules:
+  - id: deposits_in_a_week
+    version: 1
+    event_types: [login]
+    condition: customer_deposit_count_7d >= 1
+    outcome: review
+    score: 1
+    reason: "{customer_deposit_count_7d} deposits in 7 days"
+"""
+    path = settings.data_dir / "shadow.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(shadow_rules)
+    lines = simulate(SimConfig(customers=150, days=3, seed=5)).lines
+    events = sorted((EVENT_ADAPTER.validate_json(line) for line in lines), key=lambda e: e.occurred_at)
+    fast, plain = build_engine(settings), build_engine(settings)
+    fast.shadow = plain.shadow = load_ruleset(path)
+    plain.snapshot_every_event = True
+    shadow_hits = 0
+    for event in events:
+        a, b = fast.decide(event), plain.decide(event)
+        assert a.shadow == b.shadow and a.outcome == b.outcome
+        if event.type == "login":
+            assert a.features["customer_deposit_count_7d"] == b.features["customer_deposit_count_7d"]
+            shadow_hits += bool(a.shadow and a.shadow["rules"])
+    assert shadow_hits > 0

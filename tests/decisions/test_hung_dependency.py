@@ -117,7 +117,7 @@ async def test_a_paused_redis_gets_holds_within_twice_the_deadline(
 class _Broken(InProcessFeatureStore):
     """State whose arithmetic fails, as a float overflow in a feature sum did."""
 
-    def features_for(self, event: Any) -> Any:
+    def features_for(self, event: Any, names: frozenset[str] | None = None) -> Any:
         raise OverflowError("int too large to convert to float")
 
 

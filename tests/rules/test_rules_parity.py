@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from warden.rules import Ruleset, load_ruleset, starter_pack_path
 from warden.rules.fields import FIELDS
+from warden.rules.row import RowCompiler
 
 from .helpers import both, one_rule
 
@@ -146,3 +147,30 @@ def test_random_conditions_row_and_vector_agree(condition: str, events: list[dic
     ruleset = one_rule(condition.replace("'", '"'), bad=[TORNADO, "KP", "a"])
     row_hits, vector_hits = both(ruleset, events)
     assert row_hits == vector_hits, condition
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_bool_expr(3), st.lists(plain_events(), min_size=1, max_size=12))
+def test_fused_comparisons_give_the_plain_closures_values(condition: str, events: list[dict[str, Any]]) -> None:
+    """The row evaluator reads a number field and compares it with a constant in one closure; the plain
+    closures (`RowCompiler(fused=False)`) give the same value, null included, and the same explanation."""
+    node = one_rule(condition.replace("'", '"'), bad=[TORNADO, "KP", "a"]).rules[0].condition
+    fused, plain = RowCompiler(), RowCompiler(fused=False)
+    fused_fn, plain_fn = fused.compile(node), plain.compile(node)
+    for event in events:
+        env = {**event, "amount_usd": event["amount_usd"] if event["amount_usd"] != 1.0 else "1.0"}  # a string too
+        assert fused_fn(env) is plain_fn(env), condition
+        assert fused.explain(node, env) == plain.explain(node, env), condition
+
+
+def test_fused_comparisons_on_the_starter_pack() -> None:
+    ruleset = starter()
+    fused, plain = RowCompiler(), RowCompiler(fused=False)
+    values = [None, float("nan"), 0, 3, 5.0, 9500.0, 24.0, "12000", "x", True]
+    for rule in ruleset.rules:
+        fused_fn, plain_fn = fused.compile(rule.condition), plain.compile(rule.condition)
+        for i in range(len(values)):
+            numbers = sorted(name for name in rule.fields if FIELDS[name].kind == "num")
+            env: dict[str, Any] = {name: values[(i + n) % len(values)] for n, name in enumerate(numbers)}
+            env["type"] = sorted(rule.event_types)[0]
+            assert fused_fn(env) is plain_fn(env), (rule.id, env)

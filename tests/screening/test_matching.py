@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from warden.screening.matcher import DEFAULT_THRESHOLD, NameQuery, screen_name
-from warden.screening.name_index import NameIndex
+from warden.events.models import EVENT_ADAPTER
+from warden.screening.matcher import (
+    DEFAULT_THRESHOLD,
+    WEAK_ALIAS,
+    NameHit,
+    NameQuery,
+    _candidates,
+    _evidence,
+    _features,
+    screen_name,
+)
+from warden.screening.name_index import NameIndex, phonetic
 from warden.screening.normalize import normalise
+from warden.screening.scoring import score_name
 from warden.screening.screener import Screener
+from warden.sim import SimConfig, simulate
 
 
 def _top(index: NameIndex, text: str, **kw: Any) -> tuple[str, float] | None:
@@ -72,3 +85,51 @@ def test_real_lists_find_listed_people_in_any_script(default_screener: Screener)
     assert "2676" in ids and "QDi.006" in ids
     assert default_screener.screen_name(NameQuery("John Smith"))["hits"] == []
     assert default_screener.screen_name(NameQuery("Banco Nacional de Cuba"))["hits"][0]["id"] == "306"
+
+
+def _screen_explaining_every_candidate(index: NameIndex, query: NameQuery, threshold: float) -> list[NameHit]:
+    """The matcher as it was: every candidate explained before the threshold (the plain twin of screen_name,
+    which explains only the candidates that reach it)."""
+    normal = normalise(query.name)
+    tokens = normal.tokens
+    q_phon = {t: phonetic(t) for t in tokens}
+    best: dict[int, NameHit] = {}
+    for alias_no in _candidates(index, tokens):
+        c_tokens = index.alias_tokens[alias_no]
+        c_phon = dict(zip(c_tokens, index.alias_phonetic[alias_no], strict=True))
+        name = score_name(tokens, q_phon, c_tokens, c_phon, index.idf)
+        entry_no = index.alias_entry[alias_no]
+        entry = index.entries[entry_no]
+        alias = entry.aliases[index.alias_pos[alias_no]]
+        features = _features(name, tokens, c_tokens)
+        score = name.score
+        if alias.kind == "weak":
+            score += WEAK_ALIAS
+            features["weak_alias"] = {"effect": WEAK_ALIAS}
+        score += _evidence(query, entry, features)
+        score = round(max(0.0, min(1.0, score)), 4)
+        if score < threshold:
+            continue
+        if entry_no not in best or score > best[entry_no].score:
+            best[entry_no] = NameHit(entry, alias.name, alias.kind, score, features)
+    return sorted(best.values(), key=lambda h: (-h.score, h.entry.id))
+
+
+def test_screening_gives_the_hits_and_explanations_of_explaining_every_candidate(default_screener: Screener) -> None:
+    """Simulated applicants (as the engine screens them) and listed names with typos, as people, entities and
+    with birth years, at the engine's floor and the default threshold."""
+    index = default_screener.names
+    lines = simulate(SimConfig(customers=400, days=3, seed=17)).lines
+    applicants = [e for e in map(EVENT_ADAPTER.validate_json, lines) if e.type == "kyc_submission"]
+    queries = [NameQuery(e.full_name, "person", e.date_of_birth.year, None) for e in applicants]  # type: ignore[union-attr]
+    for entry in index.entries[::40]:
+        name = entry.aliases[0].name
+        queries += [NameQuery(name), NameQuery(name[:-1] + "x", "entity", 1970, "Iran")]
+    hits = 0
+    for query in queries:
+        for threshold in (0.6, DEFAULT_THRESHOLD):
+            expected = _screen_explaining_every_candidate(index, query, threshold)
+            got = screen_name(index, query, threshold, 10**6)
+            assert json.dumps([h.to_dict() for h in got]) == json.dumps([h.to_dict() for h in expected]), query
+            hits += len(expected)
+    assert len(queries) > 600 and hits > 100

@@ -17,6 +17,7 @@ from warden.decisions.holds import HoldMemory
 from warden.decisions.record import Decision, ModelResult
 from warden.decisions.step_up import step_up_demanded, step_up_reason
 from warden.events.models import AnyEvent, KycSubmission
+from warden.features.catalog import FEATURE_NAMES, FEATURES
 from warden.features.facts import to_micros
 from warden.features.online import InProcessFeatureStore, OnlineFeatureStore
 from warden.rules.outcome import MODEL_RISK_CUTOFFS, Outcome
@@ -95,6 +96,14 @@ def event_fields(event: AnyEvent) -> Mapping[str, Any]:
     return event.__dict__
 
 
+@dataclass(slots=True)
+class _Setup:
+    key: tuple[int, int, int]  # the ruleset, shadow and model it was worked out for
+    versions: dict[str, str]
+    identity: dict[str, str]  # the ruleset's, as the decision records it
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)  # event type -> features read, as met
+
+
 @dataclass
 class DecisionEngine:
     ruleset: Ruleset
@@ -119,14 +128,14 @@ class DecisionEngine:
 
     @property
     def versions(self) -> dict[str, str]:
-        return dict(self._identity()[0])
+        return dict(self._setup().versions)
 
-    def _identity(self) -> tuple[dict[str, str], dict[str, str]]:
-        """The versions and the ruleset's identity that every decision carries. Rebuilt only when the ruleset or
-        model is swapped; the decisions share these dicts, which nothing changes after."""
-        key = (id(self.ruleset), id(self.model))
-        cached = self.__dict__.get("_identity_cache")
-        if cached is None or cached[0] != key:
+    def _setup(self) -> _Setup:
+        """What every decision of this ruleset, shadow and model shares; worked out again only when one of them
+        is swapped. The decisions share its dicts, which nothing changes after."""
+        key = (id(self.ruleset), id(self.shadow), id(self.model))
+        setup: _Setup | None = self.__dict__.get("_setup_cache")
+        if setup is None or setup.key != key:
             ruleset = self.ruleset
             versions = {"warden": __version__, "ruleset": f"{ruleset.name}@{ruleset.version}"}
             if self.model is not None:
@@ -137,32 +146,37 @@ class DecisionEngine:
                 "fingerprint": ruleset.fingerprint,
                 "engine_version": ENGINE_VERSION,
             }
-            cached = self.__dict__["_identity_cache"] = (key, (versions, identity))
-        return cached[1]
+            setup = self.__dict__["_setup_cache"] = _Setup(key, versions, identity)
+        return setup
 
-    def _reads_features(self, event_type: str) -> bool:
-        """Whether a rule (live or shadow), the model or the screener looks at this event type. The others
-        (trades, in the starter pack: half of an exchange's events) are still folded into the feature state,
-        but no snapshot is computed that nothing would read; their decisions carry no features."""
+    def _snapshot(self, event: AnyEvent, setup: _Setup) -> dict[str, Any]:
+        """The features the decision reads. The plain path (`snapshot_every_event`) computes all of them."""
         if self.snapshot_every_event:
-            return True
-        key = (id(self.ruleset), id(self.shadow), id(self.model), self.screener is not None)
-        cached = self.__dict__.get("_reads_cache")
-        if cached is None or cached[0] != key:
-            types = set(self.ruleset.event_types)
-            if self.shadow is not None:
-                types |= self.shadow.event_types
-            if self.model is not None:
-                types |= set(self.model.event_types)
-            if self.screener is not None:
-                types.add("kyc_submission")
-            cached = self.__dict__["_reads_cache"] = (key, frozenset(types))
-        return event_type in cached[1]
+            return self.features.features_for(event)
+        names = setup.reads.get(event.type)
+        if names is None:
+            names = setup.reads[event.type] = self._reads_on(event.type)
+        return self.features.features_for(event, names) if names else {}
+
+    def _reads_on(self, event_type: str) -> frozenset[str]:
+        """The features some rule (live or shadow) or the model reads on this event type; only the parts of the
+        snapshot holding them are computed (features/snapshot.py), and the decision carries those. None are read
+        on trades in the starter pack (half of an exchange's events): they are still folded into the state, but
+        no snapshot is computed."""
+        names: set[str] = set()
+        for ruleset in (self.ruleset, self.shadow):
+            if ruleset is not None:
+                names |= ruleset.fields_read(event_type)
+        if self.model is not None and event_type in self.model.event_types:
+            # a model that does not say which features it reads is given all of them
+            names.update(getattr(self.model, "features", FEATURE_NAMES))
+        return frozenset(names & FEATURES.keys())
 
     def decide(self, event: AnyEvent, fold: bool = True) -> Decision:
         """The decision; `fold=False` leaves the feature state alone (the caller folds, once: see service.py)."""
         started = time.perf_counter()
-        features = self.features.features_for(event) if self._reads_features(event.type) else {}
+        setup = self._setup()
+        features = self._snapshot(event, setup)
         if self.screener is not None and event.type == "kyc_submission":
             features = {**features, **screening_features(self.screener, event)}
         fields = event_fields(event)
@@ -184,7 +198,7 @@ class DecisionEngine:
         shadow = self._shadow(fields, features)
         if fold:
             self.features.update(event)
-        versions, ruleset = self._identity()
+        versions, ruleset = setup.versions, setup.identity
         return Decision(
             event_id=event.event_id,
             customer_id=event.customer_id,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
-from warden.features.facts import US_PER_DAY, US_PER_HOUR, EventFacts
+from warden.features.facts import EventFacts
+from warden.features.snapshot import ALL_PARTS, Compute, parts_for
 from warden.features.state import CustomerState, entity_window
 from warden.features.windows import DistinctWindow
 
@@ -23,7 +24,7 @@ Features = dict[str, FeatureValue]
 
 
 class OnlineFeatureStore(Protocol):
-    def features_for(self, event: Any) -> Features: ...
+    def features_for(self, event: Any, names: frozenset[str] | None = None) -> Features: ...
 
     def update(self, event: Any) -> None: ...
 
@@ -42,18 +43,6 @@ FOLDED, KNOWN, CONFLICT = "folded", "known", "conflict"
 MAX_UNSETTLED = 100_000
 
 
-def _hours(t: int, since: int | None) -> float | None:
-    return None if since is None else (t - since) / US_PER_HOUR
-
-
-def _others(window: DistinctWindow | None, t: int, customer: str) -> int:
-    """Customers other than `customer` in the window at t."""
-    if window is None:
-        return 0
-    counts = window.expire(t)
-    return len(counts) - (customer in counts)
-
-
 class FeatureEngine(ABC):
     """The feature semantics; subclasses decide where state lives."""
 
@@ -62,6 +51,7 @@ class FeatureEngine(ABC):
         self._staged_ts = -(2**63)
         self._last: tuple[Any, EventFacts] | None = None  # features_for's facts, reused by update
         self._unsettled: dict[str, str] = {}  # event_id -> body digest, folded but not known stored
+        self._plans: dict[frozenset[str] | None, tuple[Compute, ...]] = {}  # the parts computing some names
 
     def fold_once(self, event: Any, digest: str) -> str:
         """Fold the event unless its event_id was folded before; FOLDED, KNOWN or CONFLICT (another body).
@@ -104,12 +94,13 @@ class FeatureEngine(ABC):
     def _prefetch(self, facts: list[EventFacts]) -> None:
         """Load the state these events touch in one round trip (remote stores)."""
 
-    def features_for(self, event: Any) -> Features:
+    def features_for(self, event: Any, names: frozenset[str] | None = None) -> Features:
+        """The features at the event's time, before it; with `names`, only the parts holding those."""
         facts = self._facts(event)
         if self._staged and self._staged_ts < facts.ts:
             self.flush()
         self._prefetch([facts])
-        return self._compute(facts)
+        return self._compute(facts, names)
 
     def update(self, event: Any) -> None:
         facts = self._facts(event)
@@ -128,87 +119,24 @@ class FeatureEngine(ABC):
             staged.clear()
             self._commit()
 
-    def _compute(self, f: EventFacts) -> Features:
-        t = f.ts
+    def _compute(self, f: EventFacts, names: frozenset[str] | None = None) -> Features:
+        """The snapshot: every feature, or the parts of it holding `names` (see snapshot.py)."""
         state = self._customer(f.customer, False) or _NO_HISTORY
-        w_counts, w_sums = state.withdrawals.query(t)
-        d_counts, d_sums = state.deposits.query(t)
-        cents = f.cents
-        out: Features = {
-            "customer_withdrawal_count_1h": w_counts[0],
-            "customer_withdrawal_count_24h": w_counts[1],
-            "customer_withdrawal_count_7d": w_counts[2],
-            "customer_withdrawal_count_30d": w_counts[3],
-            "customer_withdrawal_sum_usd_1h": w_sums[0] / 100,
-            "customer_withdrawal_sum_usd_24h": w_sums[1] / 100,
-            "customer_withdrawal_sum_usd_7d": w_sums[2] / 100,
-            "customer_withdrawal_sum_usd_30d": w_sums[3] / 100,
-            "customer_deposit_count_1h": d_counts[0],
-            "customer_deposit_count_24h": d_counts[1],
-            "customer_deposit_count_7d": d_counts[2],
-            "customer_deposit_count_30d": d_counts[3],
-            "customer_deposit_sum_usd_1h": d_sums[0] / 100,
-            "customer_deposit_sum_usd_24h": d_sums[1] / 100,
-            "customer_deposit_sum_usd_7d": d_sums[2] / 100,
-            "customer_deposit_sum_usd_30d": d_sums[3] / 100,
-            "customer_transfer_out_count_24h": state.transfers_out.count(t),
-            "customer_transfer_in_count_24h": state.transfers_in.count(t),
-            "customer_login_count_24h": state.logins.count(t),
-            "customer_failed_login_count_1h": state.failed_logins.count(t, 0),
-            "customer_failed_login_count_24h": state.failed_logins.count(t, 1),
-            "customer_distinct_devices_30d": len(state.devices.expire(t)),
-            "customer_distinct_ips_24h": len(state.ips.expire(t)),
-            "customer_distinct_countries_30d": len(state.countries.expire(t)),
-            "customer_distinct_withdrawal_addresses_7d": len(state.withdrawal_addresses.expire(t)),
-        }
-        top = state.max_withdrawal.query(t)
-        out["customer_max_withdrawal_usd_30d"] = None if top is None else top / 100
-
-        device = f.device
-        first = state.device_first.get(device) if device is not None else None
-        out["is_new_device"] = device is not None and first is None
-        out["device_age_hours"] = _hours(t, first)
-        if f.is_login:
-            out["is_new_country"] = f.country is not None and f.country not in state.country_first
-        else:
-            out["is_new_country"] = state.last_login is not None and state.last_login[2]
-        out["hours_since_new_device_login"] = _hours(t, state.last_new_device_login)
-
-        address = f.to_address
-        if address is not None:
-            added = state.address_first.get(address)
-            out["is_new_address"] = added is None
-            out["address_age_hours"] = _hours(t, added)
-            out["address_in_address_book"] = state.address_book.get(address, False)
-            key = f.dest_key or address
-            out["address_distinct_customers_30d"] = _others(self._entity("address", key, False), t, f.customer)
-            out["destination_customers_30d"] = _others(self._entity("payee", key, False), t, f.customer)
-        else:
-            out["is_new_address"] = False
-            out["address_age_hours"] = None
-            out["address_in_address_book"] = False
-            out["address_distinct_customers_30d"] = 0
-            out["destination_customers_30d"] = 0
-        out["device_distinct_customers_30d"] = (
-            0 if device is None else _others(self._entity("device", device, False), t, f.customer)
-        )
-        out["ip_distinct_customers_24h"] = (
-            0 if f.ip is None else _others(self._entity("ip", f.ip, False), t, f.customer)
-        )
-
-        out["hours_since_credential_change"] = _hours(t, state.last_credential)
-        out["hours_since_whitelist_change"] = _hours(t, state.last_whitelist)
-        out["hours_since_last_activity"] = _hours(t, state.last_activity)
-        out["account_age_days"] = 0.0 if state.first_ts is None else (t - state.first_ts) / US_PER_DAY
-        out["hours_since_last_deposit"] = _hours(t, state.last_deposit)
-        w_count30, w_sum30 = w_counts[3], w_sums[3]
-        out["amount_usd_to_avg_withdrawal_30d"] = (
-            None if cents is None or w_count30 == 0 or w_sum30 == 0 else cents * w_count30 / w_sum30
-        )
-        own = cents if f.type == "withdrawal" and cents is not None else 0
-        out["withdrawal_share_of_deposits_24h"] = None if d_sums[1] == 0 else (w_sums[1] + own) / d_sums[1]
-        out["hour_utc"] = (t // US_PER_HOUR) % 24
+        entity = self._lookup_entity
+        out: Features = {}
+        for compute in self._plan(names):
+            compute(f, state, entity, out)
         return out
+
+    def _plan(self, names: frozenset[str] | None) -> tuple[Compute, ...]:
+        plan = self._plans.get(names)
+        if plan is None:
+            parts = ALL_PARTS if names is None else parts_for(names)
+            plan = self._plans[names] = tuple(part.compute for part in parts)
+        return plan
+
+    def _lookup_entity(self, kind: str, key: str) -> DistinctWindow | None:
+        return self._entity(kind, key, False)
 
     def _fold(self, f: EventFacts) -> None:
         t = f.ts
@@ -279,6 +207,9 @@ class InProcessFeatureStore(FeatureEngine):
         if state is None and create:
             state = self.customers[customer] = CustomerState()
         return state
+
+    def _lookup_entity(self, kind: str, key: str) -> DistinctWindow | None:
+        return self.entities[kind].get(key)  # what _entity(kind, key, False) gives, a call fewer
 
     def _entity(self, kind: str, key: str, create: bool) -> DistinctWindow | None:
         windows = self.entities[kind]

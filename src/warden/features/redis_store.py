@@ -210,12 +210,12 @@ class RedisFeatureStore(FeatureEngine):
 
     # -- the engine's interface ------------------------------------------------------------------------------
 
-    def features_for(self, event: Any) -> Features:
+    def features_for(self, event: Any, names: frozenset[str] | None = None) -> Features:
         facts = self._facts(event)
         try:
             self._settle(facts.ts)
             self._prefetch([facts])
-            return self._compute(facts)
+            return self._compute(facts, names)
         finally:
             self._forget()
 

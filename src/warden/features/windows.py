@@ -11,6 +11,9 @@ from collections import deque
 from typing import Any
 
 _TRIM_AT = 512  # drop expired prefix entries in chunks, not one by one
+# A window that no decision reads (the engine computes only the features read) is never queried; past this
+# many entries `add` expires it itself, so the state stays bounded whatever the rules read.
+_EXPIRE_ON_ADD_AT = 4 * _TRIM_AT
 
 
 class WindowSum:
@@ -31,6 +34,8 @@ class WindowSum:
         sums = self.sums
         for i in range(len(sums)):
             sums[i] += value
+        if len(self.times) > _EXPIRE_ON_ADD_AT:
+            self.query(ts)
 
     def query(self, t: int) -> tuple[list[int], list[int]]:
         """(counts, sums) per span at time t."""
@@ -76,6 +81,8 @@ class WindowCount:
 
     def add(self, ts: int) -> None:
         self.times.append(ts)
+        if len(self.times) > _EXPIRE_ON_ADD_AT:
+            self.count(ts, len(self.spans) - 1)
 
     def count(self, t: int, which: int = 0) -> int:
         """Entries in [t - spans[which], t)."""
@@ -89,8 +96,7 @@ class WindowCount:
         if which == len(self.spans) - 1 and s >= _TRIM_AT:
             del times[:s]
             self.starts = [max(x - s, 0) for x in self.starts]
-            s = 0
-        return n - s
+        return n - s  # n and s as before the trim (after it, n - s would count the dropped entries)
 
     def to_json(self) -> list[Any]:
         return [self.times, self.starts]
@@ -113,6 +119,8 @@ class DistinctWindow:
     def add(self, ts: int, value: str) -> None:
         self.entries.append((ts, value))
         self.counts[value] = self.counts.get(value, 0) + 1
+        if len(self.entries) > _EXPIRE_ON_ADD_AT:
+            self.expire(ts)
 
     def expire(self, t: int) -> dict[str, int]:
         lo = t - self.span
@@ -149,6 +157,8 @@ class MaxWindow:
         while candidates and candidates[-1][1] <= value:
             candidates.pop()
         candidates.append((ts, value))
+        if len(candidates) > _EXPIRE_ON_ADD_AT:
+            self.query(ts)
 
     def query(self, t: int) -> int | None:
         lo = t - self.span

@@ -34,6 +34,11 @@ class FraudScorer:
         # leaves a challenged withdrawal without its reasons; `score` drops them again below the cut-off)
         self._explain_from = review * CHALLENGE_RISK / REVIEW_RISK * (1 - 1e-9)
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The features the model reads (the engine computes these for the event types it scores)."""
+        return self.model.features
+
     def risk_of(self, probability: float) -> float:
         """Piecewise-linear through the anchors, as np.interp computes it (which costs ten times more per call)."""
         xs, ys = self._xs, self._ys

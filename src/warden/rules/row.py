@@ -60,8 +60,11 @@ def _hour_utc(env: Env) -> float | None:
 class RowCompiler:
     """Compiles nodes to closures and keeps each node's closure, so explanations can show every value."""
 
-    def __init__(self) -> None:
+    def __init__(self, fused: bool = True) -> None:
         self.compiled: dict[int, RowFn] = {}
+        # `number_field <op> constant` read and compared in one closure; fused=False is the plain path that
+        # tests compare it with (tests/rules/test_rules_parity.py)
+        self.fused = fused
 
     def compile(self, node: Node) -> RowFn:
         fn = self._build(node)
@@ -85,6 +88,9 @@ class RowCompiler:
         if isinstance(node, Compare):
             left, right = self.compile(node.left), self.compile(node.right)
             if isinstance(node.right, Const) and node.right.value is not None:
+                number = node.left
+                if self.fused and isinstance(number, Field) and number.kind == "num" and number.name != "hour_utc":
+                    return _compare_number_field(node.op, number.name, node.right.value)
                 return _compare_const(node.op, left, node.right.value)  # `field < 7`: most conditions
             return _compare(node.op, left, right)
         if isinstance(node, BoolOp):
@@ -131,6 +137,23 @@ def _field(node: Field) -> RowFn:
 
         return num
     return lambda env: env.get(name)
+
+
+def _compare_number_field(op: str, name: str, const: Any) -> RowFn:
+    """`_compare_const` of a number field (`_field`'s `num`) in one closure: one call fewer per comparison, and
+    comparisons of a feature with a constant are most of the conditions."""
+    cmp = _CMP[op]
+
+    def compare_field(env: Env) -> bool | None:
+        v = env.get(name)
+        if type(v) is float and v == v:  # as `num`: a float that is not NaN, a count, else to_number
+            return cmp(v, const)
+        if type(v) is int:
+            return cmp(float(v), const)
+        number = to_number(v)
+        return None if number is None else cmp(number, const)
+
+    return compare_field
 
 
 def _compare(op: str, left: RowFn, right: RowFn) -> RowFn:

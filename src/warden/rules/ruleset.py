@@ -143,6 +143,10 @@ class Ruleset:
     def fields(self) -> set[str]:
         return set().union(*(r.fields for r in self.rules)) if self.rules else set()
 
+    def fields_read(self, event_type: str) -> set[str]:
+        """Every field and feature read by the rules for this event type (conditions and reasons)."""
+        return set().union(*(rule.fields for rule, _ in self._by_type.get(event_type, ())))
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:

@@ -129,17 +129,19 @@ def screen_name(
         entry_no = index.alias_entry[alias_no]
         entry = index.entries[entry_no]
         alias = entry.aliases[index.alias_pos[alias_no]]
-        features = _features(name, tokens, c_tokens)
+        evidence: dict[str, Any] = {}
         score = name.score
         if alias.kind == "weak":
             score += WEAK_ALIAS
-            features["weak_alias"] = {"effect": WEAK_ALIAS}
-        score += _evidence(query, entry, features)
+        score += _evidence(query, entry, evidence)
         score = round(max(0.0, min(1.0, score)), 4)
         if score < threshold:
-            continue
+            continue  # most candidates: their explanation is never built
         if entry_no not in best or score > best[entry_no].score:
-            best[entry_no] = NameHit(entry, alias.name, alias.kind, score, features)
+            features = _features(name, tokens, c_tokens)
+            if alias.kind == "weak":
+                features["weak_alias"] = {"effect": WEAK_ALIAS}
+            best[entry_no] = NameHit(entry, alias.name, alias.kind, score, features | evidence)
     hits = sorted(best.values(), key=lambda h: (-h.score, h.entry.id))
     return hits[:limit]
 
