@@ -47,10 +47,7 @@ class StructuringRule:
 
 
 def structuring_alerts(
-    con: duckdb.DuckDBPyConnection,
-    t0: datetime,
-    t1: datetime,
-    rule: StructuringRule | None = None,
+    con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, rule: StructuringRule | None = None
 ) -> list[Alert]:
     """One alert per structuring customer, then linked structurers merged (`merge_linked`)."""
     r = rule or StructuringRule()

@@ -219,5 +219,4 @@ def direct_alerts(
     from warden.monitoring.direct import hack_alerts, structuring_alerts
 
     cap = result.hops.personal_cap if result.hops else 2
-    hacks = (context or HopContext()).hack_addresses
-    return structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, hacks, cap)
+    return structuring_alerts(con, t0, t1) + hack_alerts(con, t0, t1, (context or HopContext()).hack_addresses, cap)
