@@ -194,27 +194,33 @@ def test_without_labels_the_frauds_the_model_expects_do_not_use_up_the_normal_bu
     assert (final[~fraud] >= int(Outcome.HOLD)).mean() <= 0.01  # the true normal rate is within budget too
 
 
-def _exchange_held_by_a_rule(seed: int, n: int = 4000, frauds: int = 60) -> tuple[pl.DataFrame, np.ndarray]:
-    """Frauds are large withdrawals to new addresses (what `big_to_new` holds), as are 0.5 % of the normal
-    ones; everything else is small."""
-    rng = np.random.default_rng(seed)
+def _one_withdrawal_each(amounts: np.ndarray, new_address: np.ndarray, credential_hours: np.ndarray) -> pl.DataFrame:
+    """One withdrawal per customer (no hold follows into another), ten minutes apart."""
     start = datetime(2025, 1, 1, tzinfo=UTC)
-    fraud = np.arange(n) < frauds
-    alike = (~fraud) & (rng.random(n) < 0.005)
-    large = fraud | alike
-    frame = pl.DataFrame(
+    n = amounts.shape[0]
+    return pl.DataFrame(
         {
             "event_id": [f"e{i}" for i in range(n)],
             "type": ["withdrawal"] * n,
             "customer_id": [f"c{i}" for i in range(n)],
             "occurred_at": [start + timedelta(minutes=10 * i) for i in range(n)],
-            "amount_usd": np.where(
-                large, np.round(rng.uniform(3000, 9000, n), 2), np.round(rng.uniform(10, 900, n), 2)
-            ),
-            "is_new_address": large | (rng.random(n) < 0.3),
-            "hours_since_credential_change": rng.uniform(2, 500, n),
+            "amount_usd": amounts,
+            "is_new_address": new_address,
+            "hours_since_credential_change": credential_hours,
         }
     )
+
+
+def _exchange_held_by_a_rule(seed: int, n: int = 4000, frauds: int = 60) -> tuple[pl.DataFrame, np.ndarray]:
+    """Frauds are large withdrawals to new addresses (what `big_to_new` holds), as are 0.5 % of the normal
+    ones; everything else is small."""
+    rng = np.random.default_rng(seed)
+    fraud = np.arange(n) < frauds
+    alike = (~fraud) & (rng.random(n) < 0.005)
+    large = fraud | alike
+    amounts = np.where(large, np.round(rng.uniform(3000, 9000, n), 2), np.round(rng.uniform(10, 900, n), 2))
+    new_address = large | (rng.random(n) < 0.3)
+    frame = _one_withdrawal_each(amounts, new_address, rng.uniform(2, 500, n))
     groups = np.where(fraud, "account_takeover", "normal").astype(object)
     return frame, groups
 
@@ -253,22 +259,11 @@ def test_without_labels_tightening_spares_the_rule_that_holds_the_expected_fraud
     and costs few."""
     n = 4000
     rng = np.random.default_rng(5)
-    start = datetime(2025, 1, 1, tzinfo=UTC)
     after_credential = np.arange(n) < 150
     large = (np.arange(n) >= 150) & (np.arange(n) < 190)
-    frame = pl.DataFrame(
-        {
-            "event_id": [f"e{i}" for i in range(n)],
-            "type": ["withdrawal"] * n,
-            "customer_id": [f"c{i}" for i in range(n)],
-            "occurred_at": [start + timedelta(minutes=10 * i) for i in range(n)],
-            "amount_usd": np.where(
-                large, np.round(rng.uniform(1500, 9000, n), 2), np.round(rng.uniform(10, 900, n), 2)
-            ),
-            "is_new_address": large | (rng.random(n) < 0.3),
-            "hours_since_credential_change": np.where(after_credential, 0.5, rng.uniform(2, 500, n)),
-        }
-    )
+    amounts = np.where(large, np.round(rng.uniform(1500, 9000, n), 2), np.round(rng.uniform(10, 900, n), 2))
+    new_address = large | (rng.random(n) < 0.3)
+    frame = _one_withdrawal_each(amounts, new_address, np.where(after_credential, 0.5, rng.uniform(2, 500, n)))
     document = yaml.safe_load(RULESET)
     document["calibration"] = {
         "hold_precision": {
