@@ -1,10 +1,14 @@
 """The screener: active lists, the name index and the address index together, built once per process and
-cached on disk (pickle keyed by the lists' hashes and the matcher version) so later starts are quick."""
+cached on disk (a pickle keyed by the lists' files, the matcher version and this package's code) so later
+starts are quick. The shipped lists' build is the same for every data dir, so it is cached once per user
+(`user_cache_dir`); lists a data dir updated are cached in that data dir."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
+import os
 import pickle
 import time
 from dataclasses import dataclass, field
@@ -12,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from warden.screening.addresses import AddressIndex
+from warden.screening.defaults import DEFAULT_LISTS
 from warden.screening.matcher import DEFAULT_THRESHOLD, MATCHER_VERSION, NameQuery, screen_name
 from warden.screening.models import ListSnapshot
 from warden.screening.name_index import NameIndex, build_index
 from warden.screening.registry import active_paths, load_active
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -79,8 +85,19 @@ def build_screener(snapshots: list[ListSnapshot]) -> Screener:
     return Screener(snapshots, build_index(entries), addresses, time.perf_counter() - started)
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """This package's source: a pickle is only read back by the code that wrote it (a changed class or
+    normaliser would otherwise load silently wrong)."""
+    digest = hashlib.sha256()
+    for file in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(file.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _cache_key(paths: dict[str, Path]) -> str:
-    parts = [MATCHER_VERSION, str(CACHE_FORMAT)]
+    parts = [MATCHER_VERSION, str(CACHE_FORMAT), code_fingerprint()]
     for name, path in sorted(paths.items()):
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
@@ -89,12 +106,44 @@ def _cache_key(paths: dict[str, Path]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
-def open_screener(data_dir: Path | None = None, use_cache: bool = True) -> Screener:
-    """The active lists as a ready screener; with a data_dir, reuse the pickled build when the lists are unchanged."""
+def user_cache_dir() -> Path:
+    """WARDEN_CACHE_DIR, else the XDG cache directory: where builds shared by every data dir of a user go."""
+    explicit = os.environ.get("WARDEN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "warden"
+
+
+def _cache_dir(data_dir: Path, paths: dict[str, Path]) -> Path:
+    shipped = all(path == DEFAULT_LISTS.get(name) for name, path in paths.items())
+    return user_cache_dir() / "screening" if shipped else data_dir / "screening" / "cache"
+
+
+def _write_cache(cache: Path, screener: Screener) -> None:
+    """Atomically (concurrent starts may race: the last rename wins, both are whole); older builds of the
+    directory are removed. A cache that cannot be written only costs the next start its build."""
+    tmp = cache.with_suffix(f".{os.getpid()}.{id(screener)}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as handle:
+            pickle.dump(screener, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+        for stale in cache.parent.glob("screener-*.pickle"):
+            if stale != cache:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def open_screener(data_dir: Path | None = None, use_cache: bool = True, cache_dir: Path | None = None) -> Screener:
+    """The active lists as a ready screener; with a data_dir, reuse the pickled build when the lists are unchanged.
+    `cache_dir` overrides where the build is cached (the screening bench keeps its own)."""
     started = time.perf_counter()
     cache = None
     if data_dir is not None and use_cache:
-        cache = data_dir / "screening" / "cache" / f"screener-{_cache_key(active_paths(data_dir))}.pickle"
+        paths = active_paths(data_dir)
+        cache = (cache_dir or _cache_dir(data_dir, paths)) / f"screener-{_cache_key(paths)}.pickle"
         if cache.exists():
             try:
                 with cache.open("rb") as handle:
@@ -106,11 +155,7 @@ def open_screener(data_dir: Path | None = None, use_cache: bool = True) -> Scree
                 cache.unlink(missing_ok=True)  # a stale or torn cache is rebuilt, never trusted
     screener = build_screener(load_active(data_dir))
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{id(screener)}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(screener, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)
+        _write_cache(cache, screener)
     screener.load_seconds = time.perf_counter() - started
     gc.freeze()  # the index is long-lived: keep the collector from re-walking it (ms pauses)
     return screener
