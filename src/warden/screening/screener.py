@@ -116,8 +116,13 @@ def user_cache_dir() -> Path:
 
 
 def _cache_dir(data_dir: Path, paths: dict[str, Path]) -> Path:
-    shipped = all(path == DEFAULT_LISTS.get(name) for name, path in paths.items())
-    return user_cache_dir() / "screening" if shipped else data_dir / "screening" / "cache"
+    own = data_dir / "screening" / "cache"
+    if not all(path == DEFAULT_LISTS.get(name) for name, path in paths.items()):
+        return own
+    try:
+        return user_cache_dir() / "screening"
+    except RuntimeError:  # no home directory to be found: the data dir keeps its own
+        return own
 
 
 def _write_cache(cache: Path, screener: Screener) -> None:
