@@ -110,11 +110,12 @@ def test_with_labels_the_budget_goes_to_what_catches_fraud() -> None:
 
 def test_a_hold_follows_the_customer_for_three_days() -> None:
     hour = 3_600_000_000
-    customers = np.array(["a", "a", "a", "b", "a"])
-    ts = np.array([0, 1 * hour, 50 * hour, 2 * hour, 200 * hour])
-    outcome = np.array([int(Outcome.HOLD), 0, int(Outcome.REVIEW), 0, 0], dtype=np.int8)
-    followed = follow_holds(customers, ts, np.ones(5, dtype=bool), outcome)
-    assert followed.tolist() == [3, 3, 3, 0, 0]  # b is another customer; 200 h is past the window
+    customers = np.array(["a", "a", "a", "b", "a", "a"])
+    ts = np.array([0, 1 * hour, 50 * hour, 2 * hour, 73 * hour, 200 * hour])
+    outcome = np.array([int(Outcome.HOLD), 0, int(Outcome.REVIEW), 0, 0, 0], dtype=np.int8)
+    followed = follow_holds(customers, ts, np.ones(6, dtype=bool), outcome)
+    # b is another customer; 73 h is past the window of the hold at 0 (the followed ones do not extend it)
+    assert followed.tolist() == [3, 3, 3, 0, 0, 0]
 
 
 def test_policy_outcome_matches_the_engine() -> None:

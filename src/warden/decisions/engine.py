@@ -220,14 +220,14 @@ class DecisionEngine:
     def _follow_hold(self, event: AnyEvent, outcome: Outcome, reasons: list[str]) -> Outcome:
         assert self.holds is not None
         ts = to_micros(event.occurred_at)
-        if outcome < Outcome.HOLD:
-            since = self.holds.held_since(event.customer_id, ts)
-            if since is not None:
-                held_ago = (ts - since) / 3.6e9
-                reasons[:] = [f"a withdrawal of this customer was held {held_ago:.1f} h ago and awaits review"]
-                outcome = Outcome.HOLD
         if outcome >= Outcome.HOLD:
-            self.holds.remember(event.customer_id, ts)
+            self.holds.remember(event.customer_id, ts)  # held on its own: a new wait for review begins
+            return outcome
+        since = self.holds.held_since(event.customer_id, ts)
+        if since is not None:  # joins the open wait, without extending it (holds.py)
+            held_ago = (ts - since) / 3.6e9
+            reasons[:] = [f"a withdrawal of this customer was held {held_ago:.1f} h ago and awaits review"]
+            outcome = Outcome.HOLD
         return outcome
 
     def _shadow(self, fields: Mapping[str, Any], features: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -3,7 +3,11 @@ with it. An account taken over or a victim being coached sends several withdrawa
 first and letting the rest go defeats the hold.
 
 The window is the review time of a held withdrawal's case (the medium case SLA, three days): after it the
-reviewer has decided, and their decision, not this memory, governs. State is per engine (per process).
+reviewer has decided, and their decision, not this memory, governs. So the window runs from a hold decided
+on its own (by the rules or the model); a withdrawal held only because it followed one joins that wait and does
+not extend it. Renewing it would hold a merchant who withdraws every day for good after a single hold (on
+one exchange, two customers' 74 later withdrawals: 0.2 % of normal withdrawals held became 1.3 %). State is
+per engine (per process).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ class HoldMemory:
 
 def follow_holds(customers: np.ndarray, ts: np.ndarray, is_withdrawal: np.ndarray, outcome: np.ndarray) -> np.ndarray:
     """The engine's rule over a whole history at once: a withdrawal within the window after one of the same
-    customer's withdrawals was held (by anything, this rule included) is held too. Rows in time order."""
+    customer's withdrawals was held on its own (`outcome`, before following) is held too."""
     out = outcome.copy()
     hold = int(Outcome.HOLD)
     rows = np.flatnonzero(is_withdrawal)
@@ -53,8 +57,8 @@ def follow_holds(customers: np.ndarray, ts: np.ndarray, is_withdrawal: np.ndarra
         customer = customers[i]
         if customer != last_customer:
             last_customer, last_hold = customer, None
-        if last_hold is not None and ts[i] - last_hold <= _WINDOW_US and out[i] < hold:
-            out[i] = hold
-        if out[i] >= hold:
+        if outcome[i] >= hold:
             last_hold = ts[i]
+        elif last_hold is not None and ts[i] - last_hold <= _WINDOW_US:
+            out[i] = hold
     return out
