@@ -281,3 +281,24 @@ def test_without_labels_tightening_spares_the_rule_that_holds_the_expected_fraud
     assert changed["big_to_new"]["outcome"] == "hold" and changed["big_to_new"]["thresholds"]["amount_usd"] > 1000
     final = decide_frame(load_ruleset(result.content), frame, risk).final
     assert (final[after_credential] >= int(Outcome.HOLD)).all()
+
+
+def test_a_rule_that_holds_the_frauds_the_model_also_holds_is_not_dropped_as_free() -> None:
+    """The model (its out-of-fold scores) holds the same frauds as a precise rule; in sample, dropping the rule
+    loses no fraud, but a second holder is what carries to the next exchange when the model, learnt from a few
+    labels, does not. The budget is met by the model's cut-off and the population thresholds instead."""
+    frame, groups = _frame(4000)
+    rng = np.random.default_rng(11)
+    normal = groups == "normal"
+    # a few normal withdrawals right after a credential change too: the rule is precise, not perfect
+    credential = frame["hours_since_credential_change"].to_numpy().copy()
+    credential[np.flatnonzero(normal)[rng.random(int(normal.sum())) < 0.005]] = 0.5
+    frame = frame.with_columns(pl.Series("hours_since_credential_change", credential))
+    risk = np.where(groups == "account_takeover", 0.97, rng.uniform(0, 0.96, frame.height))
+    result = calibrate(RULESET, frame, risk, groups, Budgets(hold=0.01, review=0.05))
+    ruleset = load_ruleset(result.content)
+    after = decide_frame(ruleset, frame, risk).final
+    assert result.report["within_budget"]
+    assert (after[normal] >= int(Outcome.HOLD)).mean() <= 0.008 + 1e-9
+    assert ruleset.rule("fast_after_credential").outcome == Outcome.HOLD
+    assert (after[groups == "account_takeover"] >= int(Outcome.HOLD)).mean() == 1.0
