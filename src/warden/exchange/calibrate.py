@@ -8,7 +8,7 @@ Every population-dependent rule threshold (knobs.py) and the model's operating p
    frauds; without, every withdrawal counts as normal by the chance it is normal and as a fraud by the
    chance it is not, from the hold precision a labelled calibration recorded in the ruleset and the
    model's probability (hold_precision.py), and the model's own cut-offs are kept where a rule can give
-   way;
+   way. A positive held by a second holder on its own counts half again (`SECOND_HOLDER_WEIGHT`);
 2. with labels, loosen while within budget: each step takes the change that holds the most more positives
    (account takeover and coached scams) and keeps every budget.
 
