@@ -18,8 +18,10 @@ from warden.monitoring.learnt import apply_model, train_from_events
 DAY = 24.0
 
 
-def _exchange(tmp_path: Path) -> tuple[Path, Path]:
-    """200 ordinary customers over 24 days; a mule ring (4 senders -> collector who cashes out) every 3 days."""
+def _exchange(tmp_path: Path, crossing_ring_at_day: float | None = None) -> tuple[Path, Path]:
+    """200 ordinary customers over 24 days; a mule ring (4 senders -> collector who cashes out) every 3 days;
+    with `crossing_ring_at_day`, an unlabelled ring whose mules pay in from then and whose collector cashes out
+    14 hours later."""
     rnd = random.Random(3)
     ev = Events()
     for i in range(200):
@@ -38,6 +40,11 @@ def _exchange(tmp_path: Path) -> tuple[Path, Path]:
         ev.withdraw(hub, day * DAY + 12, 16_000)
         lines.append(f"customer,{hub},laundering,fan_in,sc-{r}")
         lines.append(f"event,{ev.rows[-1]['event_id']},laundering,fan_in,sc-{r}")
+    if crossing_ring_at_day is not None:
+        for i in range(4):
+            ev.deposit(f"xm{i}", crossing_ring_at_day * DAY + i, 4_000 + 100 * i)
+            ev.transfer(f"xm{i}", "xhub", crossing_ring_at_day * DAY + 3 + i, 3_900 + 100 * i)
+        ev.withdraw("xhub", crossing_ring_at_day * DAY + 14, 16_000)
     events = ev.write(tmp_path / "events.jsonl")
     labels = tmp_path / "labels.csv"
     labels.write_text("\n".join(lines) + "\n")
@@ -80,6 +87,62 @@ def test_model_learnt_before_the_cutoff_finds_the_next_ring_within_budget(tmp_pa
     assert again.threshold == model.threshold
     assert [a.alert_id for a in apply_model(con, result, again, since=cutoff)] == [a.alert_id for a in alerts]
     assert again.alert_budget == model.alert_budget is not None and model.alert_budget > 0
+
+
+def test_a_ring_across_two_scoring_windows_is_seen_whole_by_the_window_between_them(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    import duckdb
+
+    from warden.monitoring.customer_model import model_alerts
+    from warden.monitoring.learnt import across_boundaries, customer_count, scoring_windows
+
+    # 24 days in four windows of about 6: the ring from day 11.7 to 12.3 crosses the boundary near day 12
+    events, labels = _exchange(tmp_path, crossing_ring_at_day=11.7)
+    con = duckdb.connect()
+    params = CustomerModelParams(window_days=6, step_days=2, budget_per_1000_per_30d=60.0, n_estimators=60)
+    model, result = train_from_events(events, labels, params=params, con=con)
+    t_min, t_max = con.execute("SELECT min(ts), max(ts) FROM mv").fetchall()[0]
+    windows = scoring_windows(t_min, t_max + timedelta(seconds=1), params.window_days)
+    assert len(windows) == 4 and windows[1][1] < t_min.replace(hour=0, minute=0) + timedelta(days=12.3)
+    population = customer_count(con)
+    for t0, t1 in windows:  # neither side of the boundary sees the ring as one
+        assert not any("xhub" in a.customer_ids for a in model_alerts(con, model, t0, t1, population))
+    assert [(w[0] - windows[0][0]) / (windows[0][1] - windows[0][0]) for w in across_boundaries(windows)] == [
+        0.5,
+        1.5,
+        2.5,
+    ]
+    ring = [a for a in apply_model(con, result, model) if "xhub" in a.customer_ids]
+    assert len(ring) == 1 and sorted(ring[0].customer_ids) == ["xhub", "xm0", "xm1", "xm2", "xm3"]
+
+
+def test_overlapping_windows_keep_the_run_within_the_models_share_of_the_budget() -> None:
+    from decimal import Decimal
+
+    from warden.monitoring.alerts import Alert
+    from warden.monitoring.customer_model import best_alerts
+
+    def alert(members: list[str], score: float) -> Alert:
+        a = Alert(
+            typology="fan_in",
+            customer_ids=members,
+            event_ids=[],
+            addresses=[],
+            amount_usd=Decimal(0),
+            first_at="2025-01-01T00:00:00Z",
+            last_at="2025-01-02T00:00:00Z",
+            explanation="",
+            parameters={},
+        )
+        a.score = score
+        return a
+
+    found = [alert(["a"], 0.9), alert(["b", "c", "d"], 0.95), alert(["e"], 0.5), alert(["f"], 0.7)]
+    kept = best_alerts(found, 4, ring_size=2)  # the three-member ring costs two
+    assert [a.customer_ids for a in kept] == [["b", "c", "d"], ["a"], ["f"]]
+    assert len(best_alerts(found, None, ring_size=2)) == 4
+    assert best_alerts(found, 0, ring_size=2) == []
 
 
 def test_a_window_raises_the_highest_scored_rings_its_allowance_holds() -> None:

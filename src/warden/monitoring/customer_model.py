@@ -17,7 +17,8 @@ Customers next to a flagged one and ranked within the top `join_share` join its 
 A share of customers is not a number of alerts: where launderers are rarer than where the model learnt,
 the same share is more single customers, each an alert. So a window also raises no more alerts than the
 model's share of the budget allows for its length and population (`alert_budget`: the budget itself, where
-the operating point aims under it), highest scored first.
+the operating point aims under it), highest scored first. A run scores its windows and, between two of them,
+one across their boundary (`learnt.across_boundaries`); the run as a whole keeps to that share for its length.
 """
 
 from __future__ import annotations
@@ -413,6 +414,19 @@ def within(found: list[set[str]], score_of: dict[str, float], cap: int | None, r
         cost = -(-len(ring) // ring_size)
         if used + cost <= cap:
             kept.append(ring)
+            used += cost
+    return kept
+
+
+def best_alerts(alerts: list[Alert], cap: int | None, ring_size: int) -> list[Alert]:
+    """The highest scored alerts while their cost (one per `ring_size` customers) fits under `cap`."""
+    if cap is None:
+        return alerts
+    kept, used = [], 0
+    for alert in sorted(alerts, key=lambda a: (-a.score, a.alert_id)):
+        cost = -(-len(alert.customer_ids) // ring_size)
+        if used + cost <= cap:
+            kept.append(alert)
             used += cost
     return kept
 

@@ -25,6 +25,8 @@ from warden.monitoring.customer_features import load_activity, prepare
 from warden.monitoring.customer_model import (
     CustomerModel,
     CustomerModelParams,
+    allowance,
+    best_alerts,
     model_alerts,
     train_customer_model,
 )
@@ -180,6 +182,13 @@ def scoring_windows(
     return [(end - step * (n - i), end - step * (n - i - 1)) for i in range(n)]
 
 
+def across_boundaries(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Between two neighbouring windows, one as long centred on their boundary: a ring whose money crosses a
+    boundary (its mules pay in on one side, its collector cashes out on the other) is seen whole once, as the
+    overlapping learn windows saw it."""
+    return [(t0 + (t1 - t0) / 2, t1 + (t1 - t0) / 2) for t0, t1 in windows[:-1]]
+
+
 def apply_model(
     con: duckdb.DuckDBPyConnection,
     result: MonitorResult,
@@ -188,7 +197,8 @@ def apply_model(
     since: datetime | None = None,
     loaded_activity_from: Path | None = None,
 ) -> list[Alert]:
-    """Alerts for the loaded history (not before `since`), window by window (`scoring_windows`)."""
+    """Alerts for the loaded history (not before `since`), window by window (`scoring_windows`, and the model's
+    also `across_boundaries`)."""
     from warden.monitoring.detectors import consolidate
 
     if loaded_activity_from is not None:
@@ -203,8 +213,15 @@ def apply_model(
     lo = f"{windows[0][0]:%Y-%m-%dT%H:%M:%SZ}"
     alerts = [a for a in result.alerts if a.typology in model.kept_detectors and a.last_at >= lo]
     population = customer_count(con)
+    flagged = []
+    for t0, t1 in sorted(windows + across_boundaries(windows)):
+        flagged += model_alerts(con, model, t0, t1, population)
+    # each window spends its own allowance; where windows overlap the run as a whole keeps to the model's
+    # share of the budget for its length
+    run_cap = allowance(model, population, windows[0][0], windows[-1][1])
+    alerts += best_alerts(consolidate(flagged), run_cap, model.params.ring_size)
     for t0, t1 in windows:
-        alerts += model_alerts(con, model, t0, t1, population) + direct_alerts(con, t0, t1, context, result)
+        alerts += direct_alerts(con, t0, t1, context, result)
     return consolidate(alerts)
 
 
