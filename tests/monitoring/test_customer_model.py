@@ -256,5 +256,10 @@ def test_detectors_are_kept_only_when_precise_on_the_learn_period() -> None:
     ]
     quality = precise_detectors(alerts, labels, datetime(2026, 1, 20))
     assert set(quality) == {"cycle", "fan_in"}
-    assert quality["cycle"]["precision"] == 1.0 and quality["cycle"]["smoothed_precision"] == round(6 / 7, 4)
+    # smoothed over alerts, not customers: two right alerts are (2 + 1) / (2 + 2)
+    assert quality["cycle"]["precision"] == 1.0 and quality["cycle"]["smoothed_precision"] == 0.75
     assert quality["fan_in"]["precision"] == 0.25
+    # one alert naming six dirty customers is one ring that happened to be right: not enough to keep a detector
+    one_ring = [alert("fan_out", ["a", "b", "c", "d", "e", "f"], "2026-01-05T00:00:00Z")]
+    labels |= {"f": CustomerLabel("mule", "fan_out", "s2")}
+    assert precise_detectors(one_ring, labels, datetime(2026, 1, 20))["fan_out"]["smoothed_precision"] < 0.7

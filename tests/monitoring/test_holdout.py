@@ -28,11 +28,15 @@ def _exchange(tmp_path: Path) -> tuple[Path, Path]:
         ev.deposit(f"fi{i}", 5 * DAY, 5_000)
         ev.transfer(f"fi{i}", "hub", 5 * DAY + 2 + i, 4_900)
     ev.withdraw("hub", 5 * DAY + 20, 19_000)
-    # the same shape in the learn period, labelled too, but over before the split
+    # the same shape twice in the learn period, labelled too, but over before the split (two right alerts:
+    # enough evidence for the fan-in detector to be kept beside the customer model)
     for i in range(4):
         ev.deposit(f"old{i}", 1 * DAY, 5_000)
         ev.transfer(f"old{i}", "oldhub", 1 * DAY + 2 + i, 4_900)
+        ev.deposit(f"older{i}", 0.2 * DAY, 5_000)
+        ev.transfer(f"older{i}", "olderhub", 0.2 * DAY + 2 + i, 4_900)
     ev.withdraw("oldhub", 1 * DAY + 20, 19_000)
+    ev.withdraw("olderhub", 0.2 * DAY + 20, 19_000)
     events = ev.write(tmp_path / "events.jsonl")
     ids = {r["customer_id"] + "|" + r["type"] + "|" + r.get("counterparty_id", ""): r["event_id"] for r in ev.rows}
     lines = ["entity_type,entity_id,label,typology,scenario_id"]
@@ -40,8 +44,11 @@ def _exchange(tmp_path: Path) -> tuple[Path, Path]:
         lines.append(f"customer,{c},mule,fan_in,sc-new")
     for c in ["oldhub", *[f"old{i}" for i in range(4)]]:
         lines.append(f"customer,{c},mule,fan_in,sc-old")
+    for c in ["olderhub", *[f"older{i}" for i in range(4)]]:
+        lines.append(f"customer,{c},mule,fan_in,sc-older")
     lines.append(f"event,{ids['fi0|transfer|hub']},laundering,fan_in,sc-new")
     lines.append(f"event,{ids['old0|transfer|oldhub']},laundering,fan_in,sc-old")
+    lines.append(f"event,{ids['older0|transfer|olderhub']},laundering,fan_in,sc-older")
     for i in range(10):
         lines.append(f"customer,n{i},normal,benign_household,decoy-{i}")
     labels = tmp_path / "labels.csv"

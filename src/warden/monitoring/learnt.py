@@ -5,8 +5,9 @@ evidence features), and fits the customer model on windows before the cut-off. `
 last window of a run and turns flagged rings into alerts; with a model in force those alerts replace the
 detectors' own (the detectors' hits are features of the model, and their raw rate is far over budget on a
 real exchange), except the detectors whose alerts were precise on the learn period (customer precision of
-their alerts ending before the cut-off, smoothed as (dirty + 1) / (named + 2) so that thin evidence does not
-count, at least `KEEP_PRECISION`): learnt from the labels, so an exchange where a detector works keeps it.
+their alerts ending before the cut-off, smoothed as (precision x alerts + 1) / (alerts + 2) so that thin
+evidence does not count, at least `KEEP_PRECISION`; the evidence is counted in alerts, since one alert's
+customers are one ring that stands or falls together): learnt from the labels, so an exchange where a detector works keeps it.
 The alert budget (aimed at `budget_margin` of itself) is shared: direct alerts, the precise detectors and
 the identity rings (kept when precise on the labels, `ring_quality`) take their share first; the model flags
 within what is left.
@@ -42,7 +43,8 @@ KEEP_PRECISION = 0.7  # the precision a reviewer's queue is asked for (issue 13'
 def precise_detectors(
     alerts: list[Alert], labels: dict[str, CustomerLabel], cutoff: datetime | None
 ) -> dict[str, dict[str, float]]:
-    """Per detector typology, its alerts ending before the cut-off: count and customer precision."""
+    """Per detector typology, its alerts ending before the cut-off: count, customer precision, and that
+    precision smoothed over the alerts (one ring of six dirty customers is one piece of evidence, not six)."""
     cut = f"{cutoff:%Y-%m-%dT%H:%M:%SZ}" if cutoff else "9999"
     named: dict[str, set[str]] = {}
     count: dict[str, int] = {}
@@ -57,7 +59,7 @@ def precise_detectors(
             "alerts": count[t],
             "customers": len(cs),
             "precision": round(dirty / len(cs), 4),
-            "smoothed_precision": round((dirty + 1) / (len(cs) + 2), 4),
+            "smoothed_precision": round((dirty / len(cs) * count[t] + 1) / (count[t] + 2), 4),
         }
     return out
 
