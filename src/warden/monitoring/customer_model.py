@@ -19,6 +19,8 @@ the same share is more single customers, each an alert. So a window also raises 
 model's share of the budget allows for its length and population (`alert_budget`: the budget itself, where
 the operating point aims under it), highest scored first. A run scores its windows and, between two of them,
 one across their boundary (`learnt.across_boundaries`); the run as a whole keeps to that share for its length.
+A ring is raised only when its most active member moved at least as much, as a rank in its window, as the
+quietest labelled ring did in a learn window (`min_volume_rank`, learnt in training).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ from warden.monitoring.customer_features import (
 from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel
 from warden.monitoring.ring_join import choose_join_share, joiners, neighbours, rank_shares
 
-CUSTOMER_MODEL_VERSION = "aml-customer-lgbm-2"  # 2: ring edges reach back a window and include shared funders
+# 2: ring edges reach back a window and include shared funders; 3: a ring must move money (`min_volume_rank`)
+CUSTOMER_MODEL_VERSION = "aml-customer-lgbm-3"
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class CustomerModel:
     kept_detectors: list[str] = field(default_factory=list)  # detectors precise enough on the learn period
     trained: dict[str, Any] = field(default_factory=dict)
     alert_budget: float | None = None  # the model's share of the budget, per 1,000 customers per 30 days
+    min_volume_rank: float = 0.0  # a ring is raised only when a member moved at least this much (`ring_volume`)
 
     def score(self, wf: WindowFeatures) -> NDArray[np.float64]:
         if not wf.customers:
@@ -119,6 +123,7 @@ class CustomerModel:
             "join_share": self.join_share,
             "kept_detectors": self.kept_detectors,
             "alert_budget": self.alert_budget,
+            "min_volume_rank": self.min_volume_rank,
             "params": self.params.__dict__,
             "trained": self.trained,
             "booster": self.booster.model_to_string(),
@@ -138,6 +143,7 @@ class CustomerModel:
             join_share=float(doc.get("join_share", 0.0)),
             kept_detectors=list(doc.get("kept_detectors", [])),
             alert_budget=None if doc.get("alert_budget") is None else float(doc["alert_budget"]),
+            min_volume_rank=float(doc.get("min_volume_rank", 0.0)),
             # a model saved before ring edges had a lookback and funders keeps the edges it was fitted with
             params=CustomerModelParams(**({"ring_lookback_days": 0, "shared_funder_max": 0} | doc["params"])),
             trained=doc.get("trained", {}),
@@ -243,6 +249,42 @@ def _learn_rows(
                 y[i] = 1.0
         out.append(_Window(wf, y, keep, ring_edges(con, t0, t1, p)))
     return out
+
+
+VOLUME_RANKS = ("pr_usd_dep", "pr_usd_wd", "pr_usd_tin", "pr_usd_tout")
+
+
+def volume_ranks(wf: WindowFeatures) -> NDArray[np.float64]:
+    """Per customer of the window, its largest money flow (deposits, withdrawals, transfers in or out) as a
+    percentile rank within the window's population."""
+    if not wf.customers:
+        return np.zeros(0)
+    return np.asarray(wf.x[:, [FEATURES.index(f) for f in VOLUME_RANKS]].max(axis=1), dtype=np.float64)
+
+
+def ring_volume(ring: set[str], volume_of: dict[str, float]) -> float:
+    """A ring's volume rank: that of its most active member (the collector, the hub), not its quietest."""
+    return max(volume_of[c] for c in ring)
+
+
+def smallest_labelled_ring(windows: list[_Window], labels: dict[str, CustomerLabel]) -> float:
+    """The lowest `ring_volume` of a labelled scenario's members in a learn window where it is judged (0 when
+    there is none): a ring that moved less than every laundering ring the exchange has labelled is not raised,
+    learnt from the exchange itself (on the partner's halves every labelled ring-window had a member in the
+    top eighth of its window, while the model's lone false alerts were below the median)."""
+    lowest = 1.0
+    found = False
+    for w in windows:
+        volume = volume_ranks(w.wf)
+        by_scenario: dict[str, float] = {}
+        for i, c in enumerate(w.wf.customers):
+            if w.y[i] == 1:
+                sc = labels[c].scenario_id
+                by_scenario[sc] = max(by_scenario.get(sc, 0.0), float(volume[i]))
+        if by_scenario:
+            found = True
+            lowest = min(lowest, *by_scenario.values())
+    return lowest if found else 0.0
 
 
 def _alerts_per_1000_30d(n_alerts: float, customers: int, days: float) -> float:
@@ -366,13 +408,16 @@ def train_customer_model(
     allowed = int(np.floor(float((oof_all[y == 0] >= threshold).mean()) * own_neg.size))
     if allowed < own_neg.size:
         threshold = max(threshold, float(np.nextafter(own_neg[allowed], np.inf)))
+    min_volume_rank = smallest_labelled_ring(windows, labels)
     return CustomerModel(
         booster=booster,
         threshold=threshold,
         params=p,
         flag_share=flag_share,
         join_share=join_share,
+        min_volume_rank=min_volume_rank,
         trained={
+            "min_volume_rank": round(min_volume_rank, 4),
             "from": f"{start:%Y-%m-%dT%H:%M:%SZ}",
             "cutoff": f"{cutoff:%Y-%m-%dT%H:%M:%SZ}",
             "windows": len(windows),
@@ -450,7 +495,9 @@ def model_alerts(
     row = {c: i for i, c in enumerate(wf.customers)}
     out = []
     cap = allowance(model, population, t0, t1)
-    for ring in within(rings(flagged, edges), score_of, cap, model.params.ring_size):
+    volume_of = dict(zip(wf.customers, volume_ranks(wf).tolist(), strict=True))
+    moved = [r for r in rings(flagged, edges) if ring_volume(r, volume_of) >= model.min_volume_rank]
+    for ring in within(moved, score_of, cap, model.params.ring_size):
         members = sorted(ring)
         seen = Counter(t for c in members for t, j in ev_idx.items() if wf.x[row[c], j] > 0)
         typology = seen.most_common(1)[0][0] if seen else "laundering_model"
