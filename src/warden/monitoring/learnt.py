@@ -6,8 +6,8 @@ last window of a run and turns flagged rings into alerts; with a model in force 
 detectors' own (the detectors' hits are features of the model, and their raw rate is far over budget on a
 real exchange), except the detectors whose alerts were precise on the learn period (customer precision of
 their alerts ending before the cut-off, smoothed as (precision x alerts + 1) / (alerts + 2) so that thin
-evidence does not count, at least `KEEP_PRECISION`; the evidence is counted in alerts, since one alert's
-customers are one ring that stands or falls together): learnt from the labels, so an exchange where a detector works keeps it.
+evidence does not count, at least `KEEP_PRECISION`; counted in alerts, since one alert's customers are one
+ring that stands or falls together): learnt from the labels, so an exchange where a detector works keeps it.
 The alert budget (aimed at `budget_margin` of itself) is shared: direct alerts, the precise detectors and
 the identity rings (kept when precise on the labels, `ring_quality`) take their share first; the model flags
 within what is left.
