@@ -150,7 +150,6 @@ def test_the_smallest_labelled_ring_is_its_most_active_member_in_its_quietest_wi
 
 
 def test_a_ring_that_moved_less_than_every_labelled_ring_is_not_raised(tmp_path: Path) -> None:
-
     import duckdb
 
     events, labels = _exchange(tmp_path)
