@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import lightgbm as lgb
@@ -48,6 +48,8 @@ from warden.monitoring.customer_features import (
 )
 from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel
 from warden.monitoring.ring_join import choose_join_share, joiners, neighbours, rank_shares
+
+T = TypeVar("T")
 
 # 2: ring edges reach back a window and include shared funders; 3: a ring must move money (`min_volume_rank`)
 CUSTOMER_MODEL_VERSION = "aml-customer-lgbm-3"
@@ -449,31 +451,29 @@ def allowance(model: CustomerModel, population: int | None, t0: datetime, t1: da
     return max(1, round(model.alert_budget / 1000.0 * population * days / 30.0))
 
 
-def within(found: list[set[str]], score_of: dict[str, float], cap: int | None, ring_size: int) -> list[set[str]]:
-    """The rings, highest scored first, each while its alerts (one per `ring_size` members) fit under `cap`."""
-    ordered = sorted(found, key=lambda r: (-max(score_of[c] for c in r), min(r)))
+def _fit_under(ordered: list[T], sizes: list[int], cap: int | None, ring_size: int) -> list[T]:
+    """The items in their order, each while its alerts (one per `ring_size` customers) fit under `cap`."""
     if cap is None:
         return ordered
     kept, used = [], 0
-    for ring in ordered:
-        cost = -(-len(ring) // ring_size)
+    for item, size in zip(ordered, sizes, strict=True):
+        cost = -(-size // ring_size)
         if used + cost <= cap:
-            kept.append(ring)
+            kept.append(item)
             used += cost
     return kept
+
+
+def within(found: list[set[str]], score_of: dict[str, float], cap: int | None, ring_size: int) -> list[set[str]]:
+    """The rings, highest scored first, each while its alerts (one per `ring_size` members) fit under `cap`."""
+    ordered = sorted(found, key=lambda r: (-max(score_of[c] for c in r), min(r)))
+    return _fit_under(ordered, [len(r) for r in ordered], cap, ring_size)
 
 
 def best_alerts(alerts: list[Alert], cap: int | None, ring_size: int) -> list[Alert]:
     """The highest scored alerts while their cost (one per `ring_size` customers) fits under `cap`."""
-    if cap is None:
-        return alerts
-    kept, used = [], 0
-    for alert in sorted(alerts, key=lambda a: (-a.score, a.alert_id)):
-        cost = -(-len(alert.customer_ids) // ring_size)
-        if used + cost <= cap:
-            kept.append(alert)
-            used += cost
-    return kept
+    ordered = sorted(alerts, key=lambda a: (-a.score, a.alert_id))
+    return _fit_under(ordered, [len(a.customer_ids) for a in ordered], cap, ring_size)
 
 
 def model_alerts(
