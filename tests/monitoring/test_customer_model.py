@@ -165,7 +165,7 @@ def test_a_ring_that_moved_less_than_every_labelled_ring_is_not_raised(tmp_path:
     assert not [a for a in apply_model(con, result, model) if "flag_share" in a.parameters]
 
 
-def test_overlapping_windows_keep_the_run_within_the_models_share_of_the_budget() -> None:
+def test_the_run_keeps_its_highest_scored_alerts_within_the_models_share_of_the_budget() -> None:
     from decimal import Decimal
 
     from warden.monitoring.alerts import Alert

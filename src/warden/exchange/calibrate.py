@@ -86,22 +86,20 @@ class _State:
         self.customers, self.ts, self.all_w = customers, ts, np.ones(risk.shape[0], dtype=bool)
         self.hold_grid, self.review_grid, self.challenge = hold_grid, review_grid, challenge
 
-    def outcome(self, levels: list[int], hold_i: int, review_i: int) -> np.ndarray:
+    def outcome(self, levels: list[int], hold_i: int, review_i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per withdrawal, the outcome (a hold follows the customer, as in the engine), and how many holders
+        hold it on their own: the fixed rules, each rule, the model."""
+        hold_level = int(Outcome.HOLD)
         out = self.fixed.copy()
+        holders = (out >= hold_level).astype(np.int16)
         for options, level in zip(self.rungs, levels, strict=True):
             np.maximum(out, options[level], out=out)
+            holders += options[level] >= hold_level
         hold, review = self.hold_grid[hold_i], self.review_grid[review_i]
+        holders += self.risk >= hold
         policy = {"hold": hold, "review": min(review, hold), "challenge": min(self.challenge, review, hold)}
         out = np.maximum(out, policy_outcome(self.risk, policy))
-        return follow_holds(self.customers, self.ts, self.all_w, out)  # as the engine: a hold follows the customer
-
-    def holders(self, levels: list[int], hold_i: int) -> np.ndarray:
-        """Per withdrawal, how many holders hold it on their own: the fixed rules, each rule, the model."""
-        hold = int(Outcome.HOLD)
-        count = (self.fixed >= hold).astype(np.int16)
-        for options, level in zip(self.rungs, levels, strict=True):
-            count += options[level] >= hold
-        return count + (self.risk >= self.hold_grid[hold_i])
+        return follow_holds(self.customers, self.ts, self.all_w, out), holders
 
 
 def _grid(values: np.ndarray, rates: tuple[float, ...], current: float) -> list[float]:
@@ -184,14 +182,14 @@ def calibrate(
     review_cap = None if budgets.review_per_day is None else budgets.review_per_day * days * margin
 
     def measure(levels: list[int], hi: int, ri: int) -> tuple[float, float, dict[str, Any]]:
-        out = state.outcome(levels, hi, ri)
+        out, holders = state.outcome(levels, hi, ri)
         held, reviewed = out >= int(Outcome.HOLD), out == int(Outcome.REVIEW)
         hold_rate = float(held @ weight) / weight_sum if weight_sum > 0 else 0.0
         review_rate = float(reviewed @ weight) / weight_sum if weight_sum > 0 else 0.0
         excess = max(0.0, hold_rate - hold_t) / hold_t + max(0.0, review_rate - review_t) / review_t
         if review_cap is not None:
             excess += max(0.0, float(reviewed.sum()) - review_cap) / max(review_cap, 1.0)
-        extra = np.maximum(state.holders(levels, hi) - 1, 0)
+        extra = np.maximum(holders - 1, 0)
         utility = float(held @ expected) + REVIEW_WEIGHT * float(reviewed @ expected)
         utility += SECOND_HOLDER_WEIGHT * float(extra @ expected)
         figures = {
