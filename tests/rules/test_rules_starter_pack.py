@@ -36,9 +36,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "type": "withdrawal",
             "hours_since_new_device_login": 5.0,
             "hours_since_whitelist_change": 2.0,
-            "is_new_address": True,
+            "is_new_address": False,  # whitelisted six minutes ago, so in the book already
+            "address_age_hours": 0.1,
         },
-        {"hours_since_new_device_login": None},
+        {"address_age_hours": 30.0},
     ),
     "credential_change_from_new_device": (
         {"type": "profile_change", "field": "2fa", "is_new_device": True, "device_id": "d9"},
