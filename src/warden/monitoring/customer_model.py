@@ -29,7 +29,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +46,7 @@ from warden.monitoring.customer_features import (
     window_features,
 )
 from warden.monitoring.holdout import DIRTY_LABELS, CustomerLabel
+from warden.monitoring.ring_evidence import ring_evidence
 from warden.monitoring.ring_join import choose_join_share, joiners, neighbours, rank_shares
 
 T = TypeVar("T")
@@ -497,26 +497,20 @@ def model_alerts(
     cap = allowance(model, population, t0, t1)
     volume_of = dict(zip(wf.customers, volume_ranks(wf).tolist(), strict=True))
     moved = [r for r in rings(flagged, edges) if ring_volume(r, volume_of) >= model.min_volume_rank]
-    for ring in within(moved, score_of, cap, model.params.ring_size):
-        members = sorted(ring)
+    kept = [sorted(ring) for ring in within(moved, score_of, cap, model.params.ring_size)]
+    for members, found in zip(kept, ring_evidence(con, kept, t0, t1), strict=True):
         seen = Counter(t for c in members for t, j in ev_idx.items() if wf.x[row[c], j] > 0)
         typology = seen.most_common(1)[0][0] if seen else "laundering_model"
-        found = con.execute(
-            "SELECT list(event_id ORDER BY ts), min(ts), max(ts), coalesce(sum(usd) FILTER (type <> 'withdrawal'), 0), "
-            "list(DISTINCT address) FILTER (address IS NOT NULL) FROM mv "
-            "WHERE ts >= ? AND ts < ? AND (customer_id IN (SELECT unnest(?)) OR counterparty_id IN (SELECT unnest(?)))",
-            [t0, t1, members, members],
-        ).fetchall()[0]
         top = max(score_of[c] for c in members)
         evidence = ", ".join(f"{t} ({n})" for t, n in seen.most_common()) or "none"
         alert = Alert(
             typology=typology,
             customer_ids=members,
-            event_ids=list(found[0] or [])[:500],
-            addresses=list(found[4] or [])[:200],
-            amount_usd=Decimal(found[3] or 0),
-            first_at=f"{found[1] or t0:%Y-%m-%dT%H:%M:%SZ}",
-            last_at=f"{found[2] or t1:%Y-%m-%dT%H:%M:%SZ}",
+            event_ids=found.event_ids[:500],
+            addresses=found.addresses[:200],
+            amount_usd=found.amount_in_usd,
+            first_at=f"{found.first_at or t0:%Y-%m-%dT%H:%M:%SZ}",
+            last_at=f"{found.last_at or t1:%Y-%m-%dT%H:%M:%SZ}",
             explanation=(
                 f"{len(members)} customer(s) scored as laundering or mule by the exchange's customer model "
                 f"(highest {top:.3f}; the top {model.flag_share:.2%} of the window's customers are flagged, and "
