@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -155,16 +156,39 @@ def prepare(con: duckdb.DuckDBPyConnection, alerts: list[Alert], hack_addresses:
         run(con, "CREATE TABLE hops (event_id VARCHAR, src VARCHAR, dst VARCHAR, ts TIMESTAMP)")
 
 
+def percent_ranks(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """SQL's `percent_rank() OVER (ORDER BY v)`, NULLs (NaN) last: the share of the other rows strictly below.
+    Sixteen window sorts in DuckDB were half of a window's features; one NumPy sort per column is a tenth."""
+    n = values.size
+    if n <= 1:
+        return np.zeros(n)
+    missing = np.isnan(values)
+    known = np.sort(values[~missing])
+    below = np.searchsorted(known, np.where(missing, 0.0, values), side="left")
+    return np.where(missing, known.size, below) / (n - 1)
+
+
+def _floats(column: NDArray[Any]) -> NDArray[np.float64]:
+    if isinstance(column, np.ma.MaskedArray):  # NULLs, as NaN
+        return np.asarray(np.ma.filled(column.astype(np.float64), np.nan))
+    return np.asarray(column, dtype=np.float64)
+
+
 def window_features(
-    con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, baseline_days: int = 20
+    con: duckdb.DuckDBPyConnection, t0: datetime, t1: datetime, baseline_days: int = 20, ranks_in_sql: bool = False
 ) -> WindowFeatures:
-    """One row per customer with money movements in [t0, t1); `prepare` must have run."""
+    """One row per customer with money movements in [t0, t1); `prepare` must have run. Volumes are ranked in
+    NumPy (`percent_ranks`); `ranks_in_sql` ranks them in the query instead, the plain version tests compare."""
     first = con.execute("SELECT min(ts) FROM mv").fetchall()[0][0] or t0
     b0 = max(t0 - timedelta(days=baseline_days), first)
     seen_days = max((t0 - b0).total_seconds() / 86400.0, 1.0)
     days = max((t1 - t0).total_seconds() / 86400.0, 1e-6)
     w = f"ts >= TIMESTAMP '{t0:%Y-%m-%d %H:%M:%S}' AND ts < TIMESTAMP '{t1:%Y-%m-%d %H:%M:%S}'"
     hop_ids = "(SELECT event_id FROM hops)"
+
+    def rank(value: str) -> str:  # in the query, or the raw value for `percent_ranks`
+        return f"percent_rank() OVER (ORDER BY {value})" if ranks_in_sql else f"CAST({value} AS DOUBLE)"
+
     ev_cols = ",\n".join(
         f"coalesce(max(CASE WHEN e.typ = '{t}' THEN 1.0 END), 0) AS ev_{t}" for t in EVIDENCE_TYPOLOGIES
     )
@@ -236,9 +260,9 @@ def window_features(
       WHERE l.k IN ('tin', 'tout') GROUP BY l.c
     )
     SELECT b.c,
-      {", ".join(f"percent_rank() OVER (ORDER BY b.{c}) AS pr_{c}" for c in _RANKED if c not in ("n_trades", "n_logins"))},
-      percent_rank() OVER (ORDER BY coalesce(x.n_trades, 0)) AS pr_n_trades,
-      percent_rank() OVER (ORDER BY coalesce(x.n_logins, 0)) AS pr_n_logins,
+      {", ".join(f"{rank(f'b.{c}')} AS pr_{c}" for c in _RANKED if c not in ("n_trades", "n_logins"))},
+      {rank("coalesce(x.n_trades, 0)")} AS pr_n_trades,
+      {rank("coalesce(x.n_logins, 0)")} AS pr_n_logins,
       b.flow_through,
       coalesce(s.out_1d, 0) / greatest(b.usd_wd + b.usd_tout, 1.0) AS out_within_1d,
       coalesce(s.out_6h, 0) / greatest(b.usd_wd + b.usd_tout, 1.0) AS out_within_6h,
@@ -265,6 +289,8 @@ def window_features(
     """
     out = con.execute(sql).fetchnumpy()
     customers = [str(c) for c in out["c"]]
+    if not ranks_in_sql:
+        out |= {f"pr_{c}": percent_ranks(_floats(out[f"pr_{c}"])) for c in _RANKED}
     x = (
         np.column_stack([np.asarray(out[f], dtype=np.float64) for f in FEATURES])
         if customers
