@@ -490,7 +490,9 @@ def model_alerts(
     score_of = dict(zip(wf.customers, s, strict=True))
     edges = ring_edges(con, t0, t1, model.params)
     flagged = flag(model, wf.customers, s)
-    flagged |= joiners(flagged, wf.customers, rank_shares(s), neighbours(edges), model.join_share)
+    # only a flagged customer's neighbours can join: the window's whole edge list as sets was a fifth of its time
+    near_flagged = neighbours((a, b) for a, b in edges if a in flagged or b in flagged)
+    flagged |= joiners(flagged, wf.customers, rank_shares(s), near_flagged, model.join_share)
     ev_idx = {t: FEATURES.index(f"ev_{t}") for t in EVIDENCE_TYPOLOGIES}
     row = {c: i for i, c in enumerate(wf.customers)}
     out = []
