@@ -4,7 +4,8 @@ A ring's evidence is every movement in [t0, t1) that one of its members made or 
 customer or counterparty is a member): event ids in time order, first and last time, the USD that came in
 (everything but withdrawals) and the external addresses. `ring_evidence` gathers it for all of a window's
 rings in one scan of `mv`; `ring_evidence_one` is the plain per-ring query it is tested against. One query
-per ring scanned all movements once per alert: at 10 M movements and a few thousand alerts, hours. The
+per ring scanned all movements once per alert: the bench's 10 M movements and 9,000 alerts had not finished
+in 17 minutes. The
 window's rows are numbered once (MATERIALIZED): an unordered row number computed twice need not agree.
 """
 
