@@ -5,8 +5,8 @@ customer or counterparty is a member): event ids in time order, first and last t
 (everything but withdrawals) and the external addresses. `ring_evidence` gathers it for all of a window's
 rings in one scan of `mv`; `ring_evidence_one` is the plain per-ring query it is tested against. One query
 per ring scanned all movements once per alert: the bench's 10 M movements and 9,000 alerts had not finished
-in 17 minutes. The
-window's rows are numbered once (MATERIALIZED): an unordered row number computed twice need not agree.
+in 17 minutes. The window's rows are numbered once (MATERIALIZED): an unordered row number computed twice
+need not agree.
 """
 
 from __future__ import annotations
