@@ -120,13 +120,13 @@ def _customer_model_pass(
         load_activity(con, activity)
         prepare(con, result.alerts, frozenset())
         t0, t1 = con.execute("SELECT min(ts), max(ts) FROM mv").fetchall()[0]
-        params = CustomerModelParams()
+        params = CustomerModelParams(n_estimators=100)
         wf = window_features(con, t0, t0 + (t1 - t0) / 3)
         rng = np.random.default_rng(0)
         rows = rng.choice(len(wf.customers), size=min(len(wf.customers), 20_000), replace=False)
         x = wf.x[rows]
         labels = (x[:, 0] > np.quantile(x[:, 0], 0.99)).astype(np.int8)
-        fitted = CustomerModelParams(n_estimators=100).estimator().fit(x, labels)
+        fitted = params.estimator().fit(x, labels)
         model = CustomerModel(fitted.booster_, 0.5, params, flag_share=0.002, join_share=0.01, alert_budget=9.0)
     with phases("customer_model_apply"):
         alerts = apply_model(con, result, model)
